@@ -1,0 +1,94 @@
+/*
+ * cli.h -- the ssmheads program's shared plumbing.  The CLI parses
+ * arguments, calls the library and prints; it does no mathematics.
+ */
+#ifndef SSMHEADS_CLI_H
+#define SSMHEADS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <ssmheads.h>
+
+/* Exit codes (SPEC 4). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FALSE = 1,     /* certificate rejected, or the claim is false */
+    CLI_EXIT_UNDECIDED = 2,
+    CLI_EXIT_USAGE = 3,
+    CLI_EXIT_INPUT = 4,     /* invalid input: parse, shape, value */
+    CLI_EXIT_IO = 5,
+    CLI_EXIT_LIMIT = 6,
+    CLI_EXIT_NOTIMPL = 7    /* a command that is not implemented yet */
+};
+
+/* One command: name, entry point, one-line summary, usage text. */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_command_t;
+
+int cli_cmd_heads(int argc, char **argv);
+int cli_cmd_construct(int argc, char **argv);
+int cli_cmd_verify(int argc, char **argv);
+int cli_cmd_span(int argc, char **argv);
+int cli_cmd_represent(int argc, char **argv);
+int cli_cmd_gradient(int argc, char **argv);
+int cli_cmd_minimal(int argc, char **argv);
+int cli_cmd_approx(int argc, char **argv);
+int cli_cmd_import(int argc, char **argv);
+int cli_cmd_batch(int argc, char **argv);
+
+/* Map a library status to an exit code. */
+int cli_exit_code(int status);
+/* Print "ssmheads: FILE: $.path: message" to stderr; returns the exit code. */
+int cli_report(const ssmh_error_t *err);
+/* Print "ssmheads: CMD: message" (usage error) and return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Read a model; on failure print the error and return the exit code. */
+int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim);
+/* Print a JSON value (one object) on stdout; returns an exit code. */
+int cli_print_json(const json_t *v);
+/* Write a JSON value to path atomically; returns an exit code. */
+int cli_write_json(const char *path, const json_t *v);
+
+/* Integer / rational option values; on failure print and return non-zero. */
+int cli_parse_long(long *out, const char *cmd, const char *opt, const char *arg,
+                   long lo, long hi);
+int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char *arg);
+
+/* Options every command accepts for resource limits. */
+#define CLI_OPT_MAX_DIM 1001
+#define CLI_OPT_MAX_DIGITS 1002
+#define CLI_OPT_MAX_BITS 1003
+#define CLI_OPT_TIMEOUT 1004
+#define CLI_OPT_MAX_STATE 1005
+#define CLI_LIMIT_LONGOPTS                                   \
+    {"max-dim", required_argument, NULL, CLI_OPT_MAX_DIM},   \
+    {"max-state", required_argument, NULL, CLI_OPT_MAX_STATE}, \
+    {"max-digits", required_argument, NULL, CLI_OPT_MAX_DIGITS}, \
+    {"max-bits", required_argument, NULL, CLI_OPT_MAX_BITS}, \
+    {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+#define CLI_LIMIT_HELP \
+    "  --max-dim N      largest dimension accepted (default 65536)\n" \
+    "  --max-state N    same as --max-dim\n" \
+    "  --max-digits N   most digits in one number (default 100000)\n" \
+    "  --max-bits N     largest rational size, in bits (default 2^26)\n" \
+    "  --timeout SEC    CPU-time limit; exit 6 when hit (default none)\n"
+/* Handle a limit option; returns 1 if opt was one (and *rc set on error). */
+int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
+                      const char *cmd, int *rc);
+/* Install the CPU-time limit (after option parsing). */
+void cli_limits_apply(const ssmh_limits_t *lim);
+
+/* Print usage text for a command to stdout (help) and return 0. */
+int cli_help(const char *text);
+
+extern const char *cli_progname;
+
+#endif

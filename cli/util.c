@@ -1,0 +1,177 @@
+/* Shared plumbing of the ssmheads program: errors, exit codes, I/O. */
+#include "cli.h"
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+const char *cli_progname = "ssmheads";
+
+int cli_exit_code(int status)
+{
+    switch (status) {
+    case SSMH_OK: return CLI_EXIT_OK;
+    case SSMH_E_PARSE:
+    case SSMH_E_SHAPE:
+    case SSMH_E_VALUE: return CLI_EXIT_INPUT;
+    case SSMH_E_IO: return CLI_EXIT_IO;
+    case SSMH_E_LIMIT:
+    case SSMH_E_NOMEM: return CLI_EXIT_LIMIT;
+    case SSMH_E_USAGE: return CLI_EXIT_USAGE;
+    case SSMH_E_UNDECIDED: return CLI_EXIT_UNDECIDED;
+    case SSMH_E_NOTIMPL: return CLI_EXIT_NOTIMPL;
+    default: return CLI_EXIT_LIMIT;
+    }
+}
+
+int cli_report(const ssmh_error_t *err)
+{
+    fprintf(stderr, "%s: ", cli_progname);
+    if (err->file[0])
+        fprintf(stderr, "%s: ", err->file);
+    if (err->path[0])
+        fprintf(stderr, "%s: ", err->path);
+    fprintf(stderr, "%s\n", err->message[0] ? err->message : ssmh_strerror(err->code));
+    return cli_exit_code(err->code);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: %s%s", cli_progname, cmd ? cmd : "", cmd ? ": " : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(try '%s %s--help')\n", cli_progname, cmd ? cmd : "");
+    if (cmd)
+        fprintf(stderr, "%s", "");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
+{
+    ssmh_error_t err;
+    ssmh_error_clear(&err);
+    if (ssmh_model_read_file(m, path, lim, &err) != SSMH_OK)
+        return cli_report(&err);
+    return CLI_EXIT_OK;
+}
+
+int cli_print_json(const json_t *v)
+{
+    char *s = ssmh_json_dumps(v);
+    if (s == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
+    }
+    fputs(s, stdout);
+    free(s);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_write_json(const char *path, const json_t *v)
+{
+    ssmh_error_t err;
+    char *s = ssmh_json_dumps(v);
+    int rc;
+    ssmh_error_clear(&err);
+    if (s == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
+    }
+    rc = ssmh_file_write_atomic(path, s, strlen(s), &err);
+    free(s);
+    return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
+}
+
+int cli_parse_long(long *out, const char *cmd, const char *opt, const char *arg,
+                   long lo, long hi)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(arg, &end, 10);
+    if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi)
+        return cli_usage_error(cmd, "%s expects an integer in [%ld, %ld], got '%s'",
+                               opt, lo, hi, arg);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char *arg)
+{
+    const char *why;
+    if (ssmh_rational_parse(out, arg, 10000, &why) != SSMH_OK)
+        return cli_usage_error(cmd, "%s expects an exact number (e.g. 1e-6 or 1/1000): %s",
+                               opt, why);
+    return 0;
+}
+
+int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
+                      const char *cmd, int *rc)
+{
+    long v;
+    *rc = 0;
+    switch (opt) {
+    case CLI_OPT_MAX_DIM:
+    case CLI_OPT_MAX_STATE:
+        if ((*rc = cli_parse_long(&v, cmd, opt == CLI_OPT_MAX_DIM ? "--max-dim" : "--max-state",
+                                  arg, 1, 1L << 30)) == 0)
+            lim->max_dim = v;
+        return 1;
+    case CLI_OPT_MAX_DIGITS:
+        if ((*rc = cli_parse_long(&v, cmd, "--max-digits", arg, 1, 1L << 30)) == 0)
+            lim->max_digits = v;
+        return 1;
+    case CLI_OPT_MAX_BITS:
+        if ((*rc = cli_parse_long(&v, cmd, "--max-bits", arg, 0, LONG_MAX)) == 0)
+            lim->max_bits = v;
+        return 1;
+    case CLI_OPT_TIMEOUT:
+        if ((*rc = cli_parse_long(&v, cmd, "--timeout", arg, 0, 1L << 30)) == 0)
+            lim->timeout = (double)v;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void on_cpu_limit(int sig)
+{
+    static const char msg[] = "ssmheads: time limit hit (--timeout)\n";
+    (void)sig;
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more can be done */
+    }
+    _exit(CLI_EXIT_LIMIT);
+}
+
+void cli_limits_apply(const ssmh_limits_t *lim)
+{
+    if (lim->timeout > 0) {
+        struct rlimit rl;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_cpu_limit;
+        sigaction(SIGXCPU, &sa, NULL);
+        getrlimit(RLIMIT_CPU, &rl);
+        rl.rlim_cur = (rlim_t)lim->timeout;
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+            rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_CPU, &rl);
+    }
+}
+
+int cli_help(const char *text)
+{
+    fputs(text, stdout);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,207 @@
+/*
+ * Exact rationals from text.  Guarantee: ssmh_rational_parse accepts only
+ * the documented forms and returns exactly the number written; it never
+ * builds a number larger than the digit limit allows.
+ */
+#include "ssmheads-impl.h"
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_hex(int c) { return isxdigit((unsigned char)c); }
+static int is_dec(int c) { return c >= '0' && c <= '9'; }
+
+/* Parse [+-]digits exponent; store it in *e.  Refuse more than cap. */
+static int parse_exponent(const char **s, long *e, long cap)
+{
+    int neg = 0;
+    long v = 0;
+    const char *p = *s;
+    if (*p == '+' || *p == '-')
+        neg = (*p++ == '-');
+    if (!is_dec(*p))
+        return 0;
+    while (is_dec(*p)) {
+        if (v <= cap)
+            v = v * 10 + (*p - '0');
+        p++;
+    }
+    *e = neg ? -v : v;
+    *s = p;
+    return 1;
+}
+
+/* Set out to the integer written by digits[0..len) in base. */
+static void set_digits(fmpz_t out, const char *digits, size_t len, int base)
+{
+    char *tmp;
+    if (len == 0) {
+        fmpz_zero(out);
+        return;
+    }
+    tmp = malloc(len + 1);
+    memcpy(tmp, digits, len);
+    tmp[len] = '\0';
+    fmpz_set_str(out, tmp, base);
+    free(tmp);
+}
+
+int ssmh_rational_parse(fmpq_t out, const char *s, long max_digits,
+                        const char **why)
+{
+    const char *p = s, *ip, *fp = NULL;
+    size_t ilen, flen = 0;
+    int neg = 0, hex = 0, base = 10;
+    long e = 0;
+    fmpz_t num, den, t;
+    const char *dummy;
+
+    if (why == NULL)
+        why = &dummy;
+    *why = NULL;
+    if (max_digits <= 0)
+        max_digits = 100000;
+    if (*p == '+' || *p == '-')
+        neg = (*p++ == '-');
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        hex = 1;
+        base = 16;
+        p += 2;
+    }
+    ip = p;
+    while (hex ? is_hex(*p) : is_dec(*p))
+        p++;
+    ilen = (size_t)(p - ip);
+    if (*p == '/' && !hex) {
+        const char *dp = ++p;
+        if (ilen == 0) {
+            *why = "not a number";
+            return SSMH_E_PARSE;
+        }
+        while (is_dec(*p))
+            p++;
+        if (p == dp || *p != '\0') {
+            *why = "not a number (expected p/q)";
+            return SSMH_E_PARSE;
+        }
+        if ((long)ilen > max_digits || (long)(p - dp) > max_digits) {
+            *why = "number has too many digits";
+            return SSMH_E_LIMIT;
+        }
+        fmpz_init(num);
+        fmpz_init(den);
+        set_digits(num, ip, ilen, 10);
+        set_digits(den, dp, (size_t)(p - dp), 10);
+        if (fmpz_is_zero(den)) {
+            fmpz_clear(num);
+            fmpz_clear(den);
+            *why = "zero denominator";
+            return SSMH_E_VALUE;
+        }
+        if (neg)
+            fmpz_neg(num, num);
+        fmpq_set_fmpz_frac(out, num, den);
+        fmpz_clear(num);
+        fmpz_clear(den);
+        return SSMH_OK;
+    }
+    if (*p == '.') {
+        fp = ++p;
+        while (hex ? is_hex(*p) : is_dec(*p))
+            p++;
+        flen = (size_t)(p - fp);
+    }
+    if (ilen + flen == 0) {
+        *why = "not a number";
+        return SSMH_E_PARSE;
+    }
+    if ((!hex && (*p == 'e' || *p == 'E')) || (hex && (*p == 'p' || *p == 'P'))) {
+        p++;
+        if (!parse_exponent(&p, &e, hex ? 4 * max_digits : max_digits)) {
+            *why = "not a number (bad exponent)";
+            return SSMH_E_PARSE;
+        }
+    }
+    if (*p != '\0') {
+        *why = "not a number";
+        return SSMH_E_PARSE;
+    }
+    if ((long)(ilen + flen) > max_digits
+        || (!hex && labs(e) > max_digits)
+        || (hex && labs(e) > 4 * max_digits)) {
+        *why = "number has too many digits";
+        return SSMH_E_LIMIT;
+    }
+    fmpz_init(num);
+    fmpz_init(den);
+    fmpz_init(t);
+    {
+        char *all = malloc(ilen + flen + 1);
+        memcpy(all, ip, ilen);
+        if (flen)
+            memcpy(all + ilen, fp, flen);
+        all[ilen + flen] = '\0';
+        set_digits(num, all, ilen + flen, base);
+        free(all);
+    }
+    if (hex) {
+        /* value = num * 16^-flen * 2^e */
+        long shift = e - 4 * (long)flen;
+        fmpz_one(den);
+        if (shift >= 0)
+            fmpz_mul_2exp(num, num, (ulong)shift);
+        else
+            fmpz_mul_2exp(den, den, (ulong)(-shift));
+    } else {
+        long shift = e - (long)flen;
+        fmpz_one(den);
+        fmpz_set_ui(t, 10);
+        if (shift >= 0) {
+            fmpz_pow_ui(t, t, (ulong)shift);
+            fmpz_mul(num, num, t);
+        } else {
+            fmpz_pow_ui(den, t, (ulong)(-shift));
+        }
+    }
+    if (neg)
+        fmpz_neg(num, num);
+    fmpq_set_fmpz_frac(out, num, den);
+    fmpz_clear(num);
+    fmpz_clear(den);
+    fmpz_clear(t);
+    return SSMH_OK;
+}
+
+char *ssmh_rational_get_str(const fmpq_t x)
+{
+    return fmpq_get_str(NULL, 10, x);
+}
+
+uint64_t ssmh_hash_bytes(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *b = data;
+    size_t i;
+    if (h == 0)
+        h = UINT64_C(1469598103934665603);
+    for (i = 0; i < len; i++) {
+        h ^= b[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+uint64_t ssmh_hash_fmpq_mat(uint64_t h, const fmpq_mat_t m)
+{
+    slong i, j;
+    slong dims[2];
+    dims[0] = fmpq_mat_nrows(m);
+    dims[1] = fmpq_mat_ncols(m);
+    h = ssmh_hash_bytes(h, dims, sizeof(dims));
+    for (i = 0; i < dims[0]; i++)
+        for (j = 0; j < dims[1]; j++) {
+            char *s = ssmh_rational_get_str(fmpq_mat_entry(m, i, j));
+            h = ssmh_hash_bytes(h, s, strlen(s) + 1);
+            flint_free(s);
+        }
+    return h;
+}

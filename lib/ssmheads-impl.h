@@ -1,0 +1,37 @@
+/*
+ * ssmheads-impl.h -- private helpers shared by the library's modules.
+ * Not installed.  Includes the right Arb headers for FLINT 2.9 (separate
+ * Arb) and FLINT 3 (Arb merged).
+ */
+#ifndef SSMHEADS_IMPL_H
+#define SSMHEADS_IMPL_H
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <ssmheads.h>
+
+#ifdef SSMH_FLINT3
+#include <flint/arb.h>
+#include <flint/acb.h>
+#include <flint/arb_poly.h>
+#include <flint/acb_poly.h>
+#include <flint/arb_mat.h>
+#include <flint/arb_fmpz_poly.h>
+#else
+#include <arb.h>
+#include <acb.h>
+#include <arb_poly.h>
+#include <acb_poly.h>
+#include <arb_mat.h>
+#include <arb_fmpz_poly.h>
+#endif
+#include <flint/nmod_mat.h>
+#include <flint/fmpz_poly.h>
+#include <flint/fmpq_poly.h>
+
+/* Append "[i]" or ".key" to a JSON path, truncating safely. */
+void _ssmh_path_index(char *out, size_t size, const char *base, long i);
+void _ssmh_path_key(char *out, size_t size, const char *base, const char *key);
+
+#endif

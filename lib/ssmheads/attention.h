@@ -1,0 +1,16 @@
+/*
+ * ssmheads/attention.h -- (module under construction; see the issue that owns it).
+ */
+#ifndef SSMHEADS_ATTENTION_H
+#define SSMHEADS_ATTENTION_H
+
+#include <ssmheads/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,16 @@
+/*
+ * ssmheads/gradient.h -- (module under construction; see the issue that owns it).
+ */
+#ifndef SSMHEADS_GRADIENT_H
+#define SSMHEADS_GRADIENT_H
+
+#include <ssmheads/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,16 @@
+/*
+ * ssmheads/heads.h -- (module under construction; see the issue that owns it).
+ */
+#ifndef SSMHEADS_HEADS_H
+#define SSMHEADS_HEADS_H
+
+#include <ssmheads/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif

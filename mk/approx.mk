@@ -1,0 +1,2 @@
+# Certified approximate head count (issue 6).
+ssmheads_SOURCES += cli/cmd_approx.c

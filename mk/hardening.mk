@@ -1,0 +1,1 @@
+# Hardening: fuzzing, sanitizers, valgrind, mutation campaign (issue 7).

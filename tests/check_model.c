@@ -1,0 +1,319 @@
+/* Check suite for the foundation: exact numbers, model files, atomic I/O. */
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <ssmheads.h>
+#include "check_util.h"
+
+static int parse_eq(const char *s, const char *expect)
+{
+    fmpq_t x, y;
+    int ok;
+    fmpq_init(x);
+    fmpq_init(y);
+    ok = ssmh_rational_parse(x, s, 1000, NULL) == SSMH_OK
+         && fmpq_set_str(y, expect, 10) == 0 && fmpq_equal(x, y);
+    fmpq_clear(x);
+    fmpq_clear(y);
+    return ok;
+}
+
+static int parse_rc(const char *s)
+{
+    fmpq_t x;
+    int rc;
+    fmpq_init(x);
+    rc = ssmh_rational_parse(x, s, 50, NULL);
+    fmpq_clear(x);
+    return rc;
+}
+
+START_TEST(test_rational_parse)
+{
+    ck_assert(parse_eq("-3/4", "-3/4"));
+    ck_assert(parse_eq("6/8", "3/4"));
+    ck_assert(parse_eq("7", "7"));
+    ck_assert(parse_eq("+7", "7"));
+    ck_assert(parse_eq("0.125", "1/8"));
+    ck_assert(parse_eq("1e-3", "1/1000"));
+    ck_assert(parse_eq("-2.5E+10", "-25000000000"));
+    ck_assert(parse_eq(".5", "1/2"));
+    ck_assert(parse_eq("5.", "5"));
+    ck_assert(parse_eq("0x1.8p-3", "3/16"));
+    ck_assert(parse_eq("-0x10", "-16"));
+    ck_assert(parse_eq("00012", "12"));
+    ck_assert_int_eq(parse_rc("1/0"), SSMH_E_VALUE);
+    ck_assert_int_eq(parse_rc(""), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("-"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("abc"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1/-2"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1.5/2"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc(" 1"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1 "), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1e"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("nan"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("inf"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1e999999999999999999999"), SSMH_E_LIMIT);
+    ck_assert_int_eq(parse_rc("1e51"), SSMH_E_LIMIT);
+    ck_assert_int_eq(parse_rc("123456789012345678901234567890123456789012345678901"), SSMH_E_LIMIT);
+}
+END_TEST
+
+START_TEST(test_rational_random_roundtrip)
+{
+    flint_rand_t st;
+    fmpq_t x, y;
+    long i, n = 500 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 7);
+    fmpq_init(x);
+    fmpq_init(y);
+    for (i = 0; i < n; i++) {
+        char *s;
+        fmpq_randtest(x, st, 200);
+        s = ssmh_rational_get_str(x);
+        ck_assert_int_eq(ssmh_rational_parse(y, s, 1000, NULL), SSMH_OK);
+        ck_assert_msg(fmpq_equal(x, y), "seed %lu iter %ld: %s", ssmh_test_seed(), i, s);
+        flint_free(s);
+    }
+    fmpq_clear(x);
+    fmpq_clear(y);
+    flint_randclear(st);
+}
+END_TEST
+
+static int read_str(ssmh_model_t m, const char *js, ssmh_error_t *err)
+{
+    ssmh_error_clear(err);
+    return ssmh_model_read_string(m, js, strlen(js), "t.json", NULL, err);
+}
+
+START_TEST(test_model_read_dense)
+{
+    ssmh_model_t m;
+    ssmh_error_t err;
+    fmpq_t x;
+    ssmh_model_init(m);
+    fmpq_init(x);
+    ck_assert_int_eq(read_str(m,
+        "{\"format\":\"ssmheads-model/1\",\"convention\":\"delayed\","
+        "\"A\":[[\"1/2\",\"0\"],[\"0\",\"-1/3\"]],\"B\":[[\"1\"],[1]],"
+        "\"C\":[[\"1\",\"2\"]],\"D\":[[\"0.5\"]],\"length\":64,\"name\":\"x\"}", &err), SSMH_OK);
+    ck_assert_int_eq(m->N, 2);
+    ck_assert_int_eq(m->d, 1);
+    ck_assert_int_eq(m->p, 1);
+    ck_assert_int_eq(m->convention, SSMH_CONVENTION_DELAYED);
+    ck_assert_int_eq(m->structure, SSMH_STRUCTURE_DENSE);
+    ck_assert_int_eq(m->length, 64);
+    ck_assert(m->has_D);
+    fmpq_set_si(x, -1, 3);
+    ck_assert(fmpq_equal(fmpq_mat_entry(m->A, 1, 1), x));
+    fmpq_set_si(x, 1, 2);
+    ck_assert(fmpq_equal(fmpq_mat_entry(m->D, 0, 0), x));
+    ck_assert_str_eq(m->name, "x");
+    fmpq_clear(x);
+    ssmh_model_clear(m);
+}
+END_TEST
+
+/* Each invalid input must fail with the given code and JSON path. */
+static const struct {
+    const char *json, *path;
+    int code;
+} bad[] = {
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[0.5]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[\"1/0\"]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[\"x\"]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[true]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[null]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0]],\"B\":[[1],[1]],\"C\":[[1,1]]}", "$.A[1]", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0]],\"B\":[[1]],\"C\":[[1]]}", "$.A", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1],[1]],\"C\":[[1]]}", "$.B", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1,2]]}", "$.C", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]],\"D\":[[1,2]]}", "$.D", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[],\"B\":[],\"C\":[]}", "$.A", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[]],\"C\":[[1]]}", "$.B", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/2\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]}", "$.format", SSMH_E_VALUE},
+    {"{\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]}", "$", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"convention\":\"forward\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]}", "$.convention", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]}", "$", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]} x", "$", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]]", "$", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]],\"Q\":1}", "$.Q", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]],\"length\":0}", "$.length", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]],\"length\":\"3\"}", "$.length", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":{\"diag\":[1,2]},\"B\":[[1]],\"C\":[[1,1]]}", "$.B", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":{\"diag\":[1],\"complex_diag\":{}},\"B\":[[1]],\"C\":[[1]]}", "$.A", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[1],\"im\":[1,2]}},\"B\":[[1]],\"C\":[[1]]}", "$.A.complex_diag.im", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[1],\"im\":[1]}},\"B\":{\"re\":[[1]]},\"C\":[[1]]}", "$.B", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[1],\"im\":[1]}},\"B\":[[1]],\"C\":[[1]],\"output\":\"3re\"}", "$.output", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1]],\"B\":[[1]],\"C\":[[1]],\"output\":\"2re\"}", "$.output", SSMH_E_VALUE},
+    {"[1,2]", "$", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[\"1e99999999\"]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_LIMIT},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[99999999999999999999999]],\"B\":[[1]],\"C\":[[1]]}", "$", SSMH_E_PARSE},
+};
+
+START_TEST(test_model_read_invalid)
+{
+    ssmh_model_t m;
+    ssmh_error_t err;
+    int rc;
+    ssmh_model_init(m);
+    rc = read_str(m, bad[_i].json, &err);
+    ck_assert_msg(rc == bad[_i].code, "case %d: rc %d, expected %d (%s)", _i, rc,
+                  bad[_i].code, err.message);
+    ck_assert_str_eq(err.path, bad[_i].path);
+    ck_assert_str_eq(err.file, "t.json");
+    ck_assert(err.message[0] != '\0');
+    ssmh_model_clear(m);
+}
+END_TEST
+
+START_TEST(test_model_limits)
+{
+    ssmh_model_t m;
+    ssmh_error_t err;
+    ssmh_limits_t lim;
+    const char *js = "{\"format\":\"ssmheads-model/1\",\"A\":[[1,0,0],[0,1,0],[0,0,1]],"
+                     "\"B\":[[1],[1],[1]],\"C\":[[1,1,1]]}";
+    ssmh_limits_default(&lim);
+    lim.max_dim = 2;
+    ssmh_model_init(m);
+    ck_assert_int_eq(ssmh_model_read_string(m, js, strlen(js), "t.json", &lim, &err), SSMH_E_LIMIT);
+    ck_assert_str_eq(err.path, "$.A");
+    lim.max_dim = 3;
+    ck_assert_int_eq(ssmh_model_read_string(m, js, strlen(js), "t.json", &lim, &err), SSMH_OK);
+    ssmh_model_clear(m);
+}
+END_TEST
+
+START_TEST(test_model_roundtrip)
+{
+    static const char *cases[] = {
+        "{\"format\":\"ssmheads-model/1\",\"A\":[[\"1/2\",\"3\"],[\"0\",\"-1/3\"]],\"B\":[[\"1\",2],[1,\"1e-9\"]],\"C\":[[\"1\",\"2\"]],\"length\":5}",
+        "{\"format\":\"ssmheads-model/1\",\"convention\":\"delayed\",\"A\":{\"diag\":[\"1/2\",\"1/2\",0]},\"B\":[[1],[2],[3]],\"C\":[[1,0,1],[0,1,1]],\"D\":[[1],[2]]}",
+        "{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[\"3/5\"],\"im\":[\"4/5\"]}},\"B\":{\"re\":[[1,0]],\"im\":[[0,1]]},\"C\":{\"re\":[[1]],\"im\":[[\"-1/2\"]]},\"output\":\"re\"}",
+    };
+    int i;
+    for (i = 0; i < 3; i++) {
+        ssmh_model_t a, b;
+        ssmh_error_t err;
+        json_t *j;
+        char *s;
+        ssmh_model_init(a);
+        ssmh_model_init(b);
+        ck_assert_int_eq(read_str(a, cases[i], &err), SSMH_OK);
+        j = ssmh_model_to_json(a);
+        s = ssmh_json_dumps(j);
+        json_decref(j);
+        ck_assert_int_eq(read_str(b, s, &err), SSMH_OK);
+        ck_assert(ssmh_model_hash(a) == ssmh_model_hash(b));
+        ck_assert_int_eq(a->has_D, b->has_D);
+        ck_assert_int_eq(a->length, b->length);
+        free(s);
+        ssmh_model_clear(a);
+        ssmh_model_clear(b);
+    }
+}
+END_TEST
+
+/* K_l of a real dense model by matrix powers (direct convention, l >= 1). */
+static void dense_lag(fmpq_mat_t K, const ssmh_model_t m, slong l)
+{
+    fmpq_mat_t P, T;
+    slong i;
+    fmpq_mat_init(P, m->N, m->d);
+    fmpq_mat_init(T, m->N, m->d);
+    fmpq_mat_set(P, m->B);
+    for (i = 0; i < l; i++) {
+        fmpq_mat_mul(T, m->A, P);
+        fmpq_mat_swap(T, P);
+    }
+    fmpq_mat_mul(K, m->C, P);
+    fmpq_mat_clear(P);
+    fmpq_mat_clear(T);
+}
+
+START_TEST(test_model_realify)
+{
+    /* One complex mode lambda = 3/5 + 4/5 i, b = 1 + 2i, c = 1/2 - i.
+       2 Re(c lambda^l b) computed by hand with Gaussian rationals. */
+    const char *js = "{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[\"3/5\"],\"im\":[\"4/5\"]}},"
+                     "\"B\":{\"re\":[[1]],\"im\":[[2]]},\"C\":{\"re\":[[\"1/2\"]],\"im\":[[-1]]}}";
+    ssmh_model_t m, r;
+    ssmh_error_t err;
+    fmpq_mat_t K;
+    fmpq_t zr, zi, t, u, expect;
+    slong l;
+    ssmh_model_init(m);
+    ssmh_model_init(r);
+    ck_assert_int_eq(read_str(m, js, &err), SSMH_OK);
+    ssmh_model_realify(r, m);
+    ck_assert_int_eq(r->N, 2);
+    ck_assert_int_eq(r->structure, SSMH_STRUCTURE_DENSE);
+    fmpq_mat_init(K, 1, 1);
+    fmpq_init(zr); fmpq_init(zi); fmpq_init(t); fmpq_init(u); fmpq_init(expect);
+    /* z = c * b = (1/2 - i)(1 + 2i) = 1/2 + i - i + 2 = 5/2 + 0i */
+    fmpq_set_si(zr, 5, 2);
+    fmpq_zero(zi);
+    for (l = 0; l < 8; l++) {
+        dense_lag(K, r, l);
+        fmpq_mul_si(expect, zr, 2);
+        ck_assert_msg(fmpq_equal(fmpq_mat_entry(K, 0, 0), expect), "lag %ld", (long)l);
+        /* z *= lambda */
+        fmpq_set_si(t, 3, 5); fmpq_mul(t, t, zr);
+        fmpq_set_si(u, 4, 5); fmpq_mul(u, u, zi);
+        fmpq_sub(t, t, u);
+        fmpq_set_si(u, 4, 5); fmpq_mul(u, u, zr);
+        fmpq_set_si(zr, 3, 5); fmpq_mul(zi, zi, zr);
+        fmpq_add(zi, zi, u);
+        fmpq_set(zr, t);
+    }
+    fmpq_clear(zr); fmpq_clear(zi); fmpq_clear(t); fmpq_clear(u); fmpq_clear(expect);
+    fmpq_mat_clear(K);
+    ssmh_model_clear(m);
+    ssmh_model_clear(r);
+}
+END_TEST
+
+START_TEST(test_file_atomic)
+{
+    char dir[] = "/tmp/ssmh_test_XXXXXX";
+    char path[256], bad[256];
+    ssmh_error_t err;
+    char *buf;
+    size_t len;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/out.json", dir);
+    ck_assert_int_eq(ssmh_file_write_atomic(path, "hello\n", 6, &err), SSMH_OK);
+    ck_assert_int_eq(ssmh_file_read(&buf, &len, path, 0, &err), SSMH_OK);
+    ck_assert_int_eq(len, 6);
+    ck_assert_str_eq(buf, "hello\n");
+    free(buf);
+    ck_assert_int_eq(ssmh_file_read(&buf, &len, path, 3, &err), SSMH_E_LIMIT);
+    snprintf(bad, sizeof(bad), "%s/missing/out.json", dir);
+    ck_assert_int_eq(ssmh_file_write_atomic(bad, "x", 1, &err), SSMH_E_IO);
+    ck_assert_str_eq(err.file, bad);
+    ck_assert_int_eq(ssmh_file_read(&buf, &len, bad, 0, &err), SSMH_E_IO);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+static Suite *suite_model(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_rational_parse);
+    tcase_add_test(tc, test_rational_random_roundtrip);
+    tcase_add_test(tc, test_model_read_dense);
+    tcase_add_loop_test(tc, test_model_read_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+    tcase_add_test(tc, test_model_limits);
+    tcase_add_test(tc, test_model_roundtrip);
+    tcase_add_test(tc, test_model_realify);
+    tcase_add_test(tc, test_file_atomic);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SSMH_CHECK_MAIN(suite_model)

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Replay the witness corpus: every witnesses/**/*.case file through the program.
+
+A case file is a list of steps.  Each step starts with `run: ARGS` (the
+arguments after `ssmheads`) and is followed by expectations for that step:
+
+    exit: N                  exit code (default 0)
+    json: {...}              stdout is one JSON object containing these fields
+                             (objects compared recursively as subsets; all
+                             other values exactly)
+    stdout-contains: TEXT    stdout contains TEXT
+    stderr-contains: TEXT    stderr contains TEXT
+    stdout-empty: yes        nothing on stdout
+    exists: PATH             the file exists afterwards
+    absent: PATH             the file does not exist afterwards (no partial output)
+    stdin: PATH              feed this file on standard input
+
+In ARGS and values, {here} is the case file's directory, {tmp} a fresh
+temporary directory per case.  Lines starting with # are comments.
+Prints one line per case and the closing line "N passed, N failed".
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+
+def subset(expect, got, path="$"):
+    if isinstance(expect, dict):
+        if not isinstance(got, dict):
+            return "%s: expected an object, got %r" % (path, got)
+        for k, v in expect.items():
+            if k not in got:
+                return "%s.%s: missing" % (path, k)
+            r = subset(v, got[k], "%s.%s" % (path, k))
+            if r:
+                return r
+        return None
+    if expect != got:
+        return "%s: expected %r, got %r" % (path, expect, got)
+    return None
+
+
+def parse_case(path):
+    steps = []
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if ":" not in line:
+                raise ValueError("%s:%d: expected 'key: value'" % (path, lineno))
+            key, val = line.split(":", 1)
+            key, val = key.strip(), val.strip()
+            if key == "run":
+                steps.append({"run": val, "expect": []})
+            elif not steps:
+                raise ValueError("%s:%d: '%s' before any 'run'" % (path, lineno, key))
+            else:
+                steps[-1]["expect"].append((key, val))
+    return steps
+
+
+def run_case(prog, path):
+    here = os.path.dirname(os.path.abspath(path))
+    with tempfile.TemporaryDirectory(prefix="ssmh_replay_") as tmp:
+        def sub(s):
+            return s.replace("{here}", here).replace("{tmp}", tmp)
+        for i, step in enumerate(parse_case(path)):
+            args = [sub(a) for a in shlex.split(step["run"])]
+            exp = dict()
+            stdin_data = None
+            for k, v in step["expect"]:
+                if k == "stdin":
+                    with open(sub(v), "rb") as f:
+                        stdin_data = f.read()
+            p = subprocess.run([prog] + args, input=stdin_data, capture_output=True,
+                               timeout=600)
+            out = p.stdout.decode("utf-8", "replace")
+            err = p.stderr.decode("utf-8", "replace")
+            want_exit = 0
+            for k, v in step["expect"]:
+                if k == "exit":
+                    want_exit = int(v)
+            where = "step %d (%s)" % (i + 1, step["run"])
+            if p.returncode != want_exit:
+                return "%s: exit %d, expected %d; stderr: %s" % (where, p.returncode, want_exit, err.strip()[:400])
+            for k, v in step["expect"]:
+                v = sub(v)
+                if k == "json":
+                    try:
+                        got = json.loads(out)
+                    except ValueError as e:
+                        return "%s: stdout is not JSON (%s): %s" % (where, e, out[:200])
+                    r = subset(json.loads(v), got)
+                    if r:
+                        return "%s: %s" % (where, r)
+                elif k == "stdout-contains" and v not in out:
+                    return "%s: stdout lacks %r: %s" % (where, v, out[:400])
+                elif k == "stderr-contains" and v not in err:
+                    return "%s: stderr lacks %r: %s" % (where, v, err[:400])
+                elif k == "stdout-empty" and out:
+                    return "%s: stdout not empty: %s" % (where, out[:200])
+                elif k == "exists" and not os.path.exists(v):
+                    return "%s: %s missing" % (where, v)
+                elif k == "absent":
+                    d = os.path.dirname(v) or "."
+                    left = [f for f in os.listdir(d) if f.startswith(os.path.basename(v))] if os.path.isdir(d) else []
+                    if left:
+                        return "%s: left behind %s" % (where, left)
+                elif k not in ("exit", "json", "stdout-contains", "stderr-contains",
+                               "stdout-empty", "exists", "absent", "stdin"):
+                    return "%s: unknown expectation '%s'" % (where, k)
+    return None
+
+
+def main():
+    prog = os.environ.get("SSMHEADS") or sys.argv[1]
+    root = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+        os.environ.get("top_srcdir", "."), "witnesses")
+    cases = []
+    for d, _, files in os.walk(root):
+        cases += [os.path.join(d, f) for f in files if f.endswith(".case")]
+    cases.sort()
+    passed = failed = 0
+    for c in cases:
+        try:
+            r = run_case(prog, c)
+        except Exception as e:  # a broken case file is a failure too
+            r = "error: %s" % e
+        rel = os.path.relpath(c, root)
+        if r:
+            failed += 1
+            print("FAIL %s: %s" % (rel, r))
+        else:
+            passed += 1
+            print("ok   %s" % rel)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not cases else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
