@@ -1,0 +1,92 @@
+/*
+ * ssmhc.h -- the independent certificate checker.
+ *
+ * Trust lives here: this code shares no algorithm and no source file with the
+ * producer (lib/), and uses only GMP (mpq_t, mpz_t) and jansson.  It links no
+ * FLINT.  Guarantee: ssmhc_verify_* returns SSMHC_VERIFIED only when every step
+ * of the certificate has been checked exactly; anything malformed, truncated,
+ * inconsistent or altered gives SSMHC_REJECTED with the failing step.
+ *
+ * Names: ssmhc_<module>_<verb>.  The verdict's zero value is "unknown", so
+ * zeroed memory never means "accepted".
+ */
+#ifndef SSMHC_H
+#define SSMHC_H
+
+#include <gmp.h>
+#include <jansson.h>
+#include <stddef.h>
+
+typedef enum { SSMHC_UNKNOWN = 0, SSMHC_VERIFIED = 1, SSMHC_REJECTED = 2 } ssmhc_verdict_t;
+
+typedef struct {
+    ssmhc_verdict_t verdict;
+    char step[1024];   /* the failing step, or a summary when verified */
+} ssmhc_report_t;
+
+/* Set r to REJECTED with a printf-style step description; returns REJECTED. */
+ssmhc_verdict_t ssmhc_fail(ssmhc_report_t *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- exact rational matrices (row-major mpq_t) -------------------------- */
+typedef struct {
+    long rows, cols;
+    mpq_t *e;
+} ssmhc_qmat;
+#define SSMHC_Q(m, i, j) ((m)->e[(size_t)(i) * (size_t)(m)->cols + (size_t)(j)])
+
+void ssmhc_qmat_init(ssmhc_qmat *m, long rows, long cols);   /* zeros */
+void ssmhc_qmat_clear(ssmhc_qmat *m);
+void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in); /* out initialised */
+void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b);
+int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b);
+int ssmhc_qmat_is_zero(const ssmhc_qmat *a);
+long ssmhc_qmat_rank(const ssmhc_qmat *a);  /* exact Gaussian elimination */
+
+/* ---- strict JSON reading ------------------------------------------------- */
+/* A rational from a JSON string ("-3/4", "0.125", "1e-3") or JSON integer.
+   Returns 0 on success, -1 otherwise. */
+int ssmhc_json_rational(mpq_t out, const json_t *v);
+/* A matrix with the given shape (rows/cols < 0: any).  out is initialised by
+   the call on success (and left cleared-safe on failure). */
+int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols);
+/* A JSON integer in [lo, hi]. */
+int ssmhc_json_long(long *out, const json_t *v, long lo, long hi);
+
+/* ---- the embedded model, realified exactly ------------------------------- */
+typedef struct {
+    int delayed;        /* 0: direct, 1: delayed convention */
+    long N, d, p;       /* realified state dimension, input, output */
+    int block_diag;     /* A is block diagonal with 1x1/2x2 blocks (structured
+                           models): ssmhc_model_apply_A runs in O(N d) */
+    ssmhc_qmat A, B, C, D;
+} ssmhc_model;
+
+/* Read and realify an ssmheads-model/1 object.  Returns 0 or -1 (r set). */
+int ssmhc_model_read(ssmhc_model *m, const json_t *obj, ssmhc_report_t *r);
+void ssmhc_model_clear(ssmhc_model *m);
+/* out = A X  (out initialised by the caller with the right shape). */
+void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
+/* out = X A */
+void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
+/* K[0..count-1] exact lag operators (each initialised p x d by the call). */
+void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count);
+
+/* ---- one checker per claim kind ------------------------------------------ */
+typedef ssmhc_verdict_t (*ssmhc_kind_fn)(const json_t *cert, const ssmhc_model *m,
+                                         ssmhc_report_t *r);
+ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
+ssmhc_verdict_t ssmhc_check_represent(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
+ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
+ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
+
+/* ---- the whole certificate ---------------------------------------------- */
+/* Verify a certificate file; model_path (or NULL) must then hold exactly the
+   embedded model. */
+ssmhc_verdict_t ssmhc_verify_file(const char *cert_path, const char *model_path,
+                                  ssmhc_report_t *r);
+
+#endif
