@@ -9,3 +9,14 @@ tests_check_model_CFLAGS = $(TEST_CFLAGS)
 tests_check_model_LDADD = $(TEST_LIBS)
 TESTS += tests/check_model tests/replay.test
 EXTRA_DIST += tests/replay.test
+
+# `make installcheck` (run by distcheck): a user program built only from the
+# installed header and ssmheads.pc.
+EXTRA_DIST += tests/install_prog.c
+installcheck-local:
+	PKG_CONFIG_PATH="$(DESTDIR)$(libdir)/pkgconfig$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}"; \
+	export PKG_CONFIG_PATH; \
+	$(CC) -o install_prog$(EXEEXT) $(srcdir)/tests/install_prog.c \
+	  `$(PKG_CONFIG) --define-variable=prefix=$(DESTDIR)$(prefix) --cflags --libs ssmheads` && \
+	LD_LIBRARY_PATH="$(DESTDIR)$(libdir)" ./install_prog$(EXEEXT); \
+	rc=$$?; rm -f install_prog$(EXEEXT); exit $$rc
