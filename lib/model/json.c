@@ -217,7 +217,7 @@ json_t *ssmh_json_vector(const fmpq_mat_t col)
 
 char *ssmh_json_dumps(const json_t *v)
 {
-    char *s = json_dumps(v, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_COMPACT);
+    char *s = json_dumps(v, JSON_PRESERVE_ORDER | JSON_COMPACT);
     char *t;
     size_t n;
     if (s == NULL)

@@ -1,0 +1,349 @@
+/*
+ * The interaction rank k(n), k_inf and n* (SPEC 1.2, 2).
+ *
+ * Guarantee: the pivot lags and entry positions found modulo a prime P give
+ * a lower bound (each leading minor is nonzero mod P, P dividing no
+ * denominator, hence nonzero over Q); every non-pivot lag that the trivial
+ * bound (the structural support) does not cover gets exact dependency
+ * coefficients checked over Q, and lags past the annihilator's degree m are
+ * covered by the recurrence.  An unlucky prime is detected by a failing
+ * exact check and replaced.
+ */
+#include "heads-impl.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TRIES 6
+#define MINPOLY_MAX_DIM 400
+
+void ssmh_heads_init(ssmh_heads_t h)
+{
+    memset(h, 0, sizeof(*h));
+}
+
+static void free_deps(ssmh_heads_t h)
+{
+    slong i;
+    for (i = 0; i < h->ndeps; i++)
+        _fmpq_vec_clear(h->deps[i].coeffs, h->deps[i].npiv);
+    flint_free(h->deps);
+    h->deps = NULL;
+    h->ndeps = 0;
+}
+
+void ssmh_heads_clear(ssmh_heads_t h)
+{
+    flint_free(h->pivot_lags);
+    flint_free(h->entry_row);
+    flint_free(h->entry_col);
+    if (h->ann_coeffs)
+        _fmpq_vec_clear(h->ann_coeffs, h->m + 1);
+    free_deps(h);
+    memset(h, 0, sizeof(*h));
+}
+
+slong ssmh_heads_k_at(const ssmh_heads_t h, slong j)
+{
+    slong i, c = 0;
+    for (i = 0; i < h->r; i++)
+        if (h->pivot_lags[i] < j)
+            c++;
+    return c;
+}
+
+/* Number of distinct diagonal blocks (their minimal polynomials) and, when
+   q is not NULL, the product of the distinct ones. */
+static int cmp_pair(const void *a, const void *b)
+{
+    const fmpq *x = *(const fmpq *const *)a, *y = *(const fmpq *const *)b;
+    int c = fmpq_cmp(x, y);
+    return c ? c : fmpq_cmp(x + 1, y + 1);
+}
+
+/* Blocks of the realified A as (a, b) pairs: 1x1 blocks (a, 0); 2x2 blocks
+   [[a, -b], [b, a]] have minimal polynomial x^2 - 2a x + a^2 + b^2. */
+static slong diag_annihilator(fmpq_poly_t q, const ssmh_model_t r)
+{
+    slong M = r->N, i = 0, nb = 0, j, deg = 0;
+    fmpq *pairs = _fmpq_vec_init(2 * M);
+    fmpq **ptr = flint_malloc(sizeof(fmpq *) * (size_t)FLINT_MAX(1, M));
+    while (i < M) {
+        fmpq_set(pairs + 2 * nb, fmpq_mat_entry(r->A, i, i));
+        if (i + 1 < M && !fmpq_is_zero(fmpq_mat_entry(r->A, i, i + 1))) {
+            fmpq_set(pairs + 2 * nb + 1, fmpq_mat_entry(r->A, i + 1, i));
+            if (fmpq_sgn(pairs + 2 * nb + 1) < 0)
+                fmpq_neg(pairs + 2 * nb + 1, pairs + 2 * nb + 1);
+            i += 2;
+        } else {
+            i += 1;
+        }
+        ptr[nb] = pairs + 2 * nb;
+        nb++;
+    }
+    qsort(ptr, (size_t)nb, sizeof(fmpq *), cmp_pair);
+    if (q != NULL)
+        fmpq_poly_one(q);
+    for (j = 0; j < nb; j++) {
+        if (j > 0 && cmp_pair(&ptr[j], &ptr[j - 1]) == 0)
+            continue;
+        deg += fmpq_is_zero(ptr[j] + 1) ? 1 : 2;
+        if (q != NULL) {
+            fmpq_poly_t f;
+            fmpq_t t;
+            fmpq_poly_init(f);
+            fmpq_init(t);
+            if (fmpq_is_zero(ptr[j] + 1)) {
+                fmpq_poly_set_coeff_si(f, 1, 1);
+                fmpq_neg(t, ptr[j]);
+                fmpq_poly_set_coeff_fmpq(f, 0, t);
+            } else {
+                fmpq_poly_set_coeff_si(f, 2, 1);
+                fmpq_mul_si(t, ptr[j], -2);
+                fmpq_poly_set_coeff_fmpq(f, 1, t);
+                fmpq_mul(t, ptr[j], ptr[j]);
+                fmpq_addmul(t, ptr[j] + 1, ptr[j] + 1);
+                fmpq_poly_set_coeff_fmpq(f, 0, t);
+            }
+            fmpq_poly_mul(q, q, f);
+            fmpq_poly_clear(f);
+            fmpq_clear(t);
+        }
+    }
+    _fmpq_vec_clear(pairs, 2 * M);
+    flint_free(ptr);
+    return deg;
+}
+
+/* Incremental echelon form modulo P over the support coordinates. */
+typedef struct {
+    slong Z, r;
+    mp_limb_t **rows;  /* normalised: rows[i][piv[i]] = 1, zero at earlier pivots */
+    slong *piv;
+} echelon_t;
+
+/* Reduce v; if independent, add it and return its pivot column, else -1. */
+static slong echelon_add(echelon_t *e, mp_limb_t *v, nmod_t mod)
+{
+    slong i, c;
+    for (i = 0; i < e->r; i++) {
+        mp_limb_t a = v[e->piv[i]];
+        if (a != 0)
+            _nmod_vec_scalar_addmul_nmod(v, e->rows[i], e->Z, nmod_neg(a, mod), mod);
+    }
+    for (c = 0; c < e->Z; c++)
+        if (v[c] != 0)
+            break;
+    if (c == e->Z)
+        return -1;
+    _nmod_vec_scalar_mul_nmod(v, v, e->Z, n_invmod(v[c], mod.n), mod);
+    e->rows[e->r] = v;
+    e->piv[e->r] = c;
+    e->r++;
+    return c;
+}
+
+/* Exact dependency of K_lag on the first S pivots; returns 1 if it holds. */
+static int exact_dependency(ssmh_dependency_t *dep, const fmpq_mat_struct *K,
+                            const ssmh_heads_t h, slong lag, slong S)
+{
+    fmpq_mat_t X, y, c, T;
+    slong i, j;
+    int ok;
+    fmpq_mat_init(X, S, S);
+    fmpq_mat_init(y, S, 1);
+    fmpq_mat_init(c, S, 1);
+    for (i = 0; i < S; i++)
+        for (j = 0; j < S; j++)  /* X^T c = y: row j is entry j */
+            fmpq_set(fmpq_mat_entry(X, j, i),
+                     fmpq_mat_entry(K + h->pivot_lags[i], h->entry_row[j], h->entry_col[j]));
+    for (j = 0; j < S; j++)
+        fmpq_set(fmpq_mat_entry(y, j, 0), fmpq_mat_entry(K + lag, h->entry_row[j], h->entry_col[j]));
+    ok = S == 0 || fmpq_mat_solve_multi_mod(c, X, y);
+    fmpq_mat_init(T, h->p, h->d);
+    if (ok) {
+        fmpq_mat_t U;
+        fmpq_mat_init(U, h->p, h->d);
+        for (i = 0; i < S; i++) {
+            fmpq_mat_scalar_mul_fmpq(U, K + h->pivot_lags[i], fmpq_mat_entry(c, i, 0));
+            fmpq_mat_add(T, T, U);
+        }
+        fmpq_mat_clear(U);
+        ok = fmpq_mat_equal(T, K + lag);
+    }
+    if (ok) {
+        dep->lag = lag;
+        dep->npiv = S;
+        dep->coeffs = _fmpq_vec_init(FLINT_MAX(S, 1));
+        for (i = 0; i < S; i++)
+            fmpq_set(dep->coeffs + i, fmpq_mat_entry(c, i, 0));
+    }
+    fmpq_mat_clear(T);
+    fmpq_mat_clear(X);
+    fmpq_mat_clear(y);
+    fmpq_mat_clear(c);
+    return ok;
+}
+
+/* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
+   or a negative error. */
+static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
+                   slong m_pass, ssmh_error_t *err)
+{
+    _ssmh_modp_t s;
+    echelon_t e;
+    slong l, i, nstall = 0, *stall, Z, maxlag = 0;
+    mp_limb_t *buf;
+    int rc;
+
+    rc = _ssmh_modp_init(&s, r, blockdiag, P);
+    if (rc != 0) {
+        _ssmh_modp_clear(&s);
+        if (rc == SSMH_E_LIMIT)
+            return ssmh_error_set(err, SSMH_E_LIMIT, "", "", "p*d = %ld is too large",
+                                  (long)(r->p * r->d));
+        return 1; /* P divides a denominator */
+    }
+    Z = s.nsupp;
+    h->support = Z;
+    e.Z = Z;
+    e.r = 0;
+    e.rows = flint_malloc(sizeof(mp_limb_t *) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
+    e.piv = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
+    stall = flint_malloc(sizeof(slong) * (size_t)(m_pass + 1));
+    h->pivot_lags = flint_realloc(h->pivot_lags, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
+    h->entry_row = flint_realloc(h->entry_row, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
+    h->entry_col = flint_realloc(h->entry_col, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
+    buf = NULL;
+    for (l = 0; l <= m_pass && e.r < Z; l++) {
+        slong c;
+        if (buf == NULL)
+            buf = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, Z));
+        _ssmh_modp_next(&s, buf);
+        c = echelon_add(&e, buf, s.mod);
+        if (c >= 0) {
+            h->pivot_lags[e.r - 1] = l;
+            h->entry_row[e.r - 1] = s.supp[c] / r->d;
+            h->entry_col[e.r - 1] = s.supp[c] % r->d;
+            buf = NULL;
+        } else {
+            stall[nstall++] = l;
+        }
+    }
+    flint_free(buf);
+    for (i = 0; i < e.r; i++)
+        flint_free(e.rows[i]);
+    flint_free(e.rows);
+    flint_free(e.piv);
+    h->r = e.r;
+    h->prime = P;
+    _ssmh_modp_clear(&s);
+
+    /* A tighter annihilator for a dense model whose rank stalls. */
+    if (nstall > 0 && !blockdiag && h->ann == SSMH_ANNIHILATOR_CAYLEY_HAMILTON
+        && r->N <= MINPOLY_MAX_DIM) {
+        fmpq_poly_t q;
+        fmpq_poly_init(q);
+        fmpq_mat_minpoly(q, r->A);
+        if (fmpq_poly_degree(q) < h->m) {
+            h->ann = SSMH_ANNIHILATOR_B;
+            h->m = fmpq_poly_degree(q);
+            h->ann_coeffs = _fmpq_vec_init(h->m + 1);
+            for (i = 0; i <= h->m; i++)
+                fmpq_poly_get_coeff_fmpq(h->ann_coeffs + i, q, i);
+        }
+        fmpq_poly_clear(q);
+    }
+
+    /* Exact dependencies for the stalled lags <= m. */
+    for (i = 0; i < nstall; i++)
+        if (stall[i] <= h->m)
+            maxlag = FLINT_MAX(maxlag, stall[i]);
+    free_deps(h);
+    if (nstall > 0) {
+        fmpq_mat_struct *K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(maxlag + 1));
+        ssmh_model_t orig;
+        for (l = 0; l <= maxlag; l++)
+            fmpq_mat_init(K + l, 0, 0);
+        ssmh_model_init(orig);
+        ssmh_model_set(orig, r);
+        ssmh_lags(K, orig, maxlag + 1, err);
+        ssmh_model_clear(orig);
+        h->deps = flint_malloc(sizeof(ssmh_dependency_t) * (size_t)nstall);
+        for (i = 0; i < nstall && rc == 0; i++) {
+            slong lag = stall[i], S = 0;
+            if (lag > h->m)
+                continue;
+            for (l = 0; l < h->r && h->pivot_lags[l] < lag; l++)
+                S++;
+            if (!exact_dependency(h->deps + h->ndeps, K, h, lag, S))
+                rc = 1; /* independent over Q: P was unlucky */
+            else
+                h->ndeps++;
+        }
+        for (l = 0; l <= maxlag; l++)
+            fmpq_mat_clear(K + l);
+        flint_free(K);
+    }
+    flint_free(stall);
+    return rc;
+}
+
+int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
+                       const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    ssmh_model_t r;
+    flint_rand_t st;
+    int blockdiag = m->structure != SSMH_STRUCTURE_DENSE, rc = 1, tries;
+    uint64_t seed = ssmh_model_hash(m);
+    slong m_diag = 0;
+
+    (void)lim;
+    ssmh_heads_clear(h);
+    h->convention = m->convention;
+    h->N = m->N;
+    h->d = m->d;
+    h->p = m->p;
+    h->n = n;
+    ssmh_model_init(r);
+    ssmh_model_realify(r, m);
+    r->convention = m->convention;
+    h->M = r->N;
+    flint_randinit(st);
+    flint_randseed(st, (ulong)seed, (ulong)(seed >> 32) ^ UWORD(0x5deece66d));
+
+    if (blockdiag)
+        m_diag = diag_annihilator(NULL, r);
+    for (tries = 0; tries < MAX_TRIES && rc == 1; tries++) {
+        ulong P = n_randprime(st, 62, 1);
+        if (h->ann_coeffs)
+            _fmpq_vec_clear(h->ann_coeffs, h->m + 1);
+        h->ann_coeffs = NULL;
+        h->ann = SSMH_ANNIHILATOR_CAYLEY_HAMILTON;
+        h->m = h->M;
+        if (blockdiag && m_diag < h->M) {
+            fmpq_poly_t q;
+            slong i;
+            fmpq_poly_init(q);
+            diag_annihilator(q, r);
+            h->ann = SSMH_ANNIHILATOR_B;
+            h->m = m_diag;
+            h->ann_coeffs = _fmpq_vec_init(h->m + 1);
+            for (i = 0; i <= h->m; i++)
+                fmpq_poly_get_coeff_fmpq(h->ann_coeffs + i, q, i);
+            fmpq_poly_clear(q);
+        }
+        rc = attempt(h, r, blockdiag, P, h->m, err);
+    }
+    flint_randclear(st);
+    ssmh_model_clear(r);
+    if (rc == 1)
+        return ssmh_error_set(err, SSMH_E_INTERNAL, "", "",
+                              "no lucky prime in %d tries (please report)", MAX_TRIES);
+    if (rc != SSMH_OK)
+        return rc;
+    /* Drop an explicit annihilator nobody needs (the trivial bound covers). */
+    h->k_inf = h->r;
+    h->n_star = h->r > 0 ? h->pivot_lags[h->r - 1] + 1 : 1;
+    h->k = n > 0 ? ssmh_heads_k_at(h, n) : h->k_inf;
+    return SSMH_OK;
+}

@@ -1,0 +1,43 @@
+/*
+ * heads-impl.h -- private interface of the heads module: modular lag rows,
+ * exact block-diagonal products.
+ */
+#ifndef SSMH_HEADS_IMPL_H
+#define SSMH_HEADS_IMPL_H
+
+#include "ssmheads-impl.h"
+
+/* out = A X for a realified model; blockdiag: A has 1x1/2x2 diagonal blocks. */
+void _ssmh_apply_A(fmpq_mat_t out, const ssmh_model_t r, int blockdiag,
+                   const fmpq_mat_t X);
+
+/* The lag rows of a realified model modulo a prime, restricted to the
+   structural support (positions (i, j) where some K_l can be nonzero). */
+typedef struct {
+    nmod_t mod;
+    slong M, d, p;
+    int blockdiag, delayed, sparse;
+    nmod_mat_t A, B, C, D, X, Y, K;
+    slong nsupp;        /* support size */
+    slong *supp;        /* row-major positions i * d + j, increasing */
+    slong *posmap;      /* p*d -> index in supp or -1 */
+    slong nblk;
+    slong *blk;         /* first state of each block; blk[nblk] = M */
+    slong *cr_start, *cr; /* nonzero C rows per block (CSR) */
+    slong *bc_start, *bc; /* nonzero B columns per block (CSR) */
+    slong lag;          /* the lag the next call produces */
+} _ssmh_modp_t;
+
+/* Returns 0, or -1 when P divides a denominator (pick another prime), or
+   SSMH_E_LIMIT when p*d is too large. */
+int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t realified, int blockdiag,
+                    ulong P);
+void _ssmh_modp_clear(_ssmh_modp_t *s);
+/* Write K_lag restricted to the support into row (length nsupp); lag++. */
+void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row);
+
+/* Structural support of the lags of a realified model (positions i*d+j in
+   increasing order); returns its size. */
+slong _ssmh_support(slong **supp, const ssmh_model_t r, int blockdiag);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * Lag rows modulo a prime.  Guarantee: _ssmh_modp_next produces exactly the
+ * reduction mod P of K_l restricted to the structural support, for
+ * l = 0, 1, 2, ... in turn (P divides no denominator of the model, checked
+ * by _ssmh_modp_init).  Dense models use the Krylov sequence X <- A X with
+ * FLINT's nmod_mat_mul; block-diagonal ones work block by block, sparsely
+ * when B and C are sparse (per-channel banks).
+ */
+#include "heads-impl.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PD (1L << 26)
+
+static int reduce(mp_limb_t *out, const fmpq_t x, nmod_t mod)
+{
+    mp_limb_t num, den;
+    num = fmpz_fdiv_ui(fmpq_numref(x), mod.n);
+    den = fmpz_fdiv_ui(fmpq_denref(x), mod.n);
+    if (den == 0)
+        return -1;
+    *out = nmod_mul(num, n_invmod(den, mod.n), mod);
+    return 0;
+}
+
+static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
+{
+    slong i, j;
+    for (i = 0; i < fmpq_mat_nrows(in); i++)
+        for (j = 0; j < fmpq_mat_ncols(in); j++)
+            if (reduce(nmod_mat_entry_ptr(out, i, j), fmpq_mat_entry(in, i, j), mod) != 0)
+                return -1;
+    return 0;
+}
+
+/* Blocks of a block-diagonal realified A: 2x2 where A[i][i+1] != 0. */
+static slong find_blocks(slong *blk, const ssmh_model_t r, int blockdiag)
+{
+    slong i = 0, nb = 0, M = r->N;
+    if (!blockdiag) {
+        blk[0] = 0;
+        blk[1] = M;
+        return 1;
+    }
+    while (i < M) {
+        blk[nb++] = i;
+        if (i + 1 < M && !fmpq_is_zero(fmpq_mat_entry(r->A, i, i + 1)))
+            i += 2;
+        else
+            i += 1;
+    }
+    blk[nb] = M;
+    return nb;
+}
+
+slong _ssmh_support(slong **supp, const ssmh_model_t r, int blockdiag)
+{
+    slong p = r->p, d = r->d, M = r->N, i, j, s, b, nb, n = 0;
+    slong *blk;
+    char *mask;
+    if (!blockdiag || p * d > MAX_PD) {
+        *supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
+        for (i = 0; i < p * d; i++)
+            (*supp)[i] = i;
+        return p * d;
+    }
+    blk = flint_malloc(sizeof(slong) * (size_t)(M + 1));
+    nb = find_blocks(blk, r, blockdiag);
+    mask = flint_calloc((size_t)(p * d), 1);
+    for (i = 0; i < p; i++)
+        for (j = 0; j < d; j++)
+            if (!fmpq_is_zero(fmpq_mat_entry(r->D, i, j)))
+                mask[i * d + j] = 1;
+    {
+        slong *rows = flint_malloc(sizeof(slong) * (size_t)p);
+        slong *cols = flint_malloc(sizeof(slong) * (size_t)d);
+        for (b = 0; b < nb; b++) {
+            slong nr = 0, nc = 0, x, y;
+            for (i = 0; i < p; i++)
+                for (s = blk[b]; s < blk[b + 1]; s++)
+                    if (!fmpq_is_zero(fmpq_mat_entry(r->C, i, s))) {
+                        rows[nr++] = i;
+                        break;
+                    }
+            for (j = 0; j < d; j++)
+                for (s = blk[b]; s < blk[b + 1]; s++)
+                    if (!fmpq_is_zero(fmpq_mat_entry(r->B, s, j))) {
+                        cols[nc++] = j;
+                        break;
+                    }
+            for (x = 0; x < nr; x++)
+                for (y = 0; y < nc; y++)
+                    mask[rows[x] * d + cols[y]] = 1;
+        }
+        flint_free(rows);
+        flint_free(cols);
+    }
+    for (i = 0; i < p * d; i++)
+        n += mask[i];
+    *supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, n));
+    n = 0;
+    for (i = 0; i < p * d; i++)
+        if (mask[i])
+            (*supp)[n++] = i;
+    flint_free(mask);
+    flint_free(blk);
+    return n;
+}
+
+int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t r, int blockdiag, ulong P)
+{
+    slong M = r->N, d = r->d, p = r->p, i, j, b, t;
+    double sparse_cost = 0, dense_cost;
+
+    memset(s, 0, sizeof(*s));
+    if (p * d > MAX_PD)
+        return SSMH_E_LIMIT;
+    nmod_init(&s->mod, P);
+    s->M = M;
+    s->d = d;
+    s->p = p;
+    s->blockdiag = blockdiag;
+    s->delayed = r->convention == SSMH_CONVENTION_DELAYED;
+    nmod_mat_init(s->A, blockdiag ? 0 : M, blockdiag ? 0 : M, P);
+    nmod_mat_init(s->B, M, d, P);
+    nmod_mat_init(s->C, p, M, P);
+    nmod_mat_init(s->D, p, d, P);
+    nmod_mat_init(s->X, M, d, P);
+    nmod_mat_init(s->Y, M, d, P);
+    nmod_mat_init(s->K, p, d, P);
+    s->blk = flint_malloc(sizeof(slong) * (size_t)(M + 1));
+    s->nblk = find_blocks(s->blk, r, blockdiag);
+    s->nsupp = _ssmh_support(&s->supp, r, blockdiag);
+    s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
+    for (i = 0; i < p * d; i++)
+        s->posmap[i] = -1;
+    for (i = 0; i < s->nsupp; i++)
+        s->posmap[s->supp[i]] = i;
+    if (reduce_mat(s->B, r->B, s->mod) || reduce_mat(s->C, r->C, s->mod)
+        || reduce_mat(s->D, r->D, s->mod))
+        return -1;
+    if (!blockdiag) {
+        if (reduce_mat(s->A, r->A, s->mod))
+            return -1;
+    } else {
+        /* keep the blocks of A in a M x 2 array: row i holds A[i][blk start..] */
+        nmod_mat_clear(s->A);
+        nmod_mat_init(s->A, M, 2, P);
+        for (b = 0; b < s->nblk; b++)
+            for (i = s->blk[b]; i < s->blk[b + 1]; i++)
+                for (j = s->blk[b]; j < s->blk[b + 1]; j++)
+                    if (reduce(nmod_mat_entry_ptr(s->A, i, j - s->blk[b]),
+                               fmpq_mat_entry(r->A, i, j), s->mod))
+                        return -1;
+        /* CSR lists of nonzero C rows and B columns per block */
+        s->cr_start = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+        s->bc_start = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+        s->cr = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * s->nblk));
+        s->bc = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d * s->nblk));
+        s->cr_start[0] = s->bc_start[0] = 0;
+        for (b = 0; b < s->nblk; b++) {
+            slong nr = s->cr_start[b], nc = s->bc_start[b];
+            for (i = 0; i < p; i++)
+                for (t = s->blk[b]; t < s->blk[b + 1]; t++)
+                    if (nmod_mat_entry(s->C, i, t) != 0) {
+                        s->cr[nr++] = i;
+                        break;
+                    }
+            for (j = 0; j < d; j++)
+                for (t = s->blk[b]; t < s->blk[b + 1]; t++)
+                    if (nmod_mat_entry(s->B, t, j) != 0) {
+                        s->bc[nc++] = j;
+                        break;
+                    }
+            s->cr_start[b + 1] = nr;
+            s->bc_start[b + 1] = nc;
+            sparse_cost += (double)(s->blk[b + 1] - s->blk[b])
+                           * (double)(nr - s->cr_start[b]) * (double)(nc - s->bc_start[b]);
+        }
+        dense_cost = (double)p * (double)M * (double)d;
+        s->sparse = sparse_cost * 4 < dense_cost;
+    }
+    nmod_mat_set(s->X, s->B);
+    s->lag = 0;
+    return 0;
+}
+
+void _ssmh_modp_clear(_ssmh_modp_t *s)
+{
+    nmod_mat_clear(s->A);
+    nmod_mat_clear(s->B);
+    nmod_mat_clear(s->C);
+    nmod_mat_clear(s->D);
+    nmod_mat_clear(s->X);
+    nmod_mat_clear(s->Y);
+    nmod_mat_clear(s->K);
+    flint_free(s->blk);
+    flint_free(s->supp);
+    flint_free(s->posmap);
+    flint_free(s->cr_start);
+    flint_free(s->bc_start);
+    flint_free(s->cr);
+    flint_free(s->bc);
+    memset(s, 0, sizeof(*s));
+}
+
+/* X <- A X, block by block (only the columns B touches, when sparse). */
+static void advance_blockdiag(_ssmh_modp_t *s)
+{
+    slong b, i, j, c;
+    nmod_t mod = s->mod;
+    for (b = 0; b < s->nblk; b++) {
+        slong i0 = s->blk[b], bs = s->blk[b + 1] - i0;
+        slong nc = s->sparse ? s->bc_start[b + 1] - s->bc_start[b] : s->d;
+        for (c = 0; c < nc; c++) {
+            j = s->sparse ? s->bc[s->bc_start[b] + c] : c;
+            if (bs == 1) {
+                nmod_mat_entry(s->X, i0, j) =
+                    nmod_mul(nmod_mat_entry(s->A, i0, 0), nmod_mat_entry(s->X, i0, j), mod);
+            } else {
+                mp_limb_t x0 = nmod_mat_entry(s->X, i0, j), x1 = nmod_mat_entry(s->X, i0 + 1, j);
+                nmod_mat_entry(s->X, i0, j) =
+                    nmod_add(nmod_mul(nmod_mat_entry(s->A, i0, 0), x0, mod),
+                             nmod_mul(nmod_mat_entry(s->A, i0, 1), x1, mod), mod);
+                nmod_mat_entry(s->X, i0 + 1, j) =
+                    nmod_add(nmod_mul(nmod_mat_entry(s->A, i0 + 1, 0), x0, mod),
+                             nmod_mul(nmod_mat_entry(s->A, i0 + 1, 1), x1, mod), mod);
+            }
+        }
+    }
+    (void)i;
+}
+
+void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
+{
+    slong i, b, x, y, t;
+    nmod_t mod = s->mod;
+    int use_d = s->lag == 0;
+    int use_cx = !(s->delayed && s->lag == 0);
+
+    if (use_cx && s->blockdiag && s->sparse) {
+        memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
+        for (b = 0; b < s->nblk; b++)
+            for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++) {
+                slong j = s->bc[y];
+                for (x = s->cr_start[b]; x < s->cr_start[b + 1]; x++) {
+                    slong i2 = s->cr[x];
+                    mp_limb_t v = 0;
+                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
+                        v = nmod_add(v, nmod_mul(nmod_mat_entry(s->C, i2, t),
+                                                 nmod_mat_entry(s->X, t, j), mod), mod);
+                    row[s->posmap[i2 * s->d + j]] = nmod_add(row[s->posmap[i2 * s->d + j]], v, mod);
+                }
+            }
+    } else if (use_cx) {
+        nmod_mat_mul(s->K, s->C, s->X);
+        for (i = 0; i < s->nsupp; i++)
+            row[i] = nmod_mat_entry(s->K, s->supp[i] / s->d, s->supp[i] % s->d);
+    } else {
+        memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
+    }
+    if (use_d)
+        for (i = 0; i < s->nsupp; i++)
+            row[i] = nmod_add(row[i], nmod_mat_entry(s->D, s->supp[i] / s->d, s->supp[i] % s->d), mod);
+    if (use_cx) {
+        if (s->blockdiag)
+            advance_blockdiag(s);
+        else {
+            nmod_mat_mul(s->Y, s->A, s->X);
+            nmod_mat_swap(s->X, s->Y);
+        }
+    }
+    s->lag++;
+}
