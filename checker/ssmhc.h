@@ -88,5 +88,11 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
    embedded model. */
 ssmhc_verdict_t ssmhc_verify_file(const char *cert_path, const char *model_path,
                                   ssmhc_report_t *r);
+/* The same for parsed JSON (model_file may be NULL). */
+ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
+                                  ssmhc_report_t *r);
+/* The command line of `ssmheads verify` / `ssmheads-verify`; returns the
+   exit code. */
+int ssmhc_main(int argc, char **argv);
 
 #endif

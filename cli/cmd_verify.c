@@ -1,11 +1,8 @@
-/* ssmheads verify -- not implemented yet (its issue fills it in). */
+/* ssmheads verify -- delegates to the independent checker (checker/). */
 #include "cli.h"
-#include <string.h>
+#include "../checker/ssmhc.h"
 
 int cli_cmd_verify(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-        return cli_help("Usage: ssmheads verify ...\n(not implemented yet)\n");
-    fprintf(stderr, "ssmheads: verify: not implemented yet\n");
-    return CLI_EXIT_NOTIMPL;
+    return ssmhc_main(argc, argv);
 }

@@ -1,0 +1,214 @@
+/*
+ * Strict reading of exact numbers for the checker.  An independent
+ * implementation (the producer's parser is not used): decimal, p/q and
+ * hexadecimal binary-float forms; JSON integers; nothing else.
+ */
+#include "ssmhc.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DIGITS 100000L
+
+static int all_digits(const char *s, size_t n, int base)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (base == 16 ? !isxdigit((unsigned char)s[i]) : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    return 1;
+}
+
+static int set_digits(mpz_t z, const char *s, size_t n, int base)
+{
+    char *t;
+    int rc;
+    if (n == 0) {
+        mpz_set_ui(z, 0);
+        return 0;
+    }
+    t = malloc(n + 1);
+    if (t == NULL)
+        return -1;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    rc = mpz_set_str(z, t, base);
+    free(t);
+    return rc;
+}
+
+static int parse(mpq_t out, const char *s)
+{
+    const char *p = s, *ip, *fp = NULL, *slash;
+    size_t ilen, flen = 0;
+    int neg = 0, base = 10, rc = -1;
+    long e = 0;
+    mpz_t num, den, t;
+
+    if (*p == '+' || *p == '-')
+        neg = *p++ == '-';
+    slash = strchr(p, '/');
+    if (slash != NULL) {
+        size_t nl = (size_t)(slash - p), dl = strlen(slash + 1);
+        if (nl == 0 || dl == 0 || (long)nl > MAX_DIGITS || (long)dl > MAX_DIGITS
+            || !all_digits(p, nl, 10) || !all_digits(slash + 1, dl, 10))
+            return -1;
+        mpz_init(num);
+        mpz_init(den);
+        set_digits(num, p, nl, 10);
+        set_digits(den, slash + 1, dl, 10);
+        if (mpz_sgn(den) != 0) {
+            if (neg)
+                mpz_neg(num, num);
+            mpq_set_num(out, num);
+            mpq_set_den(out, den);
+            mpq_canonicalize(out);
+            rc = 0;
+        }
+        mpz_clear(num);
+        mpz_clear(den);
+        return rc;
+    }
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    ip = p;
+    while (base == 16 ? isxdigit((unsigned char)*p) : (*p >= '0' && *p <= '9'))
+        p++;
+    ilen = (size_t)(p - ip);
+    if (*p == '.') {
+        fp = ++p;
+        while (base == 16 ? isxdigit((unsigned char)*p) : (*p >= '0' && *p <= '9'))
+            p++;
+        flen = (size_t)(p - fp);
+    }
+    if (ilen + flen == 0 || (long)(ilen + flen) > MAX_DIGITS)
+        return -1;
+    if ((base == 10 && (*p == 'e' || *p == 'E')) || (base == 16 && (*p == 'p' || *p == 'P'))) {
+        int eneg = 0;
+        p++;
+        if (*p == '+' || *p == '-')
+            eneg = *p++ == '-';
+        if (!(*p >= '0' && *p <= '9'))
+            return -1;
+        while (*p >= '0' && *p <= '9') {
+            e = e * 10 + (*p++ - '0');
+            if (e > 4 * MAX_DIGITS)
+                return -1;
+        }
+        if (eneg)
+            e = -e;
+    }
+    if (*p != '\0')
+        return -1;
+    mpz_init(num);
+    mpz_init(den);
+    mpz_init(t);
+    {
+        char *all = malloc(ilen + flen + 1);
+        if (all == NULL)
+            abort();
+        memcpy(all, ip, ilen);
+        if (flen)
+            memcpy(all + ilen, fp, flen);
+        set_digits(num, all, ilen + flen, base);
+        free(all);
+    }
+    mpz_set_ui(den, 1);
+    if (base == 16) {
+        long sh = e - 4 * (long)flen;
+        if (sh >= 0)
+            mpz_mul_2exp(num, num, (unsigned long)sh);
+        else
+            mpz_mul_2exp(den, den, (unsigned long)(-sh));
+    } else {
+        long sh = e - (long)flen;
+        if (labs(e) > MAX_DIGITS)
+            goto done;
+        mpz_ui_pow_ui(t, 10, (unsigned long)labs(sh));
+        if (sh >= 0)
+            mpz_mul(num, num, t);
+        else
+            mpz_set(den, t);
+    }
+    if (neg)
+        mpz_neg(num, num);
+    mpq_set_num(out, num);
+    mpq_set_den(out, den);
+    mpq_canonicalize(out);
+    rc = 0;
+done:
+    mpz_clear(num);
+    mpz_clear(den);
+    mpz_clear(t);
+    return rc;
+}
+
+int ssmhc_json_rational(mpq_t out, const json_t *v)
+{
+    if (json_is_integer(v)) {
+        mpz_t z;
+        mpz_init(z);
+        /* json_int_t is long long */
+        {
+            long long x = json_integer_value(v);
+            char buf[32];
+            snprintf(buf, sizeof(buf), "%lld", x);
+            mpz_set_str(z, buf, 10);
+        }
+        mpq_set_z(out, z);
+        mpz_clear(z);
+        return 0;
+    }
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return -1;
+    return parse(out, json_string_value(v));
+}
+
+int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+{
+    long r, c = -1, i, j;
+    out->rows = out->cols = 0;
+    out->e = NULL;
+    if (!json_is_array(v))
+        return -1;
+    r = (long)json_array_size(v);
+    if ((rows >= 0 && r != rows) || r > 100000)
+        return -1;
+    for (i = 0; i < r; i++) {
+        const json_t *row = json_array_get(v, (size_t)i);
+        if (!json_is_array(row))
+            return -1;
+        if (i == 0)
+            c = (long)json_array_size(row);
+        if ((long)json_array_size(row) != c)
+            return -1;
+    }
+    if (r == 0)
+        c = cols >= 0 ? cols : 0;
+    if ((cols >= 0 && c != cols) || c > 100000)
+        return -1;
+    ssmhc_qmat_init(out, r, c);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            if (ssmhc_json_rational(SSMHC_Q(out, i, j),
+                                    json_array_get(json_array_get(v, (size_t)i), (size_t)j)) != 0) {
+                ssmhc_qmat_clear(out);
+                return -1;
+            }
+    return 0;
+}
+
+int ssmhc_json_long(long *out, const json_t *v, long lo, long hi)
+{
+    long long x;
+    if (!json_is_integer(v))
+        return -1;
+    x = json_integer_value(v);
+    if (x < lo || x > hi)
+        return -1;
+    *out = (long)x;
+    return 0;
+}

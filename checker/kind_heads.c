@@ -1,0 +1,380 @@
+/*
+ * Checker for certificates of kind `heads` (doc/cert-heads.md).
+ * Accepts only when the claimed k(n) (and k_inf, n*, profile) follow from
+ * the witnesses: a lower bound from leading minors nonzero modulo a prime
+ * that divides no denominator, and an upper bound from an annihilating
+ * polynomial (checked exactly, or Cayley-Hamilton), exact dependencies, or
+ * the trivial bounds j, m + 1 and the structural support size.
+ */
+#include "ssmhc-impl.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LAG 100000000L
+
+typedef struct {
+    long r, *lags, *erow, *ecol;
+    long m, Z;
+    char *covered;   /* covered[l] for l <= m (pivots count as covered) */
+    char *is_pivot;
+} heads_ctx;
+
+static long S_at(const heads_ctx *c, long j)
+{
+    long i, s = 0;
+    for (i = 0; i < c->r; i++)
+        s += c->lags[i] < j;
+    return s;
+}
+
+/* Upper bound on k(j) the certificate proves. */
+static long upper_at(const heads_ctx *c, long j)
+{
+    long l, lim = j < c->m + 1 ? j : c->m + 1, triv = j;
+    int all = 1;
+    for (l = 0; l < lim; l++)
+        all &= c->covered[l];
+    if (c->Z < triv)
+        triv = c->Z;
+    if (c->m + 1 < triv)
+        triv = c->m + 1;
+    return all ? S_at(c, j) : triv;
+}
+
+static int proven(const heads_ctx *c, long j, long v)
+{
+    return S_at(c, j) == v && upper_at(c, j) == v;
+}
+
+static int read_longs(long *out, const json_t *a, long n, long lo, long hi)
+{
+    long i;
+    for (i = 0; i < n; i++)
+        if (ssmhc_json_long(out + i, json_array_get(a, (size_t)i), lo, hi) != 0)
+            return -1;
+    return 0;
+}
+
+static ssmhc_verdict_t check_annihilator(heads_ctx *c, const json_t *ann, const ssmhc_model *m,
+                                         ssmhc_report_t *r)
+{
+    const json_t *side, *co;
+    ssmhc_qmat Y, T;
+    mpq_t *q;
+    long i, deg;
+    int is_b, ok;
+    size_t e;
+
+    if (!json_is_object(ann))
+        return ssmhc_fail(r, "upper: annihilator missing");
+    side = json_object_get(ann, "side");
+    if (json_is_string(side) && strcmp(json_string_value(side), "cayley_hamilton") == 0) {
+        if (json_object_size(ann) != 1)
+            return ssmhc_fail(r, "upper: cayley_hamilton takes no coefficients");
+        c->m = m->N;
+        return SSMHC_VERIFIED;
+    }
+    if (!json_is_string(side) || (strcmp(json_string_value(side), "B") != 0
+                                  && strcmp(json_string_value(side), "C") != 0))
+        return ssmhc_fail(r, "upper: annihilator side must be B, C or cayley_hamilton");
+    is_b = strcmp(json_string_value(side), "B") == 0;
+    co = json_object_get(ann, "coeffs");
+    if (!json_is_array(co) || json_array_size(co) < 1 || json_array_size(co) > (size_t)m->N + 1
+        || json_object_size(ann) != 2)
+        return ssmhc_fail(r, "upper: annihilator coefficients malformed");
+    deg = (long)json_array_size(co) - 1;
+    q = malloc(sizeof(mpq_t) * (size_t)(deg + 1));
+    for (i = 0; i <= deg; i++)
+        mpq_init(q[i]);
+    ok = 1;
+    for (i = 0; i <= deg; i++)
+        ok &= ssmhc_json_rational(q[i], json_array_get(co, (size_t)i)) == 0;
+    if (ok && mpq_cmp_ui(q[deg], 1, 1) != 0)
+        ok = 0;
+    if (ok) {
+        /* Horner: Y = sum q_i A^i B  (or C A^i). */
+        long rows = is_b ? m->N : m->p, cols = is_b ? m->d : m->N;
+        const ssmhc_qmat *W = is_b ? &m->B : &m->C;
+        ssmhc_qmat_init(&Y, rows, cols);
+        ssmhc_qmat_init(&T, rows, cols);
+        for (i = deg; i >= 0; i--) {
+            if (i < deg) {
+                if (is_b)
+                    ssmhc_model_apply_A(&T, m, &Y);
+                else
+                    ssmhc_model_apply_A_right(&T, m, &Y);
+                ssmhc_qmat_copy(&Y, &T);
+            }
+            for (e = 0; e < (size_t)rows * (size_t)cols; e++) {
+                mpq_t t;
+                mpq_init(t);
+                mpq_mul(t, q[i], W->e[e]);
+                mpq_add(Y.e[e], Y.e[e], t);
+                mpq_clear(t);
+            }
+        }
+        ok = ssmhc_qmat_is_zero(&Y);
+        ssmhc_qmat_clear(&Y);
+        ssmhc_qmat_clear(&T);
+        if (!ok) {
+            for (i = 0; i <= deg; i++)
+                mpq_clear(q[i]);
+            free(q);
+            return ssmhc_fail(r, "upper: q(A)%s is not zero", is_b ? "B" : "C");
+        }
+    }
+    for (i = 0; i <= deg; i++)
+        mpq_clear(q[i]);
+    free(q);
+    if (!ok)
+        return ssmhc_fail(r, "upper: annihilator coefficients are not exact numbers of a monic polynomial");
+    c->m = deg;
+    return SSMHC_VERIFIED;
+}
+
+static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_model *m,
+                                   ssmhc_report_t *r)
+{
+    const json_t *jp, *jl, *je;
+    mpz_t P, lo, hi;
+    u64 Pu, *X;
+    long i, j, k;
+    int ok;
+
+    c->r = 0;
+    if (low == NULL || json_is_null(low))
+        return SSMHC_VERIFIED;
+    if (!json_is_object(low) || json_object_size(low) != 3)
+        return ssmhc_fail(r, "lower: malformed");
+    jp = json_object_get(low, "prime");
+    jl = json_object_get(low, "lags");
+    je = json_object_get(low, "entries");
+    if (!json_is_string(jp) || !json_is_array(jl) || !json_is_array(je)
+        || json_array_size(jl) != json_array_size(je) || json_array_size(jl) == 0)
+        return ssmhc_fail(r, "lower: prime, lags and entries malformed");
+    mpz_init(P);
+    mpz_init(lo);
+    mpz_init(hi);
+    ok = mpz_set_str(P, json_string_value(jp), 10) == 0 && json_string_value(jp)[0] != '+'
+         && json_string_value(jp)[0] != '-';
+    mpz_ui_pow_ui(lo, 2, 61);
+    mpz_ui_pow_ui(hi, 2, 63);
+    ok = ok && mpz_cmp(P, lo) > 0 && mpz_cmp(P, hi) < 0 && mpz_probab_prime_p(P, 40) > 0;
+    Pu = ok ? (u64)mpz_get_ui(P) : 0;
+    mpz_clear(P);
+    mpz_clear(lo);
+    mpz_clear(hi);
+    if (!ok)
+        return ssmhc_fail(r, "lower: the modulus is not a prime in (2^61, 2^63)");
+    c->r = (long)json_array_size(jl);
+    if (c->r > m->p * m->d || c->r > c->m + 1)
+        return ssmhc_fail(r, "lower: more lags than the dimension allows");
+    c->lags = malloc(sizeof(long) * (size_t)c->r);
+    c->erow = malloc(sizeof(long) * (size_t)c->r);
+    c->ecol = malloc(sizeof(long) * (size_t)c->r);
+    if (read_longs(c->lags, jl, c->r, 0, c->m) != 0)
+        return ssmhc_fail(r, "lower: a lag is not an integer in [0, m] (m = %ld)", c->m);
+    for (i = 1; i < c->r; i++)
+        if (c->lags[i] <= c->lags[i - 1])
+            return ssmhc_fail(r, "lower: lags are not strictly increasing");
+    for (i = 0; i < c->r; i++) {
+        const json_t *e = json_array_get(je, (size_t)i);
+        if (!json_is_array(e) || json_array_size(e) != 2
+            || ssmhc_json_long(c->erow + i, json_array_get(e, 0), 0, m->p - 1) != 0
+            || ssmhc_json_long(c->ecol + i, json_array_get(e, 1), 0, m->d - 1) != 0)
+            return ssmhc_fail(r, "lower: entry %ld is not a position [row, col] of K", i);
+        for (j = 0; j < i; j++)
+            if (c->erow[j] == c->erow[i] && c->ecol[j] == c->ecol[i])
+                return ssmhc_fail(r, "lower: entry %ld repeats entry %ld", i, j);
+    }
+    X = malloc(sizeof(u64) * (size_t)(c->r * c->r));
+    if (ssmhc_lag_entries_mod(X, m, c->lags, c->r, c->erow, c->ecol, Pu) != 0) {
+        free(X);
+        return ssmhc_fail(r, "lower: the prime divides a denominator of the model");
+    }
+    /* Elimination without pivoting: every leading minor must be nonzero. */
+    for (k = 0; k < c->r; k++) {
+        u64 piv = X[k * c->r + k], inv, e2 = Pu - 2, base;
+        if (piv == 0) {
+            free(X);
+            return ssmhc_fail(r, "lower: leading minor %ld is zero mod P", k + 1);
+        }
+        inv = 1;
+        base = piv;
+        while (e2) {
+            if (e2 & 1)
+                inv = ssmhc_mulmod(inv, base, Pu);
+            base = ssmhc_mulmod(base, base, Pu);
+            e2 >>= 1;
+        }
+        for (i = k + 1; i < c->r; i++) {
+            u64 f = ssmhc_mulmod(X[i * c->r + k], inv, Pu);
+            if (f == 0)
+                continue;
+            for (j = k; j < c->r; j++)
+                X[i * c->r + j] = (X[i * c->r + j] + Pu - ssmhc_mulmod(f, X[k * c->r + j], Pu)) % Pu;
+        }
+    }
+    free(X);
+    return SSMHC_VERIFIED;
+}
+
+static ssmhc_verdict_t check_dependencies(heads_ctx *c, const json_t *deps, const ssmhc_model *m,
+                                          ssmhc_report_t *r)
+{
+    long nd, i, j, maxlag = -1, l;
+    ssmhc_qmat *K = NULL;
+    ssmhc_verdict_t v = SSMHC_VERIFIED;
+
+    if (deps == NULL)
+        return SSMHC_VERIFIED;
+    if (!json_is_array(deps))
+        return ssmhc_fail(r, "upper: dependencies malformed");
+    nd = (long)json_array_size(deps);
+    for (i = 0; i < nd; i++) {
+        const json_t *d = json_array_get(deps, (size_t)i);
+        long lag;
+        if (!json_is_object(d) || json_object_size(d) != 3
+            || ssmhc_json_long(&lag, json_object_get(d, "lag"), 0, c->m) != 0)
+            return ssmhc_fail(r, "upper: dependency %ld malformed (lag must be in [0, m])", i);
+        if (c->is_pivot[lag] || c->covered[lag])
+            return ssmhc_fail(r, "upper: dependency %ld: lag %ld is a pivot or repeated", i, lag);
+        c->covered[lag] = 2; /* to be checked */
+        if (lag > maxlag)
+            maxlag = lag;
+    }
+    if (nd == 0)
+        return SSMHC_VERIFIED;
+    K = malloc(sizeof(ssmhc_qmat) * (size_t)(maxlag + 1));
+    ssmhc_model_lags(K, m, maxlag + 1);
+    for (i = 0; i < nd && v == SSMHC_VERIFIED; i++) {
+        const json_t *d = json_array_get(deps, (size_t)i);
+        const json_t *pv = json_object_get(d, "pivots"), *co = json_object_get(d, "coeffs");
+        long lag = (long)json_integer_value(json_object_get(d, "lag")), np;
+        ssmhc_qmat T;
+        mpq_t cf, t;
+        if (!json_is_array(pv) || !json_is_array(co) || json_array_size(pv) != json_array_size(co)) {
+            v = ssmhc_fail(r, "upper: dependency %ld: pivots and coeffs malformed", i);
+            break;
+        }
+        np = (long)json_array_size(pv);
+        ssmhc_qmat_init(&T, m->p, m->d);
+        mpq_init(cf);
+        mpq_init(t);
+        for (j = 0; j < np && v == SSMHC_VERIFIED; j++) {
+            long pl;
+            size_t e;
+            if (ssmhc_json_long(&pl, json_array_get(pv, (size_t)j), 0, lag - 1) != 0
+                || !c->is_pivot[pl]
+                || (j > 0 && pl <= (long)json_integer_value(json_array_get(pv, (size_t)j - 1)))
+                || ssmhc_json_rational(cf, json_array_get(co, (size_t)j)) != 0) {
+                v = ssmhc_fail(r, "upper: dependency %ld: term %ld is not a smaller pivot lag with an exact coefficient", i, j);
+                break;
+            }
+            for (e = 0; e < (size_t)m->p * (size_t)m->d; e++) {
+                mpq_mul(t, cf, K[pl].e[e]);
+                mpq_add(T.e[e], T.e[e], t);
+            }
+        }
+        if (v == SSMHC_VERIFIED && !ssmhc_qmat_equal(&T, &K[lag]))
+            v = ssmhc_fail(r, "upper: dependency for lag %ld does not hold exactly", lag);
+        c->covered[lag] = 1;
+        ssmhc_qmat_clear(&T);
+        mpq_clear(cf);
+        mpq_clear(t);
+    }
+    for (l = 0; l <= maxlag; l++)
+        ssmhc_qmat_clear(&K[l]);
+    free(K);
+    return v;
+}
+
+ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
+{
+    static const char *const claim_keys[] = {"kind", "n", "k", "k_inf", "n_star", "profile", NULL};
+    const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
+    const json_t *upper, *jki, *jns, *jpr;
+    heads_ctx c;
+    long n, k, i, l;
+    ssmhc_verdict_t v;
+    const char *key;
+    json_t *val;
+
+    memset(&c, 0, sizeof(c));
+    json_object_foreach((json_t *)claim, key, val) {
+        int ok = 0;
+        for (i = 0; claim_keys[i]; i++)
+            ok |= strcmp(key, claim_keys[i]) == 0;
+        if (!ok)
+            return ssmhc_fail(r, "claim: unknown field '%s'", key);
+    }
+    if (ssmhc_json_long(&n, json_object_get(claim, "n"), 1, MAX_LAG) != 0
+        || ssmhc_json_long(&k, json_object_get(claim, "k"), 0, MAX_LAG) != 0)
+        return ssmhc_fail(r, "claim: n and k must be integers (n >= 1)");
+    jki = json_object_get(claim, "k_inf");
+    jns = json_object_get(claim, "n_star");
+    jpr = json_object_get(claim, "profile");
+    if ((jki == NULL) != (jns == NULL))
+        return ssmhc_fail(r, "claim: k_inf and n_star go together");
+    if (!json_is_object(wit) || json_object_size(wit) != 2)
+        return ssmhc_fail(r, "witness: expected exactly lower and upper");
+    upper = json_object_get(wit, "upper");
+    if (!json_is_object(upper) || json_object_size(upper) > 2
+        || (json_object_size(upper) == 2 && !json_object_get(upper, "dependencies")))
+        return ssmhc_fail(r, "witness: upper malformed");
+    if (!json_object_get(wit, "lower"))
+        return ssmhc_fail(r, "witness: lower missing");
+
+    c.Z = ssmhc_support(m);
+    v = check_annihilator(&c, json_object_get(upper, "annihilator"), m, r);
+    if (v == SSMHC_VERIFIED)
+        v = check_lower(&c, json_object_get(wit, "lower"), m, r);
+    if (v == SSMHC_VERIFIED) {
+        c.covered = calloc((size_t)(c.m + 1), 1);
+        c.is_pivot = calloc((size_t)(c.m + 1), 1);
+        for (i = 0; i < c.r; i++)
+            c.covered[c.lags[i]] = c.is_pivot[c.lags[i]] = 1;
+        v = check_dependencies(&c, json_object_get(upper, "dependencies"), m, r);
+    }
+    if (v == SSMHC_VERIFIED) {
+        /* lags whose S(l) already equals the support size are covered */
+        for (l = 0; l <= c.m; l++)
+            if (!c.covered[l] && S_at(&c, l) >= c.Z)
+                c.covered[l] = 1;
+        if (!proven(&c, n, k))
+            v = ssmhc_fail(r, "claim: k(%ld) = %ld does not follow (lower %ld, upper %ld)", n, k,
+                           S_at(&c, n), upper_at(&c, n));
+    }
+    if (v == SSMHC_VERIFIED && jki != NULL) {
+        long ki, ns;
+        if (ssmhc_json_long(&ki, jki, 0, MAX_LAG) != 0 || ssmhc_json_long(&ns, jns, 1, MAX_LAG) != 0)
+            v = ssmhc_fail(r, "claim: k_inf/n_star malformed");
+        else if (ki != c.r || !proven(&c, c.m + 1, ki))
+            v = ssmhc_fail(r, "claim: k_inf = %ld does not follow", ki);
+        else if (ns != (c.r > 0 ? c.lags[c.r - 1] + 1 : 1))
+            v = ssmhc_fail(r, "claim: n_star = %ld is not the last pivot lag + 1", ns);
+        else if (ns > 1 && upper_at(&c, ns - 1) >= ki)
+            v = ssmhc_fail(r, "claim: k(n_star - 1) < k_inf is not proven");
+    }
+    if (v == SSMHC_VERIFIED && jpr != NULL) {
+        if (!json_is_array(jpr) || json_array_size(jpr) > (size_t)MAX_LAG)
+            v = ssmhc_fail(r, "claim: profile malformed");
+        for (i = 0; v == SSMHC_VERIFIED && i < (long)json_array_size(jpr); i++) {
+            long kj;
+            if (ssmhc_json_long(&kj, json_array_get(jpr, (size_t)i), 0, MAX_LAG) != 0
+                || !proven(&c, i + 1, kj))
+                v = ssmhc_fail(r, "claim: profile entry k(%ld) does not follow", i + 1);
+        }
+    }
+    if (v == SSMHC_VERIFIED)
+        snprintf(r->step, sizeof(r->step),
+                 "heads: k(%ld) = %ld proven (%ld independent lags mod a prime, annihilator degree %ld, support %ld)",
+                 n, k, c.r, c.m, c.Z);
+    free(c.lags);
+    free(c.erow);
+    free(c.ecol);
+    free(c.covered);
+    free(c.is_pivot);
+    return v;
+}

@@ -1,0 +1,298 @@
+/*
+ * The embedded model, read strictly and realified exactly: diag -> diagonal
+ * A; complex_diag -> 2x2 blocks [[a, -b], [b, a]], B rows (Re b, Im b),
+ * C columns f (Re c, -Im c) with f = 2 ("2re", the default) or 1 ("re").
+ */
+#include "ssmhc.h"
+#include <string.h>
+
+static int keys_ok(const json_t *o, const char *const *allowed)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v) {
+        int i, ok = 0;
+        for (i = 0; allowed[i]; i++)
+            ok |= strcmp(k, allowed[i]) == 0;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* A complex matrix {"re": M, "im": M} or a real matrix (imaginary part 0). */
+static int cmat(ssmhc_qmat *re, ssmhc_qmat *im, const json_t *v, long rows, long cols)
+{
+    static const char *const k[] = {"re", "im", NULL};
+    if (json_is_object(v)) {
+        if (!keys_ok(v, k) || ssmhc_json_qmat(re, json_object_get(v, "re"), rows, cols) != 0)
+            return -1;
+        if (ssmhc_json_qmat(im, json_object_get(v, "im"), re->rows, re->cols) != 0) {
+            ssmhc_qmat_clear(re);
+            return -1;
+        }
+        return 0;
+    }
+    if (ssmhc_json_qmat(re, v, rows, cols) != 0)
+        return -1;
+    ssmhc_qmat_init(im, re->rows, re->cols);
+    return 0;
+}
+
+static int vec(ssmhc_qmat *out, const json_t *v, long n)
+{
+    long i, len;
+    if (!json_is_array(v))
+        return -1;
+    len = (long)json_array_size(v);
+    if ((n >= 0 && len != n) || len == 0 || len > 100000)
+        return -1;
+    ssmhc_qmat_init(out, len, 1);
+    for (i = 0; i < len; i++)
+        if (ssmhc_json_rational(SSMHC_Q(out, i, 0), json_array_get(v, (size_t)i)) != 0) {
+            ssmhc_qmat_clear(out);
+            return -1;
+        }
+    return 0;
+}
+
+int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
+{
+    static const char *const keys[] = {"format", "convention", "A", "B", "C", "D", "length",
+                                       "name", "source", "output", NULL};
+    const json_t *jA, *jf, *jc, *jo, *jD, *jl;
+    ssmhc_qmat lre, lim, Bre, Bim, Cre, Cim;
+    long n, i, j, M;
+    int kind; /* 0 dense, 1 diag, 2 complex */
+    unsigned long f = 2;
+
+    memset(m, 0, sizeof(*m));
+    if (!json_is_object(o) || !keys_ok(o, keys))
+        return ssmhc_fail(r, "model: not a model object, or unknown keys"), -1;
+    jf = json_object_get(o, "format");
+    if (!json_is_string(jf) || strcmp(json_string_value(jf), "ssmheads-model/1") != 0)
+        return ssmhc_fail(r, "model: format is not ssmheads-model/1"), -1;
+    jc = json_object_get(o, "convention");
+    if (jc == NULL || (json_is_string(jc) && strcmp(json_string_value(jc), "direct") == 0))
+        m->delayed = 0;
+    else if (json_is_string(jc) && strcmp(json_string_value(jc), "delayed") == 0)
+        m->delayed = 1;
+    else
+        return ssmhc_fail(r, "model: unknown convention"), -1;
+    jl = json_object_get(o, "length");
+    if (jl != NULL && (!json_is_integer(jl) || json_integer_value(jl) < 1))
+        return ssmhc_fail(r, "model: bad length"), -1;
+    jA = json_object_get(o, "A");
+    if (jA == NULL)
+        return ssmhc_fail(r, "model: no A"), -1;
+    if (json_is_array(jA)) {
+        kind = 0;
+        if (ssmhc_json_qmat(&m->A, jA, -1, -1) != 0 || m->A.rows != m->A.cols || m->A.rows == 0) {
+            ssmhc_qmat_clear(&m->A);
+            return ssmhc_fail(r, "model: A is not a nonempty square matrix of exact numbers"), -1;
+        }
+        n = m->A.rows;
+    } else if (json_is_object(jA) && json_object_size(jA) == 1 && json_object_get(jA, "diag")) {
+        kind = 1;
+        if (vec(&lre, json_object_get(jA, "diag"), -1) != 0)
+            return ssmhc_fail(r, "model: bad A.diag"), -1;
+        n = lre.rows;
+    } else if (json_is_object(jA) && json_object_size(jA) == 1
+               && json_is_object(json_object_get(jA, "complex_diag"))) {
+        const json_t *cd = json_object_get(jA, "complex_diag");
+        static const char *const k[] = {"re", "im", NULL};
+        kind = 2;
+        if (!keys_ok(cd, k) || vec(&lre, json_object_get(cd, "re"), -1) != 0)
+            return ssmhc_fail(r, "model: bad A.complex_diag"), -1;
+        if (vec(&lim, json_object_get(cd, "im"), lre.rows) != 0) {
+            ssmhc_qmat_clear(&lre);
+            return ssmhc_fail(r, "model: bad A.complex_diag.im"), -1;
+        }
+        n = lre.rows;
+    } else {
+        return ssmhc_fail(r, "model: bad A"), -1;
+    }
+    jo = json_object_get(o, "output");
+    if (jo != NULL) {
+        if (kind != 2 || !json_is_string(jo)
+            || (strcmp(json_string_value(jo), "2re") != 0 && strcmp(json_string_value(jo), "re") != 0))
+            goto bad;
+        f = strcmp(json_string_value(jo), "re") == 0 ? 1 : 2;
+    }
+    if (kind == 2) {
+        if (cmat(&Bre, &Bim, json_object_get(o, "B"), n, -1) != 0)
+            goto bad;
+        if (cmat(&Cre, &Cim, json_object_get(o, "C"), -1, n) != 0) {
+            ssmhc_qmat_clear(&Bre);
+            ssmhc_qmat_clear(&Bim);
+            goto bad;
+        }
+        m->d = Bre.cols;
+        m->p = Cre.rows;
+        M = 2 * n;
+        ssmhc_qmat_init(&m->A, M, M);
+        ssmhc_qmat_init(&m->B, M, m->d);
+        ssmhc_qmat_init(&m->C, m->p, M);
+        for (i = 0; i < n; i++) {
+            mpq_set(SSMHC_Q(&m->A, 2 * i, 2 * i), SSMHC_Q(&lre, i, 0));
+            mpq_neg(SSMHC_Q(&m->A, 2 * i, 2 * i + 1), SSMHC_Q(&lim, i, 0));
+            mpq_set(SSMHC_Q(&m->A, 2 * i + 1, 2 * i), SSMHC_Q(&lim, i, 0));
+            mpq_set(SSMHC_Q(&m->A, 2 * i + 1, 2 * i + 1), SSMHC_Q(&lre, i, 0));
+            for (j = 0; j < m->d; j++) {
+                mpq_set(SSMHC_Q(&m->B, 2 * i, j), SSMHC_Q(&Bre, i, j));
+                mpq_set(SSMHC_Q(&m->B, 2 * i + 1, j), SSMHC_Q(&Bim, i, j));
+            }
+            for (j = 0; j < m->p; j++) {
+                mpq_t ff;
+                mpq_init(ff);
+                mpq_set_ui(ff, f, 1);
+                mpq_mul(SSMHC_Q(&m->C, j, 2 * i), ff, SSMHC_Q(&Cre, j, i));
+                mpq_mul(SSMHC_Q(&m->C, j, 2 * i + 1), ff, SSMHC_Q(&Cim, j, i));
+                mpq_neg(SSMHC_Q(&m->C, j, 2 * i + 1), SSMHC_Q(&m->C, j, 2 * i + 1));
+                mpq_clear(ff);
+            }
+        }
+        ssmhc_qmat_clear(&Bre);
+        ssmhc_qmat_clear(&Bim);
+        ssmhc_qmat_clear(&Cre);
+        ssmhc_qmat_clear(&Cim);
+        ssmhc_qmat_clear(&lre);
+        ssmhc_qmat_clear(&lim);
+        m->block_diag = 1;
+    } else {
+        if (kind == 1) {
+            ssmhc_qmat_init(&m->A, n, n);
+            for (i = 0; i < n; i++)
+                mpq_set(SSMHC_Q(&m->A, i, i), SSMHC_Q(&lre, i, 0));
+            ssmhc_qmat_clear(&lre);
+            m->block_diag = 1;
+        }
+        M = n;
+        if (ssmhc_json_qmat(&m->B, json_object_get(o, "B"), n, -1) != 0)
+            goto bad;
+        if (ssmhc_json_qmat(&m->C, json_object_get(o, "C"), -1, n) != 0)
+            goto bad;
+        m->d = m->B.cols;
+        m->p = m->C.rows;
+    }
+    m->N = M;
+    if (m->d == 0 || m->p == 0)
+        goto bad;
+    jD = json_object_get(o, "D");
+    if (jD != NULL) {
+        if (ssmhc_json_qmat(&m->D, jD, m->p, m->d) != 0)
+            goto bad;
+    } else {
+        ssmhc_qmat_init(&m->D, m->p, m->d);
+    }
+    return 0;
+bad:
+    if (kind == 1 && m->A.e == NULL)
+        ssmhc_qmat_clear(&lre);
+    if (kind == 2 && m->A.e == NULL) {
+        ssmhc_qmat_clear(&lre);
+        ssmhc_qmat_clear(&lim);
+    }
+    ssmhc_model_clear(m);
+    return ssmhc_fail(r, "model: B, C, D or output missing or malformed"), -1;
+}
+
+void ssmhc_model_clear(ssmhc_model *m)
+{
+    ssmhc_qmat_clear(&m->A);
+    ssmhc_qmat_clear(&m->B);
+    ssmhc_qmat_clear(&m->C);
+    ssmhc_qmat_clear(&m->D);
+}
+
+/* The block of state i: [i0, i0 + size). */
+static long block_size(const ssmhc_model *m, long i)
+{
+    return (i + 1 < m->N && mpq_sgn(SSMHC_Q(&m->A, i, i + 1)) != 0) ? 2 : 1;
+}
+
+void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X)
+{
+    long i, j, b;
+    mpq_t t, u;
+    if (!m->block_diag) {
+        ssmhc_qmat_mul(out, &m->A, X);
+        return;
+    }
+    mpq_init(t);
+    mpq_init(u);
+    for (i = 0; i < m->N; i += b) {
+        b = block_size(m, i);
+        for (j = 0; j < X->cols; j++) {
+            if (b == 1) {
+                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(&m->A, i, i), SSMHC_Q(X, i, j));
+            } else {
+                mpq_mul(t, SSMHC_Q(&m->A, i, i), SSMHC_Q(X, i, j));
+                mpq_mul(u, SSMHC_Q(&m->A, i, i + 1), SSMHC_Q(X, i + 1, j));
+                mpq_add(t, t, u);
+                mpq_mul(u, SSMHC_Q(&m->A, i + 1, i), SSMHC_Q(X, i, j));
+                mpq_mul(SSMHC_Q(out, i + 1, j), SSMHC_Q(&m->A, i + 1, i + 1), SSMHC_Q(X, i + 1, j));
+                mpq_add(SSMHC_Q(out, i + 1, j), SSMHC_Q(out, i + 1, j), u);
+                mpq_set(SSMHC_Q(out, i, j), t);
+            }
+        }
+    }
+    mpq_clear(t);
+    mpq_clear(u);
+}
+
+void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X)
+{
+    long i, j, b;
+    mpq_t t, u;
+    if (!m->block_diag) {
+        ssmhc_qmat_mul(out, X, &m->A);
+        return;
+    }
+    mpq_init(t);
+    mpq_init(u);
+    for (j = 0; j < m->N; j += b) {
+        b = block_size(m, j);
+        for (i = 0; i < X->rows; i++) {
+            if (b == 1) {
+                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j));
+            } else { /* (x0, x1) [[a00, a01], [a10, a11]] */
+                mpq_mul(t, SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j));
+                mpq_mul(u, SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->A, j + 1, j));
+                mpq_add(t, t, u);
+                mpq_mul(u, SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j + 1));
+                mpq_mul(SSMHC_Q(out, i, j + 1), SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->A, j + 1, j + 1));
+                mpq_add(SSMHC_Q(out, i, j + 1), SSMHC_Q(out, i, j + 1), u);
+                mpq_set(SSMHC_Q(out, i, j), t);
+            }
+        }
+    }
+    mpq_clear(t);
+    mpq_clear(u);
+}
+
+void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count)
+{
+    ssmhc_qmat X, Y;
+    long l;
+    ssmhc_qmat_init(&X, m->N, m->d);
+    ssmhc_qmat_init(&Y, m->N, m->d);
+    ssmhc_qmat_copy(&X, &m->B);
+    for (l = 0; l < count; l++) {
+        ssmhc_qmat_init(&K[l], m->p, m->d);
+        if (m->delayed && l == 0) {
+            ssmhc_qmat_copy(&K[0], &m->D);
+            continue;
+        }
+        ssmhc_qmat_mul(&K[l], &m->C, &X);
+        if (l == 0) {
+            size_t i;
+            for (i = 0; i < (size_t)m->p * (size_t)m->d; i++)
+                mpq_add(K[0].e[i], K[0].e[i], m->D.e[i]);
+        }
+        ssmhc_model_apply_A(&Y, m, &X);
+        { ssmhc_qmat s = X; X = Y; Y = s; }
+    }
+    ssmhc_qmat_clear(&X);
+    ssmhc_qmat_clear(&Y);
+}

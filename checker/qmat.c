@@ -1,0 +1,121 @@
+/* Exact rational matrices for the checker (GMP mpq_t only). */
+#include "ssmhc.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+ssmhc_verdict_t ssmhc_fail(ssmhc_report_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    r->verdict = SSMHC_REJECTED;
+    va_start(ap, fmt);
+    vsnprintf(r->step, sizeof(r->step), fmt, ap);
+    va_end(ap);
+    return SSMHC_REJECTED;
+}
+
+void ssmhc_qmat_init(ssmhc_qmat *m, long rows, long cols)
+{
+    size_t i, n = (size_t)rows * (size_t)cols;
+    m->rows = rows;
+    m->cols = cols;
+    m->e = malloc(sizeof(mpq_t) * (n ? n : 1));
+    if (m->e == NULL)
+        abort();
+    for (i = 0; i < n; i++)
+        mpq_init(m->e[i]);
+}
+
+void ssmhc_qmat_clear(ssmhc_qmat *m)
+{
+    size_t i, n = (size_t)m->rows * (size_t)m->cols;
+    if (m->e != NULL)
+        for (i = 0; i < n; i++)
+            mpq_clear(m->e[i]);
+    free(m->e);
+    m->e = NULL;
+    m->rows = m->cols = 0;
+}
+
+void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in)
+{
+    size_t i, n = (size_t)in->rows * (size_t)in->cols;
+    for (i = 0; i < n; i++)
+        mpq_set(out->e[i], in->e[i]);
+}
+
+void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
+{
+    long i, j, k;
+    mpq_t t;
+    mpq_init(t);
+    for (i = 0; i < a->rows; i++)
+        for (j = 0; j < b->cols; j++) {
+            mpq_set_ui(SSMHC_Q(out, i, j), 0, 1);
+            for (k = 0; k < a->cols; k++) {
+                if (mpq_sgn(SSMHC_Q(a, i, k)) == 0 || mpq_sgn(SSMHC_Q(b, k, j)) == 0)
+                    continue;
+                mpq_mul(t, SSMHC_Q(a, i, k), SSMHC_Q(b, k, j));
+                mpq_add(SSMHC_Q(out, i, j), SSMHC_Q(out, i, j), t);
+            }
+        }
+    mpq_clear(t);
+}
+
+int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b)
+{
+    size_t i, n = (size_t)a->rows * (size_t)a->cols;
+    if (a->rows != b->rows || a->cols != b->cols)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!mpq_equal(a->e[i], b->e[i]))
+            return 0;
+    return 1;
+}
+
+int ssmhc_qmat_is_zero(const ssmhc_qmat *a)
+{
+    size_t i, n = (size_t)a->rows * (size_t)a->cols;
+    for (i = 0; i < n; i++)
+        if (mpq_sgn(a->e[i]) != 0)
+            return 0;
+    return 1;
+}
+
+long ssmhc_qmat_rank(const ssmhc_qmat *a)
+{
+    ssmhc_qmat w;
+    long r = 0, c, i, j;
+    mpq_t f, t;
+    ssmhc_qmat_init(&w, a->rows, a->cols);
+    ssmhc_qmat_copy(&w, a);
+    mpq_init(f);
+    mpq_init(t);
+    for (c = 0; c < w.cols && r < w.rows; c++) {
+        long piv = -1;
+        for (i = r; i < w.rows; i++)
+            if (mpq_sgn(SSMHC_Q(&w, i, c)) != 0) {
+                piv = i;
+                break;
+            }
+        if (piv < 0)
+            continue;
+        if (piv != r)
+            for (j = 0; j < w.cols; j++)
+                mpq_swap(SSMHC_Q(&w, piv, j), SSMHC_Q(&w, r, j));
+        for (i = r + 1; i < w.rows; i++) {
+            if (mpq_sgn(SSMHC_Q(&w, i, c)) == 0)
+                continue;
+            mpq_div(f, SSMHC_Q(&w, i, c), SSMHC_Q(&w, r, c));
+            for (j = c; j < w.cols; j++) {
+                mpq_mul(t, f, SSMHC_Q(&w, r, j));
+                mpq_sub(SSMHC_Q(&w, i, j), SSMHC_Q(&w, i, j), t);
+            }
+        }
+        r++;
+    }
+    mpq_clear(f);
+    mpq_clear(t);
+    ssmhc_qmat_clear(&w);
+    return r;
+}
