@@ -184,6 +184,32 @@ static int exact_dependency(ssmh_dependency_t *dep, const fmpq_mat_struct *K,
     return ok;
 }
 
+/* Is q(A) B = 0 exactly (Horner on the columns of B)? */
+static int annihilates(const fmpq_poly_t q, const ssmh_model_t r, int blockdiag)
+{
+    fmpq_mat_t Y, T;
+    fmpq_t c;
+    slong i, deg = fmpq_poly_degree(q);
+    int ok;
+    fmpq_mat_init(Y, r->N, r->d);
+    fmpq_mat_init(T, r->N, r->d);
+    fmpq_init(c);
+    for (i = deg; i >= 0; i--) {
+        if (i < deg) {
+            _ssmh_apply_A(T, r, blockdiag, Y);
+            fmpq_mat_swap(Y, T);
+        }
+        fmpq_poly_get_coeff_fmpq(c, q, i);
+        fmpq_mat_scalar_mul_fmpq(T, r->B, c);
+        fmpq_mat_add(Y, Y, T);
+    }
+    ok = fmpq_mat_is_zero(Y);
+    fmpq_clear(c);
+    fmpq_mat_clear(Y);
+    fmpq_mat_clear(T);
+    return ok;
+}
+
 /* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
    or a negative error. */
 static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
@@ -244,7 +270,11 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
         fmpq_poly_t q;
         fmpq_poly_init(q);
         fmpq_mat_minpoly(q, r->A);
-        if (fmpq_poly_degree(q) < h->m) {
+        if (!fmpq_poly_is_zero(q))
+            fmpq_poly_make_monic(q, q);
+        /* Trust no library result unchecked: q must annihilate B exactly. */
+        if (fmpq_poly_degree(q) >= 1 && fmpq_poly_degree(q) < h->m
+            && annihilates(q, r, blockdiag)) {
             h->ann = SSMH_ANNIHILATOR_B;
             h->m = fmpq_poly_degree(q);
             h->ann_coeffs = _fmpq_vec_init(h->m + 1);

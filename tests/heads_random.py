@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Random models: `ssmheads heads` against the exact Python oracle, every
+certificate verified by the independent checker, and mutated certificates
+rejected whenever their claim is false (or their proof is structurally
+broken).  Seeded (SSMH_TEST_SEED) and reproducible; SSMH_TEST_MULT scales
+the number of models.  Prints "N passed, N failed".
+"""
+import copy
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+CHECK = os.environ.get('SSMHEADS_VERIFY', './ssmheads-verify')
+SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+MULT = max(1, int(os.environ.get('SSMH_TEST_MULT', '1')))
+
+
+def rnd_q(rng, zero=0.4):
+    if rng.random() < zero:
+        return "0"
+    a = rng.randint(-4, 4)
+    b = rng.choice([1, 1, 2, 3, 4])
+    return "%d/%d" % (a, b)
+
+
+def rnd_model(rng):
+    kind = rng.choice(['dense', 'dense', 'dense', 'diag', 'complex'])
+    N, p, d = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 3)
+    m = {"format": "ssmheads-model/1",
+         "convention": rng.choice(["direct", "delayed"])}
+    if kind == 'dense':
+        if rng.random() < 0.3:   # nilpotent shift / structured
+            m["A"] = [["1" if j == i + 1 else "0" for j in range(N)] for i in range(N)]
+        else:
+            m["A"] = [[rnd_q(rng, 0.5) for _ in range(N)] for _ in range(N)]
+    elif kind == 'diag':
+        pool = [rnd_q(rng, 0.2) for _ in range(2)]
+        m["A"] = {"diag": [rng.choice(pool) for _ in range(N)]}
+    else:
+        pool = [(rnd_q(rng, 0.1), rnd_q(rng, 0.3)) for _ in range(2)]
+        ev = [rng.choice(pool) for _ in range(N)]
+        m["A"] = {"complex_diag": {"re": [e[0] for e in ev], "im": [e[1] for e in ev]}}
+        m["B"] = {"re": [[rnd_q(rng) for _ in range(d)] for _ in range(N)],
+                  "im": [[rnd_q(rng) for _ in range(d)] for _ in range(N)]}
+        m["C"] = {"re": [[rnd_q(rng) for _ in range(N)] for _ in range(p)],
+                  "im": [[rnd_q(rng) for _ in range(N)] for _ in range(p)]}
+        if rng.random() < 0.3:
+            m["output"] = "re"
+    if "B" not in m:
+        m["B"] = [[rnd_q(rng) for _ in range(d)] for _ in range(N)]
+        m["C"] = [[rnd_q(rng) for _ in range(N)] for _ in range(p)]
+    if rng.random() < 0.4:
+        m["D"] = [[rnd_q(rng, 0.6) for _ in range(d)] for _ in range(p)]
+    return m
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
+
+
+def verify(tmp, cert):
+    path = os.path.join(tmp, "mut.json")
+    with open(path, "w") as f:
+        json.dump(cert, f)
+    return run([CHECK, path]).returncode
+
+
+def claim_true(cert):
+    """Is the certificate's claim true for its embedded model (oracle)?"""
+    c = cert["claim"]
+    try:
+        n = c["n"]
+        if not isinstance(n, int) or n < 1 or n > 200:
+            return False
+        o = oracle.heads(cert["model"], n)
+    except Exception:
+        return False     # not even a valid model: the claim is not true
+    if c.get("k") != o["k"]:
+        return False
+    if "k_inf" in c and (c["k_inf"] != o["k_inf"] or c.get("n_star") != o["n_star"]):
+        return False
+    if "profile" in c:
+        full = oracle.heads(cert["model"], max(n, len(c["profile"]) or 1))
+        allp = full["profile"] + [full["k_inf"]] * 1000
+        if c["profile"] != allp[:len(c["profile"])]:
+            return False
+    return True
+
+
+def mutants(cert, rng):
+    """(description, mutant, must_reject_even_if_claim_true)"""
+    out = []
+    cl = cert["claim"]
+    for key in ("k", "k_inf", "n_star", "n"):
+        if key in cl:
+            for delta in (-1, 1):
+                m = copy.deepcopy(cert)
+                m["claim"][key] = cl[key] + delta
+                out.append(("claim.%s%+d" % (key, delta), m, False))
+    if cl.get("profile"):
+        m = copy.deepcopy(cert)
+        i = rng.randrange(len(cl["profile"]))
+        m["claim"]["profile"][i] += 1
+        out.append(("profile+1", m, False))
+    low = cert["witness"]["lower"]
+    if low:
+        m = copy.deepcopy(cert)
+        m["witness"]["lower"]["lags"] = low["lags"][:-1]
+        m["witness"]["lower"]["entries"] = low["entries"][:-1]
+        out.append(("drop last pivot", m, True))
+        m = copy.deepcopy(cert)
+        m["witness"]["lower"]["entries"][0] = [999, 0]
+        out.append(("entry out of range", m, True))
+        m = copy.deepcopy(cert)
+        m["witness"]["lower"]["prime"] = str(int(low["prime"]) + 1)
+        out.append(("prime+1 (even)", m, True))
+        if len(low["lags"]) > 1:
+            m = copy.deepcopy(cert)
+            l = m["witness"]["lower"]["lags"]
+            l[0], l[1] = l[1], l[0]
+            out.append(("swap lags", m, True))
+    for dep_i, dep in enumerate(cert["witness"]["upper"].get("dependencies", [])):
+        if dep["coeffs"]:
+            m = copy.deepcopy(cert)
+            m["witness"]["upper"]["dependencies"][dep_i]["coeffs"][0] = "12345/7"
+            out.append(("dependency coefficient altered", m, False))
+    ann = cert["witness"]["upper"]["annihilator"]
+    if ann.get("coeffs") and len(ann["coeffs"]) > 1:
+        m = copy.deepcopy(cert)
+        m["witness"]["upper"]["annihilator"]["coeffs"][0] = "999/7"
+        out.append(("annihilator altered", m, False))
+    # the embedded model altered
+    m = copy.deepcopy(cert)
+    C = m["model"]["C"]
+    if isinstance(C, dict):
+        C = C["re"]
+    C[0][0] = "7/5" if C[0][0] != "7/5" else "0"
+    out.append(("model C[0][0] altered", m, False))
+    for bad in ({"format": "ssmheads-cert/2"}, {"extra": 1}):
+        m = copy.deepcopy(cert)
+        m.update(bad)
+        out.append(("envelope %s" % list(bad)[0], m, True))
+    return out
+
+
+def main():
+    rng = random.Random(SEED)
+    passed = failed = mutated = 0
+    with tempfile.TemporaryDirectory(prefix="ssmh_rand_") as tmp:
+        for it in range(60 * MULT):
+            model = rnd_model(rng)
+            n = rng.randint(1, 7)
+            mp = os.path.join(tmp, "m.json")
+            cp = os.path.join(tmp, "c.json")
+            with open(mp, "w") as f:
+                json.dump(model, f)
+            p = run([PROG, "heads", mp, "-n", str(n), "--json", "--cert", cp])
+            want = oracle.heads(model, n)
+            if p.returncode != 0:
+                print("FAIL model %d: exit %d: %s" % (it, p.returncode, p.stderr))
+                failed += 1
+                continue
+            got = json.loads(p.stdout)
+            bad = [k for k in ("k", "k_inf", "n_star", "profile") if got[k] != want[k]]
+            if bad:
+                print("FAIL model %d (seed %d): %s: got %s want %s\n%s" % (
+                    it, SEED, bad, [got[k] for k in bad], [want[k] for k in bad], json.dumps(model)))
+                failed += 1
+                continue
+            with open(cp) as f:
+                cert = json.load(f)
+            if verify(tmp, cert) != 0:
+                print("FAIL model %d: emitted certificate rejected\n%s" % (it, json.dumps(model)))
+                failed += 1
+                continue
+            ok = True
+            for desc, mut, must in mutants(cert, rng):
+                mutated += 1
+                rc = verify(tmp, mut)
+                if rc not in (0, 1):
+                    print("FAIL model %d: mutant '%s': checker exit %d" % (it, desc, rc))
+                    ok = False
+                elif rc == 0 and (must or not claim_true(mut)):
+                    print("FAIL model %d: mutant '%s' accepted\n%s" % (it, desc, json.dumps(mut)))
+                    ok = False
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+    print("models checked against the oracle: %d, mutants: %d" % (passed + failed, mutated))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
