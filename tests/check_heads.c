@@ -1,0 +1,295 @@
+/* Check suite for the heads module: lags, interaction rank, construction. */
+#include <string.h>
+#include <ssmheads.h>
+#include "check_util.h"
+
+static void rand_q(fmpq_t x, flint_rand_t st, int zero_pct)
+{
+    if ((slong)n_randint(st, 100) < zero_pct)
+        fmpq_zero(x);
+    else
+        fmpq_set_si(x, (slong)n_randint(st, 9) - 4, 1 + n_randint(st, 4));
+}
+
+static void rand_mat(fmpq_mat_t m, flint_rand_t st, int zero_pct)
+{
+    slong i, j;
+    for (i = 0; i < fmpq_mat_nrows(m); i++)
+        for (j = 0; j < fmpq_mat_ncols(m); j++)
+            rand_q(fmpq_mat_entry(m, i, j), st, zero_pct);
+}
+
+/* A random structured (diag or complex-diag) model with repeated modes. */
+static void rand_structured(ssmh_model_t m, flint_rand_t st)
+{
+    slong N = 1 + n_randint(st, 4), d = 1 + n_randint(st, 3), p = 1 + n_randint(st, 3), s;
+    int cplx = n_randint(st, 2);
+    fmpq_t pool[4];
+    ssmh_model_clear(m);
+    ssmh_model_init(m);
+    m->convention = n_randint(st, 2) ? SSMH_CONVENTION_DIRECT : SSMH_CONVENTION_DELAYED;
+    m->structure = cplx ? SSMH_STRUCTURE_COMPLEX_DIAG : SSMH_STRUCTURE_DIAG;
+    m->output = cplx ? SSMH_OUTPUT_2RE : SSMH_OUTPUT_REAL;
+    m->N = N;
+    m->d = d;
+    m->p = p;
+    for (s = 0; s < 4; s++) {
+        fmpq_init(pool[s]);
+        rand_q(pool[s], st, 20);
+    }
+    fmpq_mat_clear(m->lambda_re);
+    fmpq_mat_init(m->lambda_re, N, 1);
+    for (s = 0; s < N; s++)
+        fmpq_set(fmpq_mat_entry(m->lambda_re, s, 0), pool[n_randint(st, 2)]);
+    fmpq_mat_clear(m->B);
+    fmpq_mat_init(m->B, N, d);
+    rand_mat(m->B, st, 40);
+    fmpq_mat_clear(m->C);
+    fmpq_mat_init(m->C, p, N);
+    rand_mat(m->C, st, 40);
+    fmpq_mat_clear(m->D);
+    fmpq_mat_init(m->D, p, d);
+    if (n_randint(st, 2)) {
+        rand_mat(m->D, st, 60);
+        m->has_D = 1;
+    }
+    if (cplx) {
+        fmpq_mat_clear(m->lambda_im);
+        fmpq_mat_init(m->lambda_im, N, 1);
+        for (s = 0; s < N; s++)
+            fmpq_set(fmpq_mat_entry(m->lambda_im, s, 0), pool[2 + n_randint(st, 2)]);
+        fmpq_mat_clear(m->B_im);
+        fmpq_mat_init(m->B_im, N, d);
+        rand_mat(m->B_im, st, 40);
+        fmpq_mat_clear(m->C_im);
+        fmpq_mat_init(m->C_im, p, N);
+        rand_mat(m->C_im, st, 40);
+    }
+    for (s = 0; s < 4; s++)
+        fmpq_clear(pool[s]);
+}
+
+static void rand_dense(ssmh_model_t m, flint_rand_t st)
+{
+    slong N = 1 + n_randint(st, 4), d = 1 + n_randint(st, 3), p = 1 + n_randint(st, 3);
+    fmpq_mat_t A, B, C, D;
+    fmpq_mat_init(A, N, N);
+    fmpq_mat_init(B, N, d);
+    fmpq_mat_init(C, p, N);
+    fmpq_mat_init(D, p, d);
+    rand_mat(A, st, 50);
+    rand_mat(B, st, 40);
+    rand_mat(C, st, 40);
+    rand_mat(D, st, 70);
+    ssmh_model_set_dense(m, n_randint(st, 2) ? SSMH_CONVENTION_DIRECT : SSMH_CONVENTION_DELAYED,
+                         A, B, C, n_randint(st, 2) ? D : NULL);
+    fmpq_mat_clear(A);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(C);
+    fmpq_mat_clear(D);
+}
+
+START_TEST(test_lags_structured_vs_dense)
+{
+    flint_rand_t st;
+    long it, n = 200 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 11);
+    for (it = 0; it < n; it++) {
+        ssmh_model_t m, r;
+        fmpq_mat_struct K1[6], K2[6];
+        slong l;
+        ssmh_model_init(m);
+        ssmh_model_init(r);
+        rand_structured(m, st);
+        ssmh_model_realify(r, m);
+        r->convention = m->convention;
+        for (l = 0; l < 6; l++) {
+            fmpq_mat_init(K1 + l, 0, 0);
+            fmpq_mat_init(K2 + l, 0, 0);
+        }
+        ck_assert_int_eq(ssmh_lags(K1, m, 6, NULL), SSMH_OK);
+        ck_assert_int_eq(ssmh_lags(K2, r, 6, NULL), SSMH_OK);
+        for (l = 0; l < 6; l++) {
+            ck_assert_msg(fmpq_mat_equal(K1 + l, K2 + l), "seed %lu it %ld lag %ld",
+                          ssmh_test_seed(), it, (long)l);
+            fmpq_mat_clear(K1 + l);
+            fmpq_mat_clear(K2 + l);
+        }
+        ssmh_model_clear(m);
+        ssmh_model_clear(r);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* Structured path == dense path on the realified model, and
+   the rank is similarity invariant. */
+START_TEST(test_heads_paths_agree)
+{
+    flint_rand_t st;
+    long it, n = 150 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 12);
+    for (it = 0; it < n; it++) {
+        ssmh_model_t m, r;
+        ssmh_heads_t h1, h2;
+        slong len = 1 + n_randint(st, 9), j;
+        ssmh_model_init(m);
+        ssmh_model_init(r);
+        rand_structured(m, st);
+        ssmh_model_realify(r, m);
+        r->convention = m->convention;
+        ssmh_heads_init(h1);
+        ssmh_heads_init(h2);
+        ck_assert_int_eq(ssmh_heads_compute(h1, m, len, NULL, NULL), SSMH_OK);
+        ck_assert_int_eq(ssmh_heads_compute(h2, r, len, NULL, NULL), SSMH_OK);
+        ck_assert_msg(h1->k == h2->k && h1->k_inf == h2->k_inf && h1->n_star == h2->n_star,
+                      "seed %lu it %ld: structured k=%ld k_inf=%ld n*=%ld, dense k=%ld k_inf=%ld n*=%ld",
+                      ssmh_test_seed(), it, (long)h1->k, (long)h1->k_inf, (long)h1->n_star,
+                      (long)h2->k, (long)h2->k_inf, (long)h2->n_star);
+        for (j = 1; j <= h1->n_star; j++)
+            ck_assert_int_eq(ssmh_heads_k_at(h1, j), ssmh_heads_k_at(h2, j));
+        ssmh_heads_clear(h1);
+        ssmh_heads_clear(h2);
+        ssmh_model_clear(m);
+        ssmh_model_clear(r);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+START_TEST(test_heads_similarity)
+{
+    flint_rand_t st;
+    long it, n = 100 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 13);
+    for (it = 0; it < n; it++) {
+        ssmh_model_t m, s;
+        ssmh_heads_t h1, h2;
+        fmpq_mat_t T, Ti, A, B, C, tmp;
+        slong N;
+        ssmh_model_init(m);
+        ssmh_model_init(s);
+        rand_dense(m, st);
+        N = m->N;
+        fmpq_mat_init(T, N, N);
+        fmpq_mat_init(Ti, N, N);
+        do
+            rand_mat(T, st, 30);
+        while (!fmpq_mat_inv(Ti, T));
+        fmpq_mat_init(A, N, N);
+        fmpq_mat_init(B, N, m->d);
+        fmpq_mat_init(C, m->p, N);
+        fmpq_mat_init(tmp, N, N);
+        fmpq_mat_mul(tmp, T, m->A);
+        fmpq_mat_mul(A, tmp, Ti);
+        fmpq_mat_mul(B, T, m->B);
+        fmpq_mat_mul(C, m->C, Ti);
+        ssmh_model_set_dense(s, m->convention, A, B, C, m->D);
+        ssmh_heads_init(h1);
+        ssmh_heads_init(h2);
+        ck_assert_int_eq(ssmh_heads_compute(h1, m, 6, NULL, NULL), SSMH_OK);
+        ck_assert_int_eq(ssmh_heads_compute(h2, s, 6, NULL, NULL), SSMH_OK);
+        ck_assert_msg(h1->k == h2->k && h1->k_inf == h2->k_inf && h1->n_star == h2->n_star,
+                      "seed %lu it %ld", ssmh_test_seed(), it);
+        ssmh_heads_clear(h1);
+        ssmh_heads_clear(h2);
+        fmpq_mat_clear(T);
+        fmpq_mat_clear(Ti);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(B);
+        fmpq_mat_clear(C);
+        fmpq_mat_clear(tmp);
+        ssmh_model_clear(m);
+        ssmh_model_clear(s);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* The constructed k heads reproduce the SSM token by token on random
+   exact inputs, including lengths past the kernel table (recurrence). */
+START_TEST(test_construct_simulate)
+{
+    flint_rand_t st;
+    long it, n = 120 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 14);
+    for (it = 0; it < n; it++) {
+        ssmh_model_t m;
+        ssmh_construction_t c;
+        ssmh_heads_t h;
+        fmpq_mat_t x, y1, y2;
+        slong len = 1 + n_randint(st, 12);
+        ssmh_model_init(m);
+        if (n_randint(st, 2))
+            rand_dense(m, st);
+        else
+            rand_structured(m, st);
+        ssmh_construction_init(c);
+        ck_assert_int_eq(ssmh_construct(c, m, len, NULL, NULL), SSMH_OK);
+        ssmh_heads_init(h);
+        ck_assert_int_eq(ssmh_heads_compute(h, m, len, NULL, NULL), SSMH_OK);
+        ck_assert_int_eq(c->k, h->k);
+        fmpq_mat_init(x, len, m->d);
+        fmpq_mat_init(y1, len, m->p);
+        fmpq_mat_init(y2, len, m->p);
+        rand_mat(x, st, 10);
+        ssmh_simulate_ssm(y1, m, x);
+        ssmh_simulate_attention(y2, c, x);
+        ck_assert_msg(fmpq_mat_equal(y1, y2), "seed %lu it %ld: attention != SSM (n=%ld, k=%ld, L=%ld)",
+                      ssmh_test_seed(), it, (long)len, (long)c->k, (long)c->L);
+        fmpq_mat_clear(x);
+        fmpq_mat_clear(y1);
+        fmpq_mat_clear(y2);
+        ssmh_heads_clear(h);
+        ssmh_construction_clear(c);
+        ssmh_model_clear(m);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+START_TEST(test_heads_known)
+{
+    /* nilpotent shift N = 4, B = e_1, C with zero middle columns:
+       k(1..4) = 1 1 1 2 (the span stalls, then grows). */
+    const char *js = "{\"format\":\"ssmheads-model/1\",\"A\":[[0,0,0,0],[1,0,0,0],[0,1,0,0],[0,0,1,0]],"
+                     "\"B\":[[1],[0],[0],[0]],\"C\":[[1,0,0,0],[0,0,0,1]]}";
+    ssmh_model_t m;
+    ssmh_heads_t h;
+    ssmh_construction_t c;
+    ssmh_model_init(m);
+    ck_assert_int_eq(ssmh_model_read_string(m, js, strlen(js), "t", NULL, NULL), SSMH_OK);
+    ssmh_heads_init(h);
+    ck_assert_int_eq(ssmh_heads_compute(h, m, 3, NULL, NULL), SSMH_OK);
+    ck_assert_int_eq(h->k, 1);
+    ck_assert_int_eq(h->k_inf, 2);
+    ck_assert_int_eq(h->n_star, 4);
+    ck_assert_int_eq(ssmh_heads_k_at(h, 2), 1);
+    ck_assert_int_eq(ssmh_heads_k_at(h, 4), 2);
+    ssmh_heads_clear(h);
+    ssmh_construction_init(c);
+    ck_assert_int_eq(ssmh_construct(c, m, 0, NULL, NULL), SSMH_E_USAGE);
+    ssmh_construction_clear(c);
+    ssmh_model_clear(m);
+}
+END_TEST
+
+static Suite *suite_heads(void)
+{
+    Suite *s = suite_create("heads");
+    TCase *tc = tcase_create("heads");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_heads_known);
+    tcase_add_test(tc, test_lags_structured_vs_dense);
+    tcase_add_test(tc, test_heads_paths_agree);
+    tcase_add_test(tc, test_heads_similarity);
+    tcase_add_test(tc, test_construct_simulate);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+SSMH_CHECK_MAIN(suite_heads)
