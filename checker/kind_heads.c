@@ -16,7 +16,8 @@
 typedef struct {
     long r, *lags, *erow, *ecol;
     long m, Z;
-    char *covered;   /* covered[l] for l <= m (pivots count as covered) */
+    long F;          /* lags >= F are covered by the recurrence */
+    char *covered;   /* covered[l] for l < F (pivots count as covered) */
     char *is_pivot;
 } heads_ctx;
 
@@ -31,14 +32,14 @@ static long S_at(const heads_ctx *c, long j)
 /* Upper bound on k(j) the certificate proves. */
 static long upper_at(const heads_ctx *c, long j)
 {
-    long l, lim = j < c->m + 1 ? j : c->m + 1, triv = j;
+    long l, lim = j < c->F ? j : c->F, triv = j;
     int all = 1;
     for (l = 0; l < lim; l++)
         all &= c->covered[l];
     if (c->Z < triv)
         triv = c->Z;
-    if (c->m + 1 < triv)
-        triv = c->m + 1;
+    if (c->F < triv)
+        triv = c->F;
     return all ? S_at(c, j) : triv;
 }
 
@@ -168,13 +169,13 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     if (!ok)
         return ssmhc_fail(r, "lower: the modulus is not a prime in (2^61, 2^63)");
     c->r = (long)json_array_size(jl);
-    if (c->r > m->p * m->d || c->r > c->m + 1)
+    if (c->r > m->p * m->d || c->r > c->F)
         return ssmhc_fail(r, "lower: more lags than the dimension allows");
     c->lags = malloc(sizeof(long) * (size_t)c->r);
     c->erow = malloc(sizeof(long) * (size_t)c->r);
     c->ecol = malloc(sizeof(long) * (size_t)c->r);
-    if (read_longs(c->lags, jl, c->r, 0, c->m) != 0)
-        return ssmhc_fail(r, "lower: a lag is not an integer in [0, m] (m = %ld)", c->m);
+    if (read_longs(c->lags, jl, c->r, 0, c->F - 1) != 0)
+        return ssmhc_fail(r, "lower: a lag is not an integer in [0, F - 1] (F = %ld)", c->F);
     for (i = 1; i < c->r; i++)
         if (c->lags[i] <= c->lags[i - 1])
             return ssmhc_fail(r, "lower: lags are not strictly increasing");
@@ -236,8 +237,8 @@ static ssmhc_verdict_t check_dependencies(heads_ctx *c, const json_t *deps, cons
         const json_t *d = json_array_get(deps, (size_t)i);
         long lag;
         if (!json_is_object(d) || json_object_size(d) != 3
-            || ssmhc_json_long(&lag, json_object_get(d, "lag"), 0, c->m) != 0)
-            return ssmhc_fail(r, "upper: dependency %ld malformed (lag must be in [0, m])", i);
+            || ssmhc_json_long(&lag, json_object_get(d, "lag"), 0, c->F - 1) != 0)
+            return ssmhc_fail(r, "upper: dependency %ld malformed (lag must be in [0, F - 1])", i);
         if (c->is_pivot[lag] || c->covered[lag])
             return ssmhc_fail(r, "upper: dependency %ld: lag %ld is a pivot or repeated", i, lag);
         c->covered[lag] = 2; /* to be checked */
@@ -328,18 +329,25 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
 
     c.Z = ssmhc_support(m);
     v = check_annihilator(&c, json_object_get(upper, "annihilator"), m, r);
+    if (v == SSMHC_VERIFIED) {
+        /* direct with D = 0: K_l = C A^l B for every l, so the recurrence
+           already covers lag m; otherwise it covers lags >= m + 1 */
+        c.F = c.m + 1 - (!m->delayed && ssmhc_qmat_is_zero(&m->D));
+        if (c.F < 1)
+            c.F = 1;
+    }
     if (v == SSMHC_VERIFIED)
         v = check_lower(&c, json_object_get(wit, "lower"), m, r);
     if (v == SSMHC_VERIFIED) {
-        c.covered = calloc((size_t)(c.m + 1), 1);
-        c.is_pivot = calloc((size_t)(c.m + 1), 1);
+        c.covered = calloc((size_t)c.F, 1);
+        c.is_pivot = calloc((size_t)c.F, 1);
         for (i = 0; i < c.r; i++)
             c.covered[c.lags[i]] = c.is_pivot[c.lags[i]] = 1;
         v = check_dependencies(&c, json_object_get(upper, "dependencies"), m, r);
     }
     if (v == SSMHC_VERIFIED) {
         /* lags whose S(l) already equals the support size are covered */
-        for (l = 0; l <= c.m; l++)
+        for (l = 0; l < c.F; l++)
             if (!c.covered[l] && S_at(&c, l) >= c.Z)
                 c.covered[l] = 1;
         if (!proven(&c, n, k))
@@ -350,7 +358,7 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
         long ki, ns;
         if (ssmhc_json_long(&ki, jki, 0, MAX_LAG) != 0 || ssmhc_json_long(&ns, jns, 1, MAX_LAG) != 0)
             v = ssmhc_fail(r, "claim: k_inf/n_star malformed");
-        else if (ki != c.r || !proven(&c, c.m + 1, ki))
+        else if (ki != c.r || !proven(&c, c.F, ki))
             v = ssmhc_fail(r, "claim: k_inf = %ld does not follow", ki);
         else if (ns != (c.r > 0 ? c.lags[c.r - 1] + 1 : 1))
             v = ssmhc_fail(r, "claim: n_star = %ld is not the last pivot lag + 1", ns);

@@ -26,16 +26,19 @@ void ssmh_construction_clear(ssmh_construction_t c)
     memset(c, 0, sizeof(*c));
 }
 
-/* Coefficients q_0..q_M of the characteristic polynomial of a realified A. */
-static void charpoly(fmpq *q, const ssmh_model_t r)
+/* Coefficients q_0..q_M of the characteristic polynomial of A. */
+static void charpoly(fmpq *q, const ssmh_model_t m)
 {
+    _ssmh_real_t r;
     fmpq_poly_t f;
     slong i;
+    _ssmh_real_init(&r, m);
     fmpq_poly_init(f);
-    fmpq_mat_charpoly(f, r->A);
-    for (i = 0; i <= r->N; i++)
+    _ssmh_real_charpoly(f, &r);
+    for (i = 0; i <= r.M; i++)
         fmpq_poly_get_coeff_fmpq(q + i, f, i);
     fmpq_poly_clear(f);
+    _ssmh_real_clear(&r);
 }
 
 int ssmh_construct(ssmh_construction_t c, const ssmh_model_t m, slong n,
@@ -68,11 +71,7 @@ int ssmh_construct(ssmh_construction_t c, const ssmh_model_t m, slong n,
             for (i = 0; i <= c->m; i++)
                 fmpq_set(c->recurrence + i, h->ann_coeffs + i);
         } else {
-            ssmh_model_t r;
-            ssmh_model_init(r);
-            ssmh_model_realify(r, m);
-            charpoly(c->recurrence, r);
-            ssmh_model_clear(r);
+            charpoly(c->recurrence, m);
         }
     }
     K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)c->L);

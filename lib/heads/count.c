@@ -60,25 +60,20 @@ static int cmp_pair(const void *a, const void *b)
     return c ? c : fmpq_cmp(x + 1, y + 1);
 }
 
-/* Blocks of the realified A as (a, b) pairs: 1x1 blocks (a, 0); 2x2 blocks
-   [[a, -b], [b, a]] have minimal polynomial x^2 - 2a x + a^2 + b^2. */
-static slong diag_annihilator(fmpq_poly_t q, const ssmh_model_t r)
+/* Blocks of A as (a, |b|) pairs: 1x1 blocks (a, 0); 2x2 blocks
+   [[a, -b], [b, a]] (b != 0) have minimal polynomial x^2 - 2a x + a^2 + b^2.
+   Returns the degree of the product of the distinct block polynomials, an
+   annihilator of A; sets q to it when q is not NULL. */
+static slong diag_annihilator(fmpq_poly_t q, const _ssmh_real_t *r)
 {
-    slong M = r->N, i = 0, nb = 0, j, deg = 0;
-    fmpq *pairs = _fmpq_vec_init(2 * M);
-    fmpq **ptr = flint_malloc(sizeof(fmpq *) * (size_t)FLINT_MAX(1, M));
-    while (i < M) {
-        fmpq_set(pairs + 2 * nb, fmpq_mat_entry(r->A, i, i));
-        if (i + 1 < M && !fmpq_is_zero(fmpq_mat_entry(r->A, i, i + 1))) {
-            fmpq_set(pairs + 2 * nb + 1, fmpq_mat_entry(r->A, i + 1, i));
-            if (fmpq_sgn(pairs + 2 * nb + 1) < 0)
-                fmpq_neg(pairs + 2 * nb + 1, pairs + 2 * nb + 1);
-            i += 2;
-        } else {
-            i += 1;
-        }
-        ptr[nb] = pairs + 2 * nb;
-        nb++;
+    slong nb = r->nblk, j, deg = 0;
+    fmpq *pairs = _fmpq_vec_init(2 * nb);
+    fmpq **ptr = flint_malloc(sizeof(fmpq *) * (size_t)FLINT_MAX(1, nb));
+    for (j = 0; j < nb; j++) {
+        fmpq_set(pairs + 2 * j, r->a + 4 * j);
+        if (r->blk[j + 1] - r->blk[j] == 2)
+            fmpq_abs(pairs + 2 * j + 1, r->a + 4 * j + 2);
+        ptr[j] = pairs + 2 * j;
     }
     qsort(ptr, (size_t)nb, sizeof(fmpq *), cmp_pair);
     if (q != NULL)
@@ -109,7 +104,7 @@ static slong diag_annihilator(fmpq_poly_t q, const ssmh_model_t r)
             fmpq_clear(t);
         }
     }
-    _fmpq_vec_clear(pairs, 2 * M);
+    _fmpq_vec_clear(pairs, 2 * nb);
     flint_free(ptr);
     return deg;
 }
@@ -185,18 +180,18 @@ static int exact_dependency(ssmh_dependency_t *dep, const fmpq_mat_struct *K,
 }
 
 /* Is q(A) B = 0 exactly (Horner on the columns of B)? */
-static int annihilates(const fmpq_poly_t q, const ssmh_model_t r, int blockdiag)
+static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
 {
     fmpq_mat_t Y, T;
     fmpq_t c;
     slong i, deg = fmpq_poly_degree(q);
     int ok;
-    fmpq_mat_init(Y, r->N, r->d);
-    fmpq_mat_init(T, r->N, r->d);
+    fmpq_mat_init(Y, r->M, r->d);
+    fmpq_mat_init(T, r->M, r->d);
     fmpq_init(c);
     for (i = deg; i >= 0; i--) {
         if (i < deg) {
-            _ssmh_apply_A(T, r, blockdiag, Y);
+            _ssmh_real_apply(T, r, Y);
             fmpq_mat_swap(Y, T);
         }
         fmpq_poly_get_coeff_fmpq(c, q, i);
@@ -212,16 +207,20 @@ static int annihilates(const fmpq_poly_t q, const ssmh_model_t r, int blockdiag)
 
 /* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
    or a negative error. */
-static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
-                   slong m_pass, ssmh_error_t *err)
+static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *r, ulong P,
+                   ssmh_error_t *err)
 {
+    int blockdiag = r->blockdiag;
+    int dzero = !r->delayed && fmpq_mat_is_zero(r->D);
+    slong m_pass = h->m - dzero; /* lags past first_covered - 1 need no work */
     _ssmh_modp_t s;
     echelon_t e;
     slong l, i, nstall = 0, *stall, Z, maxlag = 0;
     mp_limb_t *buf;
     int rc;
 
-    rc = _ssmh_modp_init(&s, r, blockdiag, P);
+    h->first_covered = h->m + 1 - dzero;
+    rc = _ssmh_modp_init(&s, r, P);
     if (rc != 0) {
         _ssmh_modp_clear(&s);
         if (rc == SSMH_E_LIMIT)
@@ -266,7 +265,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
 
     /* A tighter annihilator for a dense model whose rank stalls. */
     if (nstall > 0 && !blockdiag && h->ann == SSMH_ANNIHILATOR_CAYLEY_HAMILTON
-        && r->N <= MINPOLY_MAX_DIM) {
+        && r->M <= MINPOLY_MAX_DIM) {
         fmpq_poly_t q;
         fmpq_poly_init(q);
         fmpq_mat_minpoly(q, r->A);
@@ -274,9 +273,10 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
             fmpq_poly_make_monic(q, q);
         /* Trust no library result unchecked: q must annihilate B exactly. */
         if (fmpq_poly_degree(q) >= 1 && fmpq_poly_degree(q) < h->m
-            && annihilates(q, r, blockdiag)) {
+            && annihilates(q, r)) {
             h->ann = SSMH_ANNIHILATOR_B;
             h->m = fmpq_poly_degree(q);
+            h->first_covered = h->m + 1 - dzero;
             h->ann_coeffs = _fmpq_vec_init(h->m + 1);
             for (i = 0; i <= h->m; i++)
                 fmpq_poly_get_coeff_fmpq(h->ann_coeffs + i, q, i);
@@ -286,22 +286,18 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
 
     /* Exact dependencies for the stalled lags <= m. */
     for (i = 0; i < nstall; i++)
-        if (stall[i] <= h->m)
+        if (stall[i] < h->first_covered)
             maxlag = FLINT_MAX(maxlag, stall[i]);
     free_deps(h);
     if (nstall > 0) {
         fmpq_mat_struct *K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(maxlag + 1));
-        ssmh_model_t orig;
         for (l = 0; l <= maxlag; l++)
             fmpq_mat_init(K + l, 0, 0);
-        ssmh_model_init(orig);
-        ssmh_model_set(orig, r);
         ssmh_lags(K, orig, maxlag + 1, err);
-        ssmh_model_clear(orig);
         h->deps = flint_malloc(sizeof(ssmh_dependency_t) * (size_t)nstall);
         for (i = 0; i < nstall && rc == 0; i++) {
             slong lag = stall[i], S = 0;
-            if (lag > h->m)
+            if (lag >= h->first_covered)
                 continue;
             for (l = 0; l < h->r && h->pivot_lags[l] < lag; l++)
                 S++;
@@ -321,7 +317,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t r, int blockdiag, ulong P,
 int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
                        const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    ssmh_model_t r;
+    _ssmh_real_t r;
     flint_rand_t st;
     int blockdiag = m->structure != SSMH_STRUCTURE_DENSE, rc = 1, tries;
     uint64_t seed = ssmh_model_hash(m);
@@ -334,15 +330,13 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     h->d = m->d;
     h->p = m->p;
     h->n = n;
-    ssmh_model_init(r);
-    ssmh_model_realify(r, m);
-    r->convention = m->convention;
-    h->M = r->N;
+    _ssmh_real_init(&r, m);
+    h->M = r.M;
     flint_randinit(st);
     flint_randseed(st, (ulong)seed, (ulong)(seed >> 32) ^ UWORD(0x5deece66d));
 
     if (blockdiag)
-        m_diag = diag_annihilator(NULL, r);
+        m_diag = diag_annihilator(NULL, &r);
     for (tries = 0; tries < MAX_TRIES && rc == 1; tries++) {
         ulong P = n_randprime(st, 62, 1);
         if (h->ann_coeffs)
@@ -351,27 +345,42 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
         h->ann = SSMH_ANNIHILATOR_CAYLEY_HAMILTON;
         h->m = h->M;
         if (blockdiag && m_diag < h->M) {
-            fmpq_poly_t q;
-            slong i;
-            fmpq_poly_init(q);
-            diag_annihilator(q, r);
+            /* q = product of the distinct block polynomials; its
+               coefficients are computed below only if the certificate
+               needs them */
             h->ann = SSMH_ANNIHILATOR_B;
             h->m = m_diag;
-            h->ann_coeffs = _fmpq_vec_init(h->m + 1);
-            for (i = 0; i <= h->m; i++)
-                fmpq_poly_get_coeff_fmpq(h->ann_coeffs + i, q, i);
-            fmpq_poly_clear(q);
         }
-        rc = attempt(h, r, blockdiag, P, h->m, err);
+        rc = attempt(h, m, &r, P, err);
     }
     flint_randclear(st);
-    ssmh_model_clear(r);
+    if (rc != SSMH_OK)
+        _ssmh_real_clear(&r);
     if (rc == 1)
         return ssmh_error_set(err, SSMH_E_INTERNAL, "", "",
                               "no lucky prime in %d tries (please report)", MAX_TRIES);
     if (rc != SSMH_OK)
         return rc;
-    /* Drop an explicit annihilator nobody needs (the trivial bound covers). */
+    if (h->ann == SSMH_ANNIHILATOR_B && h->ann_coeffs == NULL) {
+        if (h->r == h->support) {
+            /* Full rank on the support: every later lag is covered
+               trivially, so Cayley-Hamilton suffices and q is not needed. */
+            int dzero = !r.delayed && fmpq_mat_is_zero(r.D);
+            h->ann = SSMH_ANNIHILATOR_CAYLEY_HAMILTON;
+            h->m = h->M;
+            h->first_covered = h->m + 1 - dzero;
+        } else {
+            fmpq_poly_t q;
+            slong i;
+            fmpq_poly_init(q);
+            diag_annihilator(q, &r);
+            h->ann_coeffs = _fmpq_vec_init(h->m + 1);
+            for (i = 0; i <= h->m; i++)
+                fmpq_poly_get_coeff_fmpq(h->ann_coeffs + i, q, i);
+            fmpq_poly_clear(q);
+        }
+    }
+    _ssmh_real_clear(&r);
     h->k_inf = h->r;
     h->n_star = h->r > 0 ? h->pivot_lags[h->r - 1] + 1 : 1;
     h->k = n > 0 ? ssmh_heads_k_at(h, n) : h->k_inf;

@@ -7,9 +7,24 @@
 
 #include "ssmheads-impl.h"
 
-/* out = A X for a realified model; blockdiag: A has 1x1/2x2 diagonal blocks. */
-void _ssmh_apply_A(fmpq_mat_t out, const ssmh_model_t r, int blockdiag,
-                   const fmpq_mat_t X);
+/* The exact real form of a model: dense A, or a list of 1x1 / 2x2
+   diagonal blocks (structured models; A is then never stored densely). */
+typedef struct {
+    int delayed, blockdiag;
+    slong M, d, p;
+    fmpq_mat_t A;        /* dense models: M x M; else 0 x 0 */
+    slong nblk, *blk;    /* block starts, blk[nblk] = M */
+    fmpq *a;             /* 4 entries per block: [[a0, a1], [a2, a3]] */
+    slong a_alloc;
+    fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
+} _ssmh_real_t;
+
+void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m);
+void _ssmh_real_clear(_ssmh_real_t *r);
+/* out = A X */
+void _ssmh_real_apply(fmpq_mat_t out, const _ssmh_real_t *r, const fmpq_mat_t X);
+/* The characteristic polynomial of A (degree M). */
+void _ssmh_real_charpoly(fmpq_poly_t q, const _ssmh_real_t *r);
 
 /* The lag rows of a realified model modulo a prime, restricted to the
    structural support (positions (i, j) where some K_l can be nonzero). */
@@ -30,14 +45,13 @@ typedef struct {
 
 /* Returns 0, or -1 when P divides a denominator (pick another prime), or
    SSMH_E_LIMIT when p*d is too large. */
-int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t realified, int blockdiag,
-                    ulong P);
+int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P);
 void _ssmh_modp_clear(_ssmh_modp_t *s);
 /* Write K_lag restricted to the support into row (length nsupp); lag++. */
 void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row);
 
 /* Structural support of the lags of a realified model (positions i*d+j in
    increasing order); returns its size. */
-slong _ssmh_support(slong **supp, const ssmh_model_t r, int blockdiag);
+slong _ssmh_support(slong **supp, const _ssmh_real_t *r);
 
 #endif

@@ -15,6 +15,10 @@
 static int reduce(mp_limb_t *out, const fmpq_t x, nmod_t mod)
 {
     mp_limb_t num, den;
+    if (fmpz_is_zero(fmpq_numref(x))) {
+        *out = 0;
+        return 0;
+    }
     num = fmpz_fdiv_ui(fmpq_numref(x), mod.n);
     den = fmpz_fdiv_ui(fmpq_denref(x), mod.n);
     if (den == 0)
@@ -33,39 +37,18 @@ static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
     return 0;
 }
 
-/* Blocks of a block-diagonal realified A: 2x2 where A[i][i+1] != 0. */
-static slong find_blocks(slong *blk, const ssmh_model_t r, int blockdiag)
+slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
 {
-    slong i = 0, nb = 0, M = r->N;
-    if (!blockdiag) {
-        blk[0] = 0;
-        blk[1] = M;
-        return 1;
-    }
-    while (i < M) {
-        blk[nb++] = i;
-        if (i + 1 < M && !fmpq_is_zero(fmpq_mat_entry(r->A, i, i + 1)))
-            i += 2;
-        else
-            i += 1;
-    }
-    blk[nb] = M;
-    return nb;
-}
-
-slong _ssmh_support(slong **supp, const ssmh_model_t r, int blockdiag)
-{
-    slong p = r->p, d = r->d, M = r->N, i, j, s, b, nb, n = 0;
-    slong *blk;
+    slong p = r->p, d = r->d, i, j, s, b, nb, n = 0;
+    const slong *blk = r->blk;
     char *mask;
-    if (!blockdiag || p * d > MAX_PD) {
+    if (!r->blockdiag || p * d > MAX_PD) {
         *supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
         for (i = 0; i < p * d; i++)
             (*supp)[i] = i;
         return p * d;
     }
-    blk = flint_malloc(sizeof(slong) * (size_t)(M + 1));
-    nb = find_blocks(blk, r, blockdiag);
+    nb = r->nblk;
     mask = flint_calloc((size_t)(p * d), 1);
     for (i = 0; i < p; i++)
         for (j = 0; j < d; j++)
@@ -103,13 +86,13 @@ slong _ssmh_support(slong **supp, const ssmh_model_t r, int blockdiag)
         if (mask[i])
             (*supp)[n++] = i;
     flint_free(mask);
-    flint_free(blk);
     return n;
 }
 
-int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t r, int blockdiag, ulong P)
+int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
 {
-    slong M = r->N, d = r->d, p = r->p, i, j, b, t;
+    slong M = r->M, d = r->d, p = r->p, i, j, b, t;
+    int blockdiag = r->blockdiag;
     double sparse_cost = 0, dense_cost;
 
     memset(s, 0, sizeof(*s));
@@ -120,7 +103,7 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t r, int blockdiag, ulong 
     s->d = d;
     s->p = p;
     s->blockdiag = blockdiag;
-    s->delayed = r->convention == SSMH_CONVENTION_DELAYED;
+    s->delayed = r->delayed;
     nmod_mat_init(s->A, blockdiag ? 0 : M, blockdiag ? 0 : M, P);
     nmod_mat_init(s->B, M, d, P);
     nmod_mat_init(s->C, p, M, P);
@@ -128,9 +111,16 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t r, int blockdiag, ulong 
     nmod_mat_init(s->X, M, d, P);
     nmod_mat_init(s->Y, M, d, P);
     nmod_mat_init(s->K, p, d, P);
-    s->blk = flint_malloc(sizeof(slong) * (size_t)(M + 1));
-    s->nblk = find_blocks(s->blk, r, blockdiag);
-    s->nsupp = _ssmh_support(&s->supp, r, blockdiag);
+    s->nblk = blockdiag ? r->nblk : 1;
+    s->blk = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+    if (blockdiag)
+        for (b = 0; b <= s->nblk; b++)
+            s->blk[b] = r->blk[b];
+    else {
+        s->blk[0] = 0;
+        s->blk[1] = M;
+    }
+    s->nsupp = _ssmh_support(&s->supp, r);
     s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
     for (i = 0; i < p * d; i++)
         s->posmap[i] = -1;
@@ -150,7 +140,7 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const ssmh_model_t r, int blockdiag, ulong 
             for (i = s->blk[b]; i < s->blk[b + 1]; i++)
                 for (j = s->blk[b]; j < s->blk[b + 1]; j++)
                     if (reduce(nmod_mat_entry_ptr(s->A, i, j - s->blk[b]),
-                               fmpq_mat_entry(r->A, i, j), s->mod))
+                               r->a + 4 * b + 2 * (i - s->blk[b]) + (j - s->blk[b]), s->mod))
                         return -1;
         /* CSR lists of nonzero C rows and B columns per block */
         s->cr_start = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));

@@ -7,23 +7,21 @@
 
 int ssmh_simulate_ssm(fmpq_mat_t Y, const ssmh_model_t m, const fmpq_mat_t x)
 {
-    ssmh_model_t r;
+    _ssmh_real_t rr, *r = &rr;
     fmpq_mat_t h, t, u, xt, yt;
     slong n = fmpq_mat_nrows(x), i, j;
-    int blockdiag = m->structure != SSMH_STRUCTURE_DENSE;
 
-    ssmh_model_init(r);
-    ssmh_model_realify(r, m);
-    fmpq_mat_init(h, r->N, 1);
-    fmpq_mat_init(t, r->N, 1);
-    fmpq_mat_init(u, r->N, 1);
+    _ssmh_real_init(r, m);
+    fmpq_mat_init(h, r->M, 1);
+    fmpq_mat_init(t, r->M, 1);
+    fmpq_mat_init(u, r->M, 1);
     fmpq_mat_init(xt, r->d, 1);
     fmpq_mat_init(yt, r->p, 1);
     for (i = 0; i < n; i++) {
         for (j = 0; j < r->d; j++)
             fmpq_set(fmpq_mat_entry(xt, j, 0), fmpq_mat_entry(x, i, j));
         if (m->convention == SSMH_CONVENTION_DIRECT) {
-            _ssmh_apply_A(t, r, blockdiag, h);
+            _ssmh_real_apply(t, r, h);
             fmpq_mat_mul(u, r->B, xt);
             fmpq_mat_add(h, t, u);
             fmpq_mat_mul(yt, r->C, h);
@@ -38,7 +36,7 @@ int ssmh_simulate_ssm(fmpq_mat_t Y, const ssmh_model_t m, const fmpq_mat_t x)
             fmpq_mat_clear(dx);
         }
         if (m->convention == SSMH_CONVENTION_DELAYED) {
-            _ssmh_apply_A(t, r, blockdiag, h);
+            _ssmh_real_apply(t, r, h);
             fmpq_mat_mul(u, r->B, xt);
             fmpq_mat_add(h, t, u);
         }
@@ -50,7 +48,7 @@ int ssmh_simulate_ssm(fmpq_mat_t Y, const ssmh_model_t m, const fmpq_mat_t x)
     fmpq_mat_clear(u);
     fmpq_mat_clear(xt);
     fmpq_mat_clear(yt);
-    ssmh_model_clear(r);
+    _ssmh_real_clear(r);
     return 1;
 }
 

@@ -50,6 +50,9 @@ typedef struct {
     ulong prime;         /* the prime of the lower witness */
     ssmh_annihilator_t ann;
     slong m;             /* degree of the annihilator */
+    slong first_covered; /* F: every lag >= F lies in span{K_l : l < F} by the
+                            recurrence; F = m + 1, or m for a direct model
+                            with D = 0 (then K_l = C A^l B for all l) */
     fmpq *ann_coeffs;    /* q_0 .. q_m (monic) when ann == SSMH_ANNIHILATOR_B */
     slong ndeps;
     ssmh_dependency_t *deps;
