@@ -159,7 +159,7 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     mpz_init(hi);
     ok = mpz_set_str(P, json_string_value(jp), 10) == 0 && json_string_value(jp)[0] != '+'
          && json_string_value(jp)[0] != '-';
-    mpz_ui_pow_ui(lo, 2, 61);
+    mpz_set_ui(lo, 2);
     mpz_ui_pow_ui(hi, 2, 63);
     ok = ok && mpz_cmp(P, lo) > 0 && mpz_cmp(P, hi) < 0 && mpz_probab_prime_p(P, 40) > 0;
     Pu = ok ? (u64)mpz_get_ui(P) : 0;
@@ -167,7 +167,7 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     mpz_clear(lo);
     mpz_clear(hi);
     if (!ok)
-        return ssmhc_fail(r, "lower: the modulus is not a prime in (2^61, 2^63)");
+        return ssmhc_fail(r, "lower: the modulus is not a prime in (2, 2^63)");
     c->r = (long)json_array_size(jl);
     if (c->r > m->p * m->d || c->r > c->F)
         return ssmhc_fail(r, "lower: more lags than the dimension allows");
@@ -209,12 +209,21 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
             base = ssmhc_mulmod(base, base, Pu);
             e2 >>= 1;
         }
+        if (ssmhc_mulmod(inv, piv, Pu) != 1) { /* P is not prime after all */
+            free(X);
+            return ssmhc_fail(r, "lower: pivot %ld has no inverse mod P", k + 1);
+        }
         for (i = k + 1; i < c->r; i++) {
-            u64 f = ssmhc_mulmod(X[i * c->r + k], inv, Pu);
+            u64 f = ssmhc_mulmod(X[i * c->r + k], inv, Pu), fp, *xi = X + i * c->r;
+            const u64 *xk = X + k * c->r;
             if (f == 0)
                 continue;
-            for (j = k; j < c->r; j++)
-                X[i * c->r + j] = (X[i * c->r + j] + Pu - ssmhc_mulmod(f, X[k * c->r + j], Pu)) % Pu;
+            fp = ssmhc_shoup_pre(f, Pu);
+            for (j = k; j < c->r; j++) {
+                u64 t = ssmhc_shoup_mul(f, fp, xk[j], Pu);
+                u64 v = xi[j] - t;
+                xi[j] = v + (Pu & (0 - (u64)(xi[j] < t))); /* branch-free */
+            }
         }
     }
     free(X);

@@ -56,6 +56,16 @@ static int vec(ssmhc_qmat *out, const json_t *v, long n)
     return 0;
 }
 
+static void block_init(ssmhc_model *m, long n)
+{
+    m->block_diag = 1;
+    ssmhc_qmat_init(&m->Ab, n, 2);
+    mpq_init(m->zero);
+    m->blk = calloc((size_t)n, 1);
+    if (m->blk == NULL)
+        abort();
+}
+
 int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
 {
     static const char *const keys[] = {"format", "convention", "A", "B", "C", "D", "length",
@@ -130,14 +140,17 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         m->d = Bre.cols;
         m->p = Cre.rows;
         M = 2 * n;
-        ssmhc_qmat_init(&m->A, M, M);
+        block_init(m, M);
         ssmhc_qmat_init(&m->B, M, m->d);
         ssmhc_qmat_init(&m->C, m->p, M);
         for (i = 0; i < n; i++) {
-            mpq_set(SSMHC_Q(&m->A, 2 * i, 2 * i), SSMHC_Q(&lre, i, 0));
-            mpq_neg(SSMHC_Q(&m->A, 2 * i, 2 * i + 1), SSMHC_Q(&lim, i, 0));
-            mpq_set(SSMHC_Q(&m->A, 2 * i + 1, 2 * i), SSMHC_Q(&lim, i, 0));
-            mpq_set(SSMHC_Q(&m->A, 2 * i + 1, 2 * i + 1), SSMHC_Q(&lre, i, 0));
+            /* [[re, -im], [im, re]] */
+            m->blk[2 * i] = 1;
+            m->blk[2 * i + 1] = 2;
+            mpq_set(SSMHC_Q(&m->Ab, 2 * i, 0), SSMHC_Q(&lre, i, 0));
+            mpq_neg(SSMHC_Q(&m->Ab, 2 * i, 1), SSMHC_Q(&lim, i, 0));
+            mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 1), SSMHC_Q(&lim, i, 0));
+            mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 0), SSMHC_Q(&lre, i, 0));
             for (j = 0; j < m->d; j++) {
                 mpq_set(SSMHC_Q(&m->B, 2 * i, j), SSMHC_Q(&Bre, i, j));
                 mpq_set(SSMHC_Q(&m->B, 2 * i + 1, j), SSMHC_Q(&Bim, i, j));
@@ -158,14 +171,12 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         ssmhc_qmat_clear(&Cim);
         ssmhc_qmat_clear(&lre);
         ssmhc_qmat_clear(&lim);
-        m->block_diag = 1;
     } else {
         if (kind == 1) {
-            ssmhc_qmat_init(&m->A, n, n);
+            block_init(m, n);
             for (i = 0; i < n; i++)
-                mpq_set(SSMHC_Q(&m->A, i, i), SSMHC_Q(&lre, i, 0));
+                mpq_set(SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(&lre, i, 0));
             ssmhc_qmat_clear(&lre);
-            m->block_diag = 1;
         }
         M = n;
         if (ssmhc_json_qmat(&m->B, json_object_get(o, "B"), n, -1) != 0)
@@ -187,9 +198,9 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
     }
     return 0;
 bad:
-    if (kind == 1 && m->A.e == NULL)
+    if (kind == 1 && m->Ab.e == NULL)
         ssmhc_qmat_clear(&lre);
-    if (kind == 2 && m->A.e == NULL) {
+    if (kind == 2 && m->Ab.e == NULL) {
         ssmhc_qmat_clear(&lre);
         ssmhc_qmat_clear(&lim);
     }
@@ -200,15 +211,55 @@ bad:
 void ssmhc_model_clear(ssmhc_model *m)
 {
     ssmhc_qmat_clear(&m->A);
+    if (m->blk != NULL) {
+        ssmhc_qmat_clear(&m->Ab);
+        mpq_clear(m->zero);
+        free(m->blk);
+        m->blk = NULL;
+    }
     ssmhc_qmat_clear(&m->B);
     ssmhc_qmat_clear(&m->C);
     ssmhc_qmat_clear(&m->D);
 }
 
-/* The block of state i: [i0, i0 + size). */
+/* The size of the block starting at state i. */
 static long block_size(const ssmhc_model *m, long i)
 {
-    return (i + 1 < m->N && mpq_sgn(SSMHC_Q(&m->A, i, i + 1)) != 0) ? 2 : 1;
+    return m->blk[i] == 1 ? 2 : 1;
+}
+
+const __mpq_struct *ssmhc_model_A_entry(const ssmhc_model *m, long i, long j)
+{
+    if (!m->block_diag)
+        return SSMHC_Q(&m->A, i, j);
+    if (i == j)
+        return SSMHC_Q(&m->Ab, i, 0);
+    if ((m->blk[i] == 1 && j == i + 1) || (m->blk[i] == 2 && j == i - 1))
+        return SSMHC_Q(&m->Ab, i, 1);
+    return m->zero;
+}
+
+int ssmhc_model_equal(const ssmhc_model *a, const ssmhc_model *b)
+{
+    long i, j, lo, hi;
+    if (a->delayed != b->delayed || a->N != b->N || a->d != b->d || a->p != b->p
+        || !ssmhc_qmat_equal(&a->B, &b->B) || !ssmhc_qmat_equal(&a->C, &b->C)
+        || !ssmhc_qmat_equal(&a->D, &b->D))
+        return 0;
+    if (!a->block_diag && !b->block_diag)
+        return ssmhc_qmat_equal(&a->A, &b->A);
+    /* at least one is block diagonal: only the tridiagonal band can differ
+       from zero in it, so compare the band, and the rest of a dense one
+       against zero */
+    for (i = 0; i < a->N; i++) {
+        int band_only = a->block_diag && b->block_diag;
+        lo = band_only ? (i > 0 ? i - 1 : 0) : 0;
+        hi = band_only ? (i + 1 < a->N ? i + 1 : i) : a->N - 1;
+        for (j = lo; j <= hi; j++)
+            if (mpq_equal(ssmhc_model_A_entry(a, i, j), ssmhc_model_A_entry(b, i, j)) == 0)
+                return 0;
+    }
+    return 1;
 }
 
 void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X)
@@ -225,13 +276,13 @@ void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat
         b = block_size(m, i);
         for (j = 0; j < X->cols; j++) {
             if (b == 1) {
-                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(&m->A, i, i), SSMHC_Q(X, i, j));
+                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(X, i, j));
             } else {
-                mpq_mul(t, SSMHC_Q(&m->A, i, i), SSMHC_Q(X, i, j));
-                mpq_mul(u, SSMHC_Q(&m->A, i, i + 1), SSMHC_Q(X, i + 1, j));
+                mpq_mul(t, SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(X, i, j));
+                mpq_mul(u, SSMHC_Q(&m->Ab, i, 1), SSMHC_Q(X, i + 1, j));
                 mpq_add(t, t, u);
-                mpq_mul(u, SSMHC_Q(&m->A, i + 1, i), SSMHC_Q(X, i, j));
-                mpq_mul(SSMHC_Q(out, i + 1, j), SSMHC_Q(&m->A, i + 1, i + 1), SSMHC_Q(X, i + 1, j));
+                mpq_mul(u, SSMHC_Q(&m->Ab, i + 1, 1), SSMHC_Q(X, i, j));
+                mpq_mul(SSMHC_Q(out, i + 1, j), SSMHC_Q(&m->Ab, i + 1, 0), SSMHC_Q(X, i + 1, j));
                 mpq_add(SSMHC_Q(out, i + 1, j), SSMHC_Q(out, i + 1, j), u);
                 mpq_set(SSMHC_Q(out, i, j), t);
             }
@@ -255,13 +306,13 @@ void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmh
         b = block_size(m, j);
         for (i = 0; i < X->rows; i++) {
             if (b == 1) {
-                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j));
+                mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(X, i, j), SSMHC_Q(&m->Ab, j, 0));
             } else { /* (x0, x1) [[a00, a01], [a10, a11]] */
-                mpq_mul(t, SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j));
-                mpq_mul(u, SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->A, j + 1, j));
+                mpq_mul(t, SSMHC_Q(X, i, j), SSMHC_Q(&m->Ab, j, 0));
+                mpq_mul(u, SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->Ab, j + 1, 1));
                 mpq_add(t, t, u);
-                mpq_mul(u, SSMHC_Q(X, i, j), SSMHC_Q(&m->A, j, j + 1));
-                mpq_mul(SSMHC_Q(out, i, j + 1), SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->A, j + 1, j + 1));
+                mpq_mul(u, SSMHC_Q(X, i, j), SSMHC_Q(&m->Ab, j, 1));
+                mpq_mul(SSMHC_Q(out, i, j + 1), SSMHC_Q(X, i, j + 1), SSMHC_Q(&m->Ab, j + 1, 0));
                 mpq_add(SSMHC_Q(out, i, j + 1), SSMHC_Q(out, i, j + 1), u);
                 mpq_set(SSMHC_Q(out, i, j), t);
             }

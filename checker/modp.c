@@ -12,6 +12,27 @@ u64 ssmhc_mulmod(u64 a, u64 b, u64 P)
     return (u64)(((unsigned __int128)a * b) % P);
 }
 
+u64 ssmhc_shoup_pre(u64 f, u64 P)
+{
+    return (u64)((((unsigned __int128)f) << 64) / P);
+}
+
+/* sum_i a[i * sa] b[i * sb] mod P, with the 128-bit accumulator reduced only
+   as often as overflow requires (rarely for P < 2^56). */
+static u64 dotmod(const u64 *a, long sa, const u64 *b, long sb, long n, u64 P)
+{
+    unsigned __int128 acc = 0;
+    long i, burst = P < (1ULL << 56) ? 8192 : 2, left = burst;
+    for (i = 0; i < n; i++) {
+        acc += (unsigned __int128)a[i * sa] * b[i * sb];
+        if (--left == 0) {
+            acc %= P;
+            left = burst;
+        }
+    }
+    return (u64)(acc % P);
+}
+
 static u64 powmod(u64 a, u64 e, u64 P)
 {
     u64 r = 1;
@@ -49,21 +70,117 @@ int ssmhc_reduce_mat(u64 *out, const ssmhc_qmat *m, u64 P)
     return 0;
 }
 
+/* Block-diagonal A: each used input column c evolves only on the blocks
+   where B[., c] is nonzero, and only those states meet C. */
+static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, long r,
+                              const long *erow, const long *ecol, u64 P)
+{
+    long N = m->N, d = m->d, c, i, j, s, li, na;
+    u64 *a = malloc(sizeof(u64) * (size_t)(2 * N)), *x = malloc(sizeof(u64) * (size_t)N);
+    u64 *y = malloc(sizeof(u64) * (size_t)N);
+    u64 *C = malloc(sizeof(u64) * (size_t)(m->p * N)), *D = malloc(sizeof(u64) * (size_t)(m->p * d));
+    long *act = malloc(sizeof(long) * (size_t)N);
+    u64 **crows = calloc((size_t)(r > 0 ? r : 1), sizeof(u64 *));
+    u64 *ap = malloc(sizeof(u64) * (size_t)N); /* Shoup companions of A[i][i] */
+    int rc = -1;
+
+    if (!a || !x || !y || !act || !C || !D || !crows || !ap)
+        abort();
+    if (ssmhc_reduce_mat(a, &m->Ab, P) != 0 || ssmhc_reduce_mat(C, &m->C, P) != 0
+        || ssmhc_reduce_mat(D, &m->D, P) != 0)
+        goto done;
+    for (i = 0; i < N; i++)
+        ap[i] = ssmhc_shoup_pre(a[2 * i], P);
+    for (c = 0; c < d; c++) {
+        long power = 0;
+        int used = 0;
+        for (j = 0; j < r; j++)
+            used |= ecol[j] == c;
+        if (!used)
+            continue;
+        /* the active states: whole blocks meeting a nonzero of B[., c] */
+        na = 0;
+        for (s = 0; s < N; s += m->blk[s] == 1 ? 2 : 1) {
+            long b = m->blk[s] == 1 ? 2 : 1, t;
+            int nz = 0;
+            for (t = s; t < s + b; t++)
+                nz |= mpq_sgn(SSMHC_Q(&m->B, t, c)) != 0;
+            if (nz)
+                for (t = s; t < s + b; t++)
+                    act[na++] = t;
+        }
+        for (i = 0; i < na; i++)
+            if (ssmhc_reduce(&x[i], SSMHC_Q(&m->B, act[i], c), P) != 0)
+                goto done;
+        for (li = 0; li < r; li++) {
+            long lag = lags[li], want = m->delayed ? lag - 1 : lag;
+            while (want >= 0 && power < want) {
+                for (i = 0; i < na; i++) {
+                    long t = act[i];
+                    y[i] = ssmhc_shoup_mul(a[2 * t], ap[t], x[i], P);
+                    if (m->blk[t] == 1)
+                        y[i] = (y[i] + ssmhc_mulmod(a[2 * t + 1], x[i + 1], P)) % P;
+                    else if (m->blk[t] == 2)
+                        y[i] = (y[i] + ssmhc_mulmod(a[2 * t + 1], x[i - 1], P)) % P;
+                }
+                memcpy(x, y, sizeof(u64) * (size_t)na);
+                power++;
+            }
+            for (j = 0; j < r; j++) {
+                u64 v = 0;
+                if (ecol[j] != c)
+                    continue;
+                if (want >= 0) {
+                    if (crows[j] == NULL) { /* C[erow[j], act] gathered once */
+                        crows[j] = malloc(sizeof(u64) * (size_t)(na > 0 ? na : 1));
+                        if (crows[j] == NULL)
+                            abort();
+                        for (i = 0; i < na; i++)
+                            crows[j][i] = C[erow[j] * N + act[i]];
+                    }
+                    v = dotmod(crows[j], 1, x, 1, na, P);
+                }
+                if (lag == 0)
+                    v = (v + D[erow[j] * d + c]) % P;
+                out[li * r + j] = v;
+            }
+        }
+    }
+    rc = 0;
+done:
+    free(a);
+    free(x);
+    free(y);
+    free(act);
+    free(C);
+    free(D);
+    for (j = 0; j < r; j++)
+        free(crows[j]);
+    free(crows);
+    free(ap);
+    return rc;
+}
+
 /* Entries K_l[row_j][col_j] mod P for the lags l = lags[0..r-1] (increasing):
    X_l = A^l B column by column, only for the columns that occur. */
 int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long r,
                           const long *erow, const long *ecol, u64 P)
 {
-    long N = m->N, d = m->d, p = m->p, i, j, s, l, c, li;
-    u64 *A = malloc(sizeof(u64) * (size_t)(N > 0 ? N * N : 1));
-    u64 *B = malloc(sizeof(u64) * (size_t)(N * d));
-    u64 *C = malloc(sizeof(u64) * (size_t)(p * N));
-    u64 *D = malloc(sizeof(u64) * (size_t)(p * d));
-    u64 *X = malloc(sizeof(u64) * (size_t)(N * d)), *Y = malloc(sizeof(u64) * (size_t)N);
-    char *used = calloc((size_t)d, 1);
+    long N = m->N, d = m->d, p = m->p, i, j, c, li;
+    u64 *A, *B, *C, *D, *X, *Y;
+    char *used;
     int rc = -1;
     long power = 0; /* X holds A^power B */
 
+    if (m->block_diag)
+        return lag_entries_blocks(out, m, lags, r, erow, ecol, P);
+    A = malloc(sizeof(u64) * (size_t)(N * N));
+    B = malloc(sizeof(u64) * (size_t)(N * d));
+    C = malloc(sizeof(u64) * (size_t)(p * N));
+    D = malloc(sizeof(u64) * (size_t)(p * d));
+    X = malloc(sizeof(u64) * (size_t)(N * d));
+    Y = malloc(sizeof(u64) * (size_t)N);
+    used = calloc((size_t)d, 1);
     if (!A || !B || !C || !D || !X || !Y || !used)
         abort();
     if (ssmhc_reduce_mat(A, &m->A, P) || ssmhc_reduce_mat(B, &m->B, P)
@@ -79,30 +196,8 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
             for (c = 0; c < d; c++) {
                 if (!used[c])
                     continue;
-                if (m->block_diag) {
-                    for (i = 0; i < N;) {
-                        long b = (i + 1 < N && mpq_sgn(SSMHC_Q(&m->A, i, i + 1)) != 0) ? 2 : 1;
-                        if (b == 1) {
-                            Y[i] = ssmhc_mulmod(A[i * N + i], X[i * d + c], P);
-                        } else {
-                            Y[i] = (ssmhc_mulmod(A[i * N + i], X[i * d + c], P)
-                                    + ssmhc_mulmod(A[i * N + i + 1], X[(i + 1) * d + c], P)) % P;
-                            Y[i + 1] = (ssmhc_mulmod(A[(i + 1) * N + i], X[i * d + c], P)
-                                        + ssmhc_mulmod(A[(i + 1) * N + i + 1], X[(i + 1) * d + c], P)) % P;
-                        }
-                        i += b;
-                    }
-                } else {
-                    for (i = 0; i < N; i++) {
-                        unsigned __int128 acc = 0;
-                        for (s = 0; s < N; s++) {
-                            acc += (unsigned __int128)A[i * N + s] * X[s * d + c];
-                            if ((s & 15) == 15)
-                                acc %= P;
-                        }
-                        Y[i] = (u64)(acc % P);
-                    }
-                }
+                for (i = 0; i < N; i++)
+                    Y[i] = dotmod(A + i * N, 1, X + c, d, N, P);
                 for (i = 0; i < N; i++)
                     X[i * d + c] = Y[i];
             }
@@ -110,20 +205,12 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
         }
         for (j = 0; j < r; j++) {
             u64 v = 0;
-            if (want >= 0) {
-                unsigned __int128 acc = 0;
-                for (s = 0; s < N; s++) {
-                    acc += (unsigned __int128)C[erow[j] * N + s] * X[s * d + ecol[j]];
-                    if ((s & 15) == 15)
-                        acc %= P;
-                }
-                v = (u64)(acc % P);
-            }
+            if (want >= 0)
+                v = dotmod(C + erow[j] * N, 1, X + ecol[j], d, N, P);
             if (lag == 0)
                 v = (v + D[erow[j] * d + ecol[j]]) % P;
             out[li * r + j] = v;
         }
-        (void)l;
     }
     rc = 0;
 done:
@@ -149,7 +236,7 @@ long ssmhc_support(const ssmhc_model *m)
     for (i = 0; i < p * d; i++)
         mask[i] = mpq_sgn(m->D.e[i]) != 0;
     for (s = 0; s < N; s += b) {
-        b = (s + 1 < N && mpq_sgn(SSMHC_Q(&m->A, s, s + 1)) != 0) ? 2 : 1;
+        b = m->blk[s] == 1 ? 2 : 1;
         for (i = 0; i < p; i++) {
             int ci = 0;
             for (t = s; t < s + b; t++)

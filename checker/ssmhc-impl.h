@@ -7,6 +7,15 @@
 typedef unsigned long long u64;
 
 u64 ssmhc_mulmod(u64 a, u64 b, u64 P);
+/* Shoup's multiplication by a fixed f < P < 2^63: with fp = ssmhc_shoup_pre(f, P),
+   ssmhc_shoup_mul(f, fp, x, P) = f x mod P for every x < P, without division. */
+u64 ssmhc_shoup_pre(u64 f, u64 P);
+static inline u64 ssmhc_shoup_mul(u64 f, u64 fp, u64 x, u64 P)
+{
+    u64 q = (u64)(((unsigned __int128)fp * x) >> 64);
+    u64 r = f * x - q * P;
+    return r - (P & (0 - (u64)(r >= P)));
+}
 /* x mod P; -1 when P divides the denominator. */
 int ssmhc_reduce(u64 *out, const mpq_t x, u64 P);
 int ssmhc_reduce_mat(u64 *out, const ssmhc_qmat *m, u64 P);

@@ -61,13 +61,23 @@ typedef struct {
     int delayed;        /* 0: direct, 1: delayed convention */
     long N, d, p;       /* realified state dimension, input, output */
     int block_diag;     /* A is block diagonal with 1x1/2x2 blocks (structured
-                           models): ssmhc_model_apply_A runs in O(N d) */
-    ssmhc_qmat A, B, C, D;
+                           models): stored in O(N), applied in O(N d) */
+    ssmhc_qmat A;       /* dense N x N; unused (0 x 0) when block_diag */
+    ssmhc_qmat Ab;      /* block_diag: N x 2, Ab[i][0] = A[i][i] and
+                           Ab[i][1] = A[i][partner of i] (0 for a 1x1 block) */
+    unsigned char *blk; /* block_diag: 0 for a 1x1 block, 1 and 2 for the
+                           first and second state of a 2x2 block */
+    mpq_t zero;         /* block_diag: the value of every off-band entry */
+    ssmhc_qmat B, C, D;
 } ssmhc_model;
 
 /* Read and realify an ssmheads-model/1 object.  Returns 0 or -1 (r set). */
 int ssmhc_model_read(ssmhc_model *m, const json_t *obj, ssmhc_report_t *r);
 void ssmhc_model_clear(ssmhc_model *m);
+/* Same delay convention and the same exact A, B, C, D. */
+int ssmhc_model_equal(const ssmhc_model *a, const ssmhc_model *b);
+/* The entry A[i][j] of the realified A (read-only, never allocated). */
+const __mpq_struct *ssmhc_model_A_entry(const ssmhc_model *m, long i, long j);
 /* out = A X  (out initialised by the caller with the right shape). */
 void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
 /* out = X A */

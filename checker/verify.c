@@ -26,12 +26,6 @@ static json_t *load(const char *path, ssmhc_report_t *r)
     return j;
 }
 
-static int same_model(const ssmhc_model *a, const ssmhc_model *b)
-{
-    return a->delayed == b->delayed && ssmhc_qmat_equal(&a->A, &b->A)
-           && ssmhc_qmat_equal(&a->B, &b->B) && ssmhc_qmat_equal(&a->C, &b->C)
-           && ssmhc_qmat_equal(&a->D, &b->D);
-}
 
 ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
                                   ssmhc_report_t *r)
@@ -62,7 +56,7 @@ ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
             ssmhc_model_clear(&m);
             return ssmhc_fail(r, "--model: %s", r->step);
         }
-        if (!same_model(&m, &m2))
+        if (!ssmhc_model_equal(&m, &m2))
             v = ssmhc_fail(r, "--model: the certificate is about a different model");
         ssmhc_model_clear(&m2);
     }

@@ -8,5 +8,5 @@ EXTRA_DIST += tests/oracle.py tests/heads_random.py tests/heads_random.test
 check_PROGRAMS += tests/check_heads
 tests_check_heads_SOURCES = tests/check_heads.c tests/check_util.h
 tests_check_heads_CFLAGS = $(TEST_CFLAGS)
-tests_check_heads_LDADD = $(TEST_LIBS)
+tests_check_heads_LDADD = $(TEST_LIBS) checker/libssmhcheck.la
 TESTS += tests/check_heads

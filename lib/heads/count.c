@@ -205,6 +205,57 @@ static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
     return ok;
 }
 
+/* Batched pivot search for block-diagonal models: the first L lag rows in
+   one product (_ssmh_modp_batch), then one LU decomposition of their
+   transpose (support x lags).  Its echelon form gives the greedy pivot lags
+   (the column rank profile: the first lags independent of the earlier ones),
+   and its row permutation gives entry positions whose leading minors with
+   those lags are nonzero (PA = LU with L unit triangular and U echelon).
+   Returns 1 when that settles the whole pass (full support rank, or every
+   lag <= m_pass seen); 0 to fall back to the lag-by-lag pass. */
+#define BATCH_MIN_SUPPORT 32
+#define BATCH_EXTRA_LAGS 16
+static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_t *r,
+                        slong L, slong m_pass, slong *stall, slong *nstall)
+{
+    slong Z = s->nsupp, rank, i, l, c, *P;
+    nmod_mat_t rows, T;
+    int done;
+
+    nmod_mat_init(rows, L, Z, s->mod.n);
+    _ssmh_modp_batch(rows, s, L);
+    nmod_mat_init(T, Z, L, s->mod.n);
+    nmod_mat_transpose(T, rows);
+    nmod_mat_clear(rows);
+    P = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, Z));
+    rank = nmod_mat_lu(P, T, 0);
+    done = rank == Z || L == m_pass + 1;
+    if (done) {
+        *nstall = 0;
+        c = -1;
+        for (i = 0; i < rank; i++) {
+            /* U's row i is zero left of its pivot, past the earlier pivots
+               (where L's multipliers are stored) */
+            for (l = c + 1; l < L && nmod_mat_entry(T, i, l) == 0; l++)
+                stall[(*nstall)++] = l;
+            if (l == L) { /* cannot happen for an echelon form */
+                done = 0;
+                break;
+            }
+            c = l;
+            h->pivot_lags[i] = l;
+            h->entry_row[i] = s->supp[P[i]] / r->d;
+            h->entry_col[i] = s->supp[P[i]] % r->d;
+        }
+        for (l = c + 1; l < L && done; l++)
+            stall[(*nstall)++] = l;
+        h->r = rank;
+    }
+    flint_free(P);
+    nmod_mat_clear(T);
+    return done;
+}
+
 /* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
    or a negative error. */
 static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *r, ulong P,
@@ -217,7 +268,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     echelon_t e;
     slong l, i, nstall = 0, *stall, Z, maxlag = 0;
     mp_limb_t *buf;
-    int rc;
+    int rc, batched = 0;
 
     h->first_covered = h->m + 1 - dzero;
     rc = _ssmh_modp_init(&s, r, P);
@@ -239,7 +290,15 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     h->entry_row = flint_realloc(h->entry_row, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     h->entry_col = flint_realloc(h->entry_col, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     buf = NULL;
-    for (l = 0; l <= m_pass && e.r < Z; l++) {
+    if (blockdiag && !s.sparse && Z >= BATCH_MIN_SUPPORT
+        && batch_pivots(h, &s, r, FLINT_MIN(m_pass + 1, Z + BATCH_EXTRA_LAGS), m_pass,
+                        stall, &nstall)) {
+        e.r = h->r; /* the batch found every pivot: skip the lag-by-lag pass */
+        batched = 1;
+    } else {
+        nstall = 0;
+    }
+    for (l = batched ? m_pass + 1 : 0; l <= m_pass && e.r < Z; l++) {
         slong c;
         if (buf == NULL)
             buf = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, Z));
@@ -255,7 +314,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
         }
     }
     flint_free(buf);
-    for (i = 0; i < e.r; i++)
+    for (i = 0; i < e.r && e.rows != NULL && !batched; i++)
         flint_free(e.rows[i]);
     flint_free(e.rows);
     flint_free(e.piv);
@@ -338,7 +397,7 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     if (blockdiag)
         m_diag = diag_annihilator(NULL, &r);
     for (tries = 0; tries < MAX_TRIES && rc == 1; tries++) {
-        ulong P = n_randprime(st, 62, 1);
+        ulong P = n_randprime(st, 50, 1);
         if (h->ann_coeffs)
             _fmpq_vec_clear(h->ann_coeffs, h->m + 1);
         h->ann_coeffs = NULL;

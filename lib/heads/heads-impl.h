@@ -50,6 +50,10 @@ void _ssmh_modp_clear(_ssmh_modp_t *s);
 /* Write K_lag restricted to the support into row (length nsupp); lag++. */
 void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row);
 
+/* Block-diagonal models only: rows (L x nsupp, initialised) receives the
+   lags 0 .. L-1 at once, independent of the state of s. */
+void _ssmh_modp_batch(nmod_mat_t rows, const _ssmh_modp_t *s, slong L);
+
 /* Structural support of the lags of a realified model (positions i*d+j in
    increasing order); returns its size. */
 slong _ssmh_support(slong **supp, const _ssmh_real_t *r);

@@ -262,3 +262,71 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
     }
     s->lag++;
 }
+
+/* All lags 0 .. L-1 at once for a block-diagonal model: with
+   A_b^l = alpha_l I + beta_l A_b for a 2x2 block (Cayley-Hamilton; for a 1x1
+   block simply a^l), the lag rows are the product V W of an L x M matrix of
+   powers and an M x Z matrix of the block products C_b B_b, C_b A_b B_b.
+   One nmod_mat_mul replaces L separate products. */
+void _ssmh_modp_batch(nmod_mat_t rows, const _ssmh_modp_t *s, slong L)
+{
+    slong M = s->M, Z = s->nsupp, d = s->d, b, l, z, u, v;
+    nmod_t mod = s->mod;
+    nmod_mat_t V, W;
+
+    nmod_mat_init(V, L, M, mod.n);
+    nmod_mat_init(W, M, Z, mod.n);
+    for (b = 0; b < s->nblk; b++) {
+        slong i0 = s->blk[b], bs = s->blk[b + 1] - i0;
+        /* powers: lag l uses A^(l - delayed); lag 0 of a delayed model none */
+        slong off = s->delayed;
+        if (bs == 1) {
+            mp_limb_t a = nmod_mat_entry(s->A, i0, 0), x = 1;
+            for (l = off; l < L; l++) {
+                nmod_mat_entry(V, l, i0) = x;
+                x = nmod_mul(x, a, mod);
+            }
+            for (z = 0; z < Z; z++) {
+                slong i = s->supp[z] / d, j = s->supp[z] % d;
+                nmod_mat_entry(W, i0, z) =
+                    nmod_mul(nmod_mat_entry(s->C, i, i0), nmod_mat_entry(s->B, i0, j), mod);
+            }
+        } else {
+            mp_limb_t a00 = nmod_mat_entry(s->A, i0, 0), a01 = nmod_mat_entry(s->A, i0, 1);
+            mp_limb_t a10 = nmod_mat_entry(s->A, i0 + 1, 0), a11 = nmod_mat_entry(s->A, i0 + 1, 1);
+            mp_limb_t tr = nmod_add(a00, a11, mod);
+            mp_limb_t det = nmod_sub(nmod_mul(a00, a11, mod), nmod_mul(a01, a10, mod), mod);
+            mp_limb_t al = 1, be = 0, t;
+            for (l = off; l < L; l++) {
+                nmod_mat_entry(V, l, i0) = al;
+                nmod_mat_entry(V, l, i0 + 1) = be;
+                t = nmod_neg(nmod_mul(det, be, mod), mod);
+                be = nmod_add(al, nmod_mul(tr, be, mod), mod);
+                al = t;
+            }
+            for (z = 0; z < Z; z++) {
+                slong i = s->supp[z] / d, j = s->supp[z] % d;
+                mp_limb_t cb = 0, cab = 0;
+                for (u = 0; u < 2; u++) {
+                    mp_limb_t cu = nmod_mat_entry(s->C, i, i0 + u);
+                    if (cu == 0)
+                        continue;
+                    cb = nmod_add(cb, nmod_mul(cu, nmod_mat_entry(s->B, i0 + u, j), mod), mod);
+                    for (v = 0; v < 2; v++)
+                        cab = nmod_add(cab, nmod_mul(nmod_mul(cu, nmod_mat_entry(s->A, i0 + u, v), mod),
+                                                     nmod_mat_entry(s->B, i0 + v, j), mod), mod);
+                }
+                nmod_mat_entry(W, i0, z) = cb;
+                nmod_mat_entry(W, i0 + 1, z) = cab;
+            }
+        }
+    }
+    nmod_mat_mul(rows, V, W);
+    if (L > 0)
+        for (z = 0; z < Z; z++)
+            nmod_mat_entry(rows, 0, z) =
+                nmod_add(nmod_mat_entry(rows, 0, z),
+                         nmod_mat_entry(s->D, s->supp[z] / d, s->supp[z] % d), mod);
+    nmod_mat_clear(V);
+    nmod_mat_clear(W);
+}
