@@ -1,0 +1,26 @@
+#!/bin/sh
+# bench/run.sh [BUILD_DIR] -- the speed figures of bench/README.md.
+# Generates the float32-derived models, times `ssmheads heads --cert` and
+# `ssmheads-verify` on each, and compares with PARI/GP matrank and numpy
+# matrix_rank on the same exact problems (apt-get install pari-gp
+# python3-numpy; skipped when missing).  Never part of `make check`.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/..}
+py=/usr/bin/python3
+out=${BENCH_DIR:-/tmp/ssmheads-bench}
+mkdir -p "$out"
+$py "$here/make_models.py" "$out" >/dev/null
+t() { /usr/bin/time -f "%e s, %M KB" "$@" 2>&1 >/dev/null | tail -1; }
+for m in dense_N64_pd16 dense_N128_pd16 dense_N256_pd32 diag_N1024_pd32 s4d_H256_m32; do
+    f=$out/$m.json
+    echo "$m: heads --cert: $(t "$build/ssmheads" heads "$f" --cert "$out/$m.cert")"
+    echo "$m: verify:       $(t "$build/ssmheads-verify" "$out/$m.cert")"
+    "$build/ssmheads" heads "$f" --json | $py -c 'import json,sys; print("   k_inf =", json.load(sys.stdin)["k_inf"])'
+    case $m in dense_N64*|dense_N128*|dense_N256*)
+        if command -v gp >/dev/null; then $py "$here/compare.py" "$f" --gp; fi ;;
+    esac
+    case $m in s4d*) ;; *)
+        if $py -c 'import numpy' 2>/dev/null; then $py "$here/compare.py" "$f" --numpy; fi ;;
+    esac
+done
