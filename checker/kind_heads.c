@@ -60,12 +60,8 @@ static int read_longs(long *out, const json_t *a, long n, long lo, long hi)
 static ssmhc_verdict_t check_annihilator(heads_ctx *c, const json_t *ann, const ssmhc_model *m,
                                          ssmhc_report_t *r)
 {
-    const json_t *side, *co;
-    ssmhc_qmat Y, T;
-    mpq_t *q;
-    long i, deg;
-    int is_b, ok;
-    size_t e;
+    const json_t *side;
+    long deg;
 
     if (!json_is_object(ann))
         return ssmhc_fail(r, "upper: annihilator missing");
@@ -76,60 +72,9 @@ static ssmhc_verdict_t check_annihilator(heads_ctx *c, const json_t *ann, const 
         c->m = m->N;
         return SSMHC_VERIFIED;
     }
-    if (!json_is_string(side) || (strcmp(json_string_value(side), "B") != 0
-                                  && strcmp(json_string_value(side), "C") != 0))
-        return ssmhc_fail(r, "upper: annihilator side must be B, C or cayley_hamilton");
-    is_b = strcmp(json_string_value(side), "B") == 0;
-    co = json_object_get(ann, "coeffs");
-    if (!json_is_array(co) || json_array_size(co) < 1 || json_array_size(co) > (size_t)m->N + 1
-        || json_object_size(ann) != 2)
-        return ssmhc_fail(r, "upper: annihilator coefficients malformed");
-    deg = (long)json_array_size(co) - 1;
-    q = malloc(sizeof(mpq_t) * (size_t)(deg + 1));
-    for (i = 0; i <= deg; i++)
-        mpq_init(q[i]);
-    ok = 1;
-    for (i = 0; i <= deg; i++)
-        ok &= ssmhc_json_rational(q[i], json_array_get(co, (size_t)i)) == 0;
-    if (ok && mpq_cmp_ui(q[deg], 1, 1) != 0)
-        ok = 0;
-    if (ok) {
-        /* Horner: Y = sum q_i A^i B  (or C A^i). */
-        long rows = is_b ? m->N : m->p, cols = is_b ? m->d : m->N;
-        const ssmhc_qmat *W = is_b ? &m->B : &m->C;
-        ssmhc_qmat_init(&Y, rows, cols);
-        ssmhc_qmat_init(&T, rows, cols);
-        for (i = deg; i >= 0; i--) {
-            if (i < deg) {
-                if (is_b)
-                    ssmhc_model_apply_A(&T, m, &Y);
-                else
-                    ssmhc_model_apply_A_right(&T, m, &Y);
-                ssmhc_qmat_copy(&Y, &T);
-            }
-            for (e = 0; e < (size_t)rows * (size_t)cols; e++) {
-                mpq_t t;
-                mpq_init(t);
-                mpq_mul(t, q[i], W->e[e]);
-                mpq_add(Y.e[e], Y.e[e], t);
-                mpq_clear(t);
-            }
-        }
-        ok = ssmhc_qmat_is_zero(&Y);
-        ssmhc_qmat_clear(&Y);
-        ssmhc_qmat_clear(&T);
-        if (!ok) {
-            for (i = 0; i <= deg; i++)
-                mpq_clear(q[i]);
-            free(q);
-            return ssmhc_fail(r, "upper: q(A)%s is not zero", is_b ? "B" : "C");
-        }
-    }
-    for (i = 0; i <= deg; i++)
-        mpq_clear(q[i]);
-    free(q);
-    if (!ok)
-        return ssmhc_fail(r, "upper: annihilator coefficients are not exact numbers of a monic polynomial");
+    deg = ssmhc_check_annihilator(ann, m, r);
+    if (deg < 0)
+        return SSMHC_REJECTED;
     c->m = deg;
     return SSMHC_VERIFIED;
 }

@@ -85,6 +85,11 @@ void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmh
 /* K[0..count-1] exact lag operators (each initialised p x d by the call). */
 void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count);
 
+/* An annihilating polynomial {"side": "B" | "C", "coeffs": [q_0 .. q_m]}:
+   monic, 1 <= m + 1 <= N + 1 coefficients, and q(A) B = 0 (side B) or
+   C q(A) = 0 (side C) exactly.  Returns m, or -1 with r set. */
+long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_report_t *r);
+
 /* ---- one checker per claim kind ------------------------------------------ */
 typedef ssmhc_verdict_t (*ssmhc_kind_fn)(const json_t *cert, const ssmhc_model *m,
                                          ssmhc_report_t *r);

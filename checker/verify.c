@@ -37,8 +37,10 @@ ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
 
     r->verdict = SSMHC_UNKNOWN;
     r->step[0] = '\0';
-    if (!json_is_object(cert) || json_object_size(cert) != 4)
-        return ssmhc_fail(r, "envelope: expected exactly format, model, claim, witness");
+    if (!json_is_object(cert)
+        || json_object_size(cert) != (json_object_get(cert, "attention") ? 5u : 4u))
+        return ssmhc_fail(r, "envelope: expected exactly format, model, claim, witness "
+                             "(and attention, for kind represent)");
     f = json_object_get(cert, "format");
     if (!json_is_string(f) || strcmp(json_string_value(f), "ssmheads-cert/1") != 0)
         return ssmhc_fail(r, "envelope: format is not ssmheads-cert/1");
@@ -48,6 +50,8 @@ ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
     kind = json_object_get(claim, "kind");
     if (!json_is_string(kind))
         return ssmhc_fail(r, "claim: kind missing");
+    if ((json_object_get(cert, "attention") != NULL) != (strcmp(json_string_value(kind), "represent") == 0))
+        return ssmhc_fail(r, "envelope: an attention layer belongs to, and only to, kind represent");
     if (ssmhc_model_read(&m, json_object_get(cert, "model"), r) != 0)
         return SSMHC_REJECTED;
     if (model_file != NULL) {

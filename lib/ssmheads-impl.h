@@ -30,6 +30,10 @@
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
 
+ /* The pd x H matrix whose column h is vec(V_h) (entry (i, j) at row
+   i * d + j); Vm is initialised by the call. */
+void _ssmh_attention_columns(fmpq_mat_t Vm, const ssmh_attention_t a);
+
 /* Append "[i]" or ".key" to a JSON path, truncating safely. */
 void _ssmh_path_index(char *out, size_t size, const char *base, long i);
 void _ssmh_path_key(char *out, size_t size, const char *base, const char *key);

@@ -19,6 +19,7 @@ void ssmh_construction_clear(ssmh_construction_t c)
     for (h = 0; h < c->k; h++)
         fmpq_mat_clear(c->values + h);
     flint_free(c->values);
+    flint_free(c->pivot_lags);
     if (c->kernels)
         _fmpq_vec_clear(c->kernels, c->k * c->L);
     if (c->recurrence)
@@ -79,6 +80,9 @@ int ssmh_construct(ssmh_construction_t c, const ssmh_model_t m, slong n,
         fmpq_mat_init(K + l, 0, 0);
     ssmh_lags(K, m, c->L, err);
     c->values = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)FLINT_MAX(k, 1));
+    c->pivot_lags = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(k, 1));
+    for (i = 0; i < k; i++)
+        c->pivot_lags[i] = h->pivot_lags[i];
     for (i = 0; i < k; i++) {
         fmpq_mat_init(c->values + i, m->p, m->d);
         fmpq_mat_set(c->values + i, K + h->pivot_lags[i]);

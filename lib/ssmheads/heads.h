@@ -82,6 +82,7 @@ typedef struct {
     slong n, k, L;       /* kernels are tabulated for lags 0 .. L-1 */
     slong p, d;
     fmpq_mat_struct *values;  /* k value maps V_h (p x d) */
+    slong *pivot_lags;   /* V_h = K_{pivot_lags[h]} */
     fmpq *kernels;       /* k * L coefficients: c_h(l) at [h * L + l] */
     slong m;             /* recurrence degree (0 when none is needed) */
     fmpq *recurrence;    /* q_0 .. q_m, monic, when n > L */
