@@ -23,6 +23,7 @@
 #include <ssmheads/model.h>
 #include <ssmheads/heads.h>
 #include <ssmheads/gradient.h>
+#include <ssmheads/minimal.h>
 #include <ssmheads/attention.h>
 #include <ssmheads/approx.h>
 #include <ssmheads/weights.h>

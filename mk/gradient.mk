@@ -1,2 +1,5 @@
 # Gradient attenuation, stability, minimal realization (issue 4).
 ssmheads_SOURCES += cli/cmd_gradient.c cli/cmd_minimal.c
+libssmheads_core_la_SOURCES += lib/minimal/minimal.c
+TESTS += tests/minimal_random.test
+EXTRA_DIST += tests/minimal_random.py tests/minimal_random.test
