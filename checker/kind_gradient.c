@@ -1,9 +1,325 @@
-/* Checker for certificates of kind 'gradient' (to be filled in by its issue). */
+/*
+ * Checker for certificates of kind `gradient` (doc/gradient.md).  Accepts
+ * only when, exactly: P > 0; gamma^2 P - A^T P A >= 0; beta_B I - B^T P B >= 0;
+ * beta_C P - C^T C >= 0 (for P = I: beta_C I - C C^T >= 0, the same largest
+ * eigenvalue); M2 = beta_B beta_C; "stable" only with gamma < 1 (then every
+ * |lambda| <= gamma < 1); every listed ||K_l||_F^2 recomputed; the horizon
+ * the least lag allowed by M2 gamma^(2t) <= eps^2.  Each semidefiniteness
+ * by its own LDL^T without pivoting (a zero pivot needs a zero column).
+ */
 #include "ssmhc.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* PSD (or PD when strict) of a symmetric matrix; destroys S. */
+static int psd(ssmhc_qmat *S, int strict)
+{
+    long n = S->rows, i, j, k;
+    mpq_t f, t;
+    int ok = 1;
+    for (i = 0; i < n && ok; i++)
+        for (j = 0; j < i && ok; j++)
+            ok = mpq_equal(SSMHC_Q(S, i, j), SSMHC_Q(S, j, i)) != 0;
+    mpq_init(f);
+    mpq_init(t);
+    for (k = 0; k < n && ok; k++) {
+        int s = mpq_sgn(SSMHC_Q(S, k, k));
+        if (s < 0 || (s == 0 && strict)) {
+            ok = 0;
+            break;
+        }
+        if (s == 0) {
+            for (i = k + 1; i < n && ok; i++)
+                ok = mpq_sgn(SSMHC_Q(S, i, k)) == 0;
+            continue;
+        }
+        for (i = k + 1; i < n; i++) {
+            if (mpq_sgn(SSMHC_Q(S, i, k)) == 0)
+                continue;
+            mpq_div(f, SSMHC_Q(S, i, k), SSMHC_Q(S, k, k));
+            for (j = k + 1; j <= i; j++) {
+                mpq_mul(t, f, SSMHC_Q(S, k, j));
+                mpq_sub(SSMHC_Q(S, i, j), SSMHC_Q(S, i, j), t);
+                mpq_set(SSMHC_Q(S, j, i), SSMHC_Q(S, i, j));
+            }
+        }
+    }
+    mpq_clear(f);
+    mpq_clear(t);
+    return ok;
+}
+
+static void transpose(ssmhc_qmat *out, const ssmhc_qmat *in)
+{
+    long i, j;
+    ssmhc_qmat_init(out, in->cols, in->rows);
+    for (i = 0; i < in->rows; i++)
+        for (j = 0; j < in->cols; j++)
+            mpq_set(SSMHC_Q(out, j, i), SSMHC_Q(in, i, j));
+}
+
+/* beta I - G >= 0 ? */
+static int below_beta(const ssmhc_qmat *G, const mpq_t beta)
+{
+    ssmhc_qmat S;
+    long i;
+    int ok;
+    ssmhc_qmat_init(&S, G->rows, G->cols);
+    for (i = 0; i < G->rows * G->cols; i++)
+        mpq_neg(S.e[i], G->e[i]);
+    for (i = 0; i < G->rows; i++)
+        mpq_add(SSMHC_Q(&S, i, i), SSMHC_Q(&S, i, i), beta);
+    ok = psd(&S, 0);
+    ssmhc_qmat_clear(&S);
+    return ok;
+}
+
+/* gamma^2 I - A^T A >= 0 block by block (block-diagonal A, P = I). */
+static int blocks_contract(const ssmhc_model *m, const mpq_t g2)
+{
+    long i = 0, b;
+    int ok = 1;
+    mpq_t a00, a01, a10, a11, s00, s01, s11, t;
+    mpq_init(a00); mpq_init(a01); mpq_init(a10); mpq_init(a11);
+    mpq_init(s00); mpq_init(s01); mpq_init(s11); mpq_init(t);
+    for (i = 0; i < m->N && ok; i += b) {
+        b = m->blk[i] == 1 ? 2 : 1;
+        if (b == 1) {
+            mpq_mul(t, SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(&m->Ab, i, 0));
+            ok = mpq_cmp(t, g2) <= 0;
+            continue;
+        }
+        mpq_set(a00, ssmhc_model_A_entry(m, i, i));
+        mpq_set(a01, ssmhc_model_A_entry(m, i, i + 1));
+        mpq_set(a10, ssmhc_model_A_entry(m, i + 1, i));
+        mpq_set(a11, ssmhc_model_A_entry(m, i + 1, i + 1));
+        /* S = g2 I - A^T A */
+        mpq_mul(s00, a00, a00); mpq_mul(t, a10, a10); mpq_add(s00, s00, t); mpq_sub(s00, g2, s00);
+        mpq_mul(s11, a01, a01); mpq_mul(t, a11, a11); mpq_add(s11, s11, t); mpq_sub(s11, g2, s11);
+        mpq_mul(s01, a00, a01); mpq_mul(t, a10, a11); mpq_add(s01, s01, t); mpq_neg(s01, s01);
+        /* 2x2 PSD: s00 >= 0, s11 >= 0, s00 s11 >= s01^2 */
+        mpq_mul(t, s00, s11);
+        mpq_mul(a00, s01, s01);
+        ok = mpq_sgn(s00) >= 0 && mpq_sgn(s11) >= 0 && mpq_cmp(t, a00) >= 0;
+    }
+    mpq_clear(a00); mpq_clear(a01); mpq_clear(a10); mpq_clear(a11);
+    mpq_clear(s00); mpq_clear(s01); mpq_clear(s11); mpq_clear(t);
+    return ok;
+}
+
+/* M2 gamma^(2t) <= eps2 ? */
+static int env_below(const mpq_t M2, const mpq_t gamma, const mpq_t eps2, long t)
+{
+    mpz_t n, d;
+    mpq_t x;
+    int r;
+    mpz_init(n);
+    mpz_init(d);
+    mpq_init(x);
+    mpz_pow_ui(n, mpq_numref(gamma), (unsigned long)(2 * t));
+    mpz_pow_ui(d, mpq_denref(gamma), (unsigned long)(2 * t));
+    mpq_set_num(x, n);
+    mpq_set_den(x, d);
+    mpq_canonicalize(x);
+    mpq_mul(x, x, M2);
+    r = mpq_cmp(x, eps2) <= 0;
+    mpq_clear(x);
+    mpz_clear(n);
+    mpz_clear(d);
+    return r;
+}
 
 ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
-    (void)cert;
-    (void)m;
-    return ssmhc_fail(r, "claim kind 'gradient' is not supported by this checker yet");
+    const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
+    const json_t *jP, *jst, *jnf, *jeps, *jh;
+    mpq_t gamma, M2, bB, bC, g2, t, eps2;
+    ssmhc_qmat P, S, X, Y, Bt, G;
+    int identity, ok = 1;
+    long i, j, nl;
+    ssmhc_verdict_t v = SSMHC_VERIFIED;
+    size_t e;
+
+    if (!json_is_object(wit) || json_object_size(wit) != 3)
+        return ssmhc_fail(r, "witness: expected P, beta_B, beta_C");
+    jst = json_object_get(claim, "stable");
+    jnf = json_object_get(claim, "norms_f2");
+    jeps = json_object_get(claim, "eps");
+    jh = json_object_get(claim, "horizon");
+    if (json_object_size(claim) != 4u + (jst != NULL) + 2u * (jeps != NULL) || (jeps == NULL) != (jh == NULL)
+        || !json_is_array(jnf) || json_array_size(jnf) < 1 || json_array_size(jnf) > 100001
+        || (jst != NULL && (!json_is_string(jst) || strcmp(json_string_value(jst), "stable") != 0)))
+        return ssmhc_fail(r, "claim: expected kind, gamma, M2, norms_f2 (and stable, eps with horizon)");
+    mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(g2); mpq_init(t); mpq_init(eps2);
+    ok = ssmhc_json_rational(gamma, json_object_get(claim, "gamma")) == 0
+         && ssmhc_json_rational(M2, json_object_get(claim, "M2")) == 0
+         && ssmhc_json_rational(bB, json_object_get(wit, "beta_B")) == 0
+         && ssmhc_json_rational(bC, json_object_get(wit, "beta_C")) == 0
+         && mpq_sgn(gamma) >= 0 && mpq_sgn(bB) >= 0 && mpq_sgn(bC) >= 0;
+    if (!ok) {
+        v = ssmhc_fail(r, "claim/witness: gamma, M2, beta_B, beta_C must be exact and >= 0");
+        goto out;
+    }
+    mpq_mul(t, bB, bC);
+    if (!mpq_equal(t, M2)) {
+        v = ssmhc_fail(r, "claim: M2 != beta_B beta_C");
+        goto out;
+    }
+    if (jst != NULL && mpq_cmp_ui(gamma, 1, 1) >= 0) {
+        v = ssmhc_fail(r, "claim: stable needs gamma < 1");
+        goto out;
+    }
+    mpq_mul(g2, gamma, gamma);
+    jP = json_object_get(wit, "P");
+    identity = json_is_string(jP) && strcmp(json_string_value(jP), "identity") == 0;
+    if (identity) {
+        ssmhc_qmat_init(&P, m->N, 0);   /* unused */
+    } else if (ssmhc_json_qmat(&P, jP, m->N, m->N) != 0) {
+        v = ssmhc_fail(r, "witness: P must be \"identity\" or an N x N matrix of exact numbers");
+        goto out;
+    } else {
+        ssmhc_qmat_init(&S, m->N, m->N);
+        ssmhc_qmat_copy(&S, &P);
+        ok = psd(&S, 1);
+        ssmhc_qmat_clear(&S);
+        if (!ok) {
+            ssmhc_qmat_clear(&P);
+            v = ssmhc_fail(r, "witness: P is not symmetric positive definite");
+            goto out;
+        }
+    }
+    /* gamma^2 P - A^T P A >= 0 */
+    if (identity && m->block_diag) {
+        ok = blocks_contract(m, g2);
+    } else {
+        ssmhc_qmat Pm, At;
+        ssmhc_qmat_init(&Pm, m->N, m->N);
+        if (identity)
+            for (i = 0; i < m->N; i++)
+                mpq_set_ui(SSMHC_Q(&Pm, i, i), 1, 1);
+        else
+            ssmhc_qmat_copy(&Pm, &P);
+        ssmhc_qmat_init(&X, m->N, m->N);
+        ssmhc_model_apply_A_right(&X, m, &Pm);   /* P A */
+        transpose(&At, &X);                      /* A^T P (P symmetric) */
+        ssmhc_qmat_init(&Y, m->N, m->N);
+        ssmhc_model_apply_A_right(&Y, m, &At);   /* A^T P A */
+        ssmhc_qmat_init(&S, m->N, m->N);
+        for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
+            mpq_mul(t, g2, Pm.e[e]);
+            mpq_sub(S.e[e], t, Y.e[e]);
+        }
+        ok = psd(&S, 0);
+        ssmhc_qmat_clear(&S);
+        ssmhc_qmat_clear(&X);
+        ssmhc_qmat_clear(&Y);
+        ssmhc_qmat_clear(&At);
+        ssmhc_qmat_clear(&Pm);
+    }
+    if (!ok) {
+        ssmhc_qmat_clear(&P);
+        v = ssmhc_fail(r, "witness: gamma^2 P - A^T P A is not positive semidefinite");
+        goto out;
+    }
+    /* beta_B I - B^T P B >= 0 */
+    transpose(&Bt, &m->B);
+    ssmhc_qmat_init(&G, m->d, m->d);
+    if (identity) {
+        ssmhc_qmat_mul(&G, &Bt, &m->B);
+    } else {
+        ssmhc_qmat_init(&X, m->N, m->d);
+        ssmhc_qmat_mul(&X, &P, &m->B);
+        ssmhc_qmat_mul(&G, &Bt, &X);
+        ssmhc_qmat_clear(&X);
+    }
+    ok = below_beta(&G, bB);
+    ssmhc_qmat_clear(&G);
+    ssmhc_qmat_clear(&Bt);
+    if (!ok) {
+        ssmhc_qmat_clear(&P);
+        v = ssmhc_fail(r, "witness: beta_B I - B^T P B is not positive semidefinite");
+        goto out;
+    }
+    /* beta_C */
+    {
+        ssmhc_qmat Ct;
+        transpose(&Ct, &m->C);
+        if (identity) {
+            ssmhc_qmat_init(&G, m->p, m->p);
+            ssmhc_qmat_mul(&G, &m->C, &Ct);
+            ok = below_beta(&G, bC);
+        } else {
+            ssmhc_qmat_init(&G, m->N, m->N);
+            ssmhc_qmat_mul(&G, &Ct, &m->C);
+            ssmhc_qmat_init(&S, m->N, m->N);
+            for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
+                mpq_mul(t, bC, P.e[e]);
+                mpq_sub(S.e[e], t, G.e[e]);
+            }
+            ok = psd(&S, 0);
+            ssmhc_qmat_clear(&S);
+        }
+        ssmhc_qmat_clear(&G);
+        ssmhc_qmat_clear(&Ct);
+    }
+    ssmhc_qmat_clear(&P);
+    if (!ok) {
+        v = ssmhc_fail(r, "witness: beta_C P - C^T C is not positive semidefinite");
+        goto out;
+    }
+    /* exact Frobenius norms */
+    nl = (long)json_array_size(jnf);
+    {
+        ssmhc_qmat *K = malloc(sizeof(ssmhc_qmat) * (size_t)nl);
+        mpq_t f, c;
+        mpq_init(f);
+        mpq_init(c);
+        ssmhc_model_lags(K, m, nl);
+        for (i = 0; i < nl && v == SSMHC_VERIFIED; i++) {
+            mpq_set_ui(f, 0, 1);
+            for (j = 0; j < m->p * m->d; j++) {
+                mpq_mul(c, K[i].e[j], K[i].e[j]);
+                mpq_add(f, f, c);
+            }
+            if (ssmhc_json_rational(c, json_array_get(jnf, (size_t)i)) != 0 || !mpq_equal(c, f))
+                v = ssmhc_fail(r, "claim: norms_f2[%ld] is not ||K_%ld||_F^2", i, i);
+        }
+        for (i = 0; i < nl; i++)
+            ssmhc_qmat_clear(&K[i]);
+        free(K);
+        mpq_clear(f);
+        mpq_clear(c);
+    }
+    /* horizon: the least lag from which M2 gamma^(2t) <= eps^2 covers every K_l */
+    if (v == SSMHC_VERIFIED && jeps != NULL) {
+        long h, tt, tmin;
+        int dzero = ssmhc_qmat_is_zero(&m->D);
+        if (ssmhc_json_rational(eps2, jeps) != 0 || mpq_sgn(eps2) <= 0
+            || ssmhc_json_long(&h, jh, 0, 100000000L) != 0) {
+            v = ssmhc_fail(r, "claim: eps must be > 0 and horizon an integer >= 0");
+            goto out;
+        }
+        mpq_mul(eps2, eps2, eps2);
+        /* the least t with M2 gamma^(2t) <= eps^2, searched up to the claim */
+        tt = m->delayed ? h - 1 : h;
+        if (tt < 0 || !env_below(M2, gamma, eps2, tt)) {
+            v = ssmhc_fail(r, "claim: the envelope does not reach eps at the claimed horizon");
+            goto out;
+        }
+        tmin = tt;
+        while (tmin > 0 && env_below(M2, gamma, eps2, tmin - 1))
+            tmin--;
+        /* lag form: t for a direct model with D = 0, max(t, 1) with D != 0,
+           t + 1 for a delayed one */
+        if ((m->delayed ? tmin + 1 : (dzero || tmin >= 1) ? tmin : 1) != h)
+            v = ssmhc_fail(r, "claim: horizon %ld is not the least lag the envelope allows", h);
+    }
+    if (v == SSMHC_VERIFIED)
+        snprintf(r->step, sizeof(r->step),
+                 "gradient: envelope ||C A^l B||^2 <= M2 gamma^(2l) proven (P %s)%s, %ld Frobenius norms%s",
+                 identity ? "= I" : "dense", jst ? ", stable (gamma < 1)" : "", nl,
+                 jeps ? ", horizon" : "");
+out:
+    mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(g2); mpq_clear(t); mpq_clear(eps2);
+    return v;
 }

@@ -34,6 +34,12 @@
    i * d + j); Vm is initialised by the call. */
 void _ssmh_attention_columns(fmpq_mat_t Vm, const ssmh_attention_t a);
 
+/* gradient helpers (lib/gradient/psd.c, spectrum.c) */
+int _ssmh_is_psd(const fmpq_mat_t S, int strict);
+void _ssmh_round_up(fmpq_t out, double x);
+void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
+void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
+
 /* Append "[i]" or ".key" to a JSON path, truncating safely. */
 void _ssmh_path_index(char *out, size_t size, const char *base, long i);
 void _ssmh_path_key(char *out, size_t size, const char *base, const char *key);

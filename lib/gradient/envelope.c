@@ -1,0 +1,567 @@
+/*
+ * The envelope ||C A^l B||_2^2 <= M2 gamma^(2l).  Guarantee: returned only
+ * when proven exactly: P > 0 (identity for structured models, whose A is
+ * normal), gamma^2 P - A^T P A >= 0, beta_B I - B^T P B >= 0 and
+ * beta_C P - C^T C >= 0 (for P = I: beta_C I - C C^T >= 0), each by an
+ * exact LDL^T.  For dense models P solves the Stein equation
+ * P - (A/gamma)^T P (A/gamma) = I in floating point (doubling), rounded to
+ * short dyadic rationals; floating point only proposes, LDL^T decides.
+ */
+#include "ssmheads-impl.h"
+#include <complex.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ssmh_envelope_init(ssmh_envelope_t e)
+{
+    memset(e, 0, sizeof(*e));
+    fmpq_init(e->gamma);
+    fmpq_init(e->beta_B);
+    fmpq_init(e->beta_C);
+    fmpq_init(e->M2);
+    fmpq_mat_init(e->P, 0, 0);
+}
+
+void ssmh_envelope_clear(ssmh_envelope_t e)
+{
+    fmpq_clear(e->gamma);
+    fmpq_clear(e->beta_B);
+    fmpq_clear(e->beta_C);
+    fmpq_clear(e->M2);
+    fmpq_mat_clear(e->P);
+    ssmh_envelope_init(e);
+}
+
+/* gamma: a short rational > rho_hi * (1 + delta), kept below 1 when rho_hi < 1. */
+static void pick_gamma(fmpq_t g, const fmpq_t rho_hi, double delta)
+{
+    fmpq_t half;
+    _ssmh_round_up(g, fmpq_get_d(rho_hi) * (1.0 + delta) + 1e-9 * delta);
+    if (fmpq_cmp(g, rho_hi) <= 0) { /* rounding could not separate: go halfway to 2 rho + 1 */
+        fmpq_init(half);
+        fmpq_add_si(half, rho_hi, 1);
+        fmpq_add(g, g, half);
+        fmpq_div_2exp(g, g, 1);
+        fmpq_clear(half);
+    }
+    if (fmpq_cmp_ui(rho_hi, 1) < 0 && fmpq_cmp_ui(g, 1) >= 0) {
+        fmpq_add_si(g, rho_hi, 1);   /* (rho_hi + 1) / 2 < 1 */
+        fmpq_div_2exp(g, g, 1);
+    }
+}
+
+/* S = gamma^2 P - A^T P A (or with P = I). */
+static void stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma)
+{
+    slong N = fmpq_mat_nrows(A);
+    fmpq_mat_t At, T, U;
+    fmpq_t g2;
+    fmpq_mat_init(At, N, N);
+    fmpq_mat_init(T, N, N);
+    fmpq_mat_init(U, N, N);
+    fmpq_init(g2);
+    fmpq_mul(g2, gamma, gamma);
+    fmpq_mat_transpose(At, A);
+    fmpq_mat_mul(T, P, A);
+    fmpq_mat_mul(U, At, T);
+    fmpq_mat_scalar_mul_fmpq(S, P, g2);
+    fmpq_mat_sub(S, S, U);
+    fmpq_mat_clear(At);
+    fmpq_mat_clear(T);
+    fmpq_mat_clear(U);
+    fmpq_clear(g2);
+}
+
+static void round_sym(fmpq_mat_t P, const double *p, slong N);
+
+/* P ~ sum_k (A^T/gamma)^k (A/gamma)^k by doubling, in doubles, rounded to
+   dyadics with about 40 significant bits relative to the largest entry. */
+static void stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
+{
+    slong N = fmpq_mat_nrows(A), i, j, k, it;
+    double *a = malloc(sizeof(double) * (size_t)(N * N)), *p = malloc(sizeof(double) * (size_t)(N * N));
+    double *t = malloc(sizeof(double) * (size_t)(N * N)), *u = malloc(sizeof(double) * (size_t)(N * N));
+    for (i = 0; i < N * N; i++) {
+        a[i] = fmpq_get_d(A->rows[i / N] + i % N) / gamma;
+        p[i] = (i / N == i % N) ? 1.0 : 0.0;
+    }
+    for (it = 0; it < 64; it++) {
+        double an = 0;
+        /* p += a^T p a */
+        for (i = 0; i < N; i++)
+            for (j = 0; j < N; j++) {
+                double s = 0;
+                for (k = 0; k < N; k++)
+                    s += p[i * N + k] * a[k * N + j];
+                t[i * N + j] = s;
+            }
+        for (i = 0; i < N; i++)
+            for (j = 0; j < N; j++) {
+                double s = 0;
+                for (k = 0; k < N; k++)
+                    s += a[k * N + i] * t[k * N + j];
+                u[i * N + j] = s;
+            }
+        for (i = 0; i < N * N; i++)
+            p[i] += u[i];
+        /* a = a^2 */
+        for (i = 0; i < N; i++)
+            for (j = 0; j < N; j++) {
+                double s = 0;
+                for (k = 0; k < N; k++)
+                    s += a[i * N + k] * a[k * N + j];
+                t[i * N + j] = s;
+            }
+        memcpy(a, t, sizeof(double) * (size_t)(N * N));
+        for (i = 0; i < N * N; i++)
+            an = fmax(an, fabs(a[i]));
+        if (an < 1e-30 || !isfinite(an))
+            break;
+    }
+    round_sym(P, p, N);
+    free(a);
+    free(p);
+    free(t);
+    free(u);
+}
+
+/* Round a double symmetric matrix (scaled so its largest entry is about 1)
+   to dyadics with about 40 significant bits. */
+static void round_sym(fmpq_mat_t P, const double *p, slong N)
+{
+    slong i, j;
+    for (i = 0; i < N; i++)
+        for (j = 0; j <= i; j++) {
+            double v = 0.5 * (p[i * N + j] + p[j * N + i]);
+            int e;
+            fmpq *q = fmpq_mat_entry(P, i, j);
+            frexp(v != 0 ? v : 1.0, &e);   /* each entry to 40 significant bits */
+            fmpz_set_d(fmpq_numref(q), nearbyint(ldexp(v, 40 - e)));
+            fmpz_one(fmpq_denref(q));
+            if (40 - e >= 0)
+                fmpq_div_2exp(q, q, (ulong)(40 - e));
+            else
+                fmpq_mul_2exp(q, q, (ulong)(e - 40));
+            fmpq_set(fmpq_mat_entry(P, j, i), q);
+        }
+}
+
+/* Complex LU with partial pivoting, in place (n x n, row-major); returns 0
+   when singular to working precision. */
+static int clu(double complex *a, slong *piv, slong n)
+{
+    slong i, j, k;
+    for (k = 0; k < n; k++) {
+        slong best = k;
+        for (i = k + 1; i < n; i++)
+            if (cabs(a[i * n + k]) > cabs(a[best * n + k]))
+                best = i;
+        if (cabs(a[best * n + k]) == 0)
+            return 0;
+        piv[k] = best;
+        if (best != k)
+            for (j = 0; j < n; j++) {
+                double complex t = a[k * n + j];
+                a[k * n + j] = a[best * n + j];
+                a[best * n + j] = t;
+            }
+        for (i = k + 1; i < n; i++) {
+            double complex f = a[i * n + k] / a[k * n + k];
+            a[i * n + k] = f;
+            for (j = k + 1; j < n; j++)
+                a[i * n + j] -= f * a[k * n + j];
+        }
+    }
+    return 1;
+}
+
+static void csolve(const double complex *lu, const slong *piv, double complex *b, slong n)
+{
+    slong i, j;
+    for (i = 0; i < n; i++) {
+        double complex t = b[i];
+        b[i] = b[piv[i]];
+        b[piv[i]] = t;
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            b[i] -= lu[i * n + j] * b[j];
+    for (i = n - 1; i >= 0; i--) {
+        for (j = i + 1; j < n; j++)
+            b[i] -= lu[i * n + j] * b[j];
+        b[i] /= lu[i * n + i];
+    }
+}
+
+/* P = Re(W^H W) with W = V^-1, V the (numerical) eigenvectors of A: then
+   ||A x||_P <= rho ||x||_P up to rounding.  Eigenvalues from Arb roots of the
+   squarefree characteristic polynomial; eigenvectors by inverse iteration.
+   Returns 0 (no candidate) when an eigenvalue repeats or V is singular. */
+static int eigen_P(fmpq_mat_t P, const fmpq_mat_t A)
+{
+    slong N = fmpq_mat_nrows(A), i, j, k, it, *piv = flint_malloc(sizeof(slong) * (size_t)N);
+    fmpq_poly_t chi;
+    fmpz_poly_t z, g;
+    acb_ptr roots;
+    double complex *M = flint_malloc(sizeof(double complex) * (size_t)(N * N));
+    double complex *V = flint_malloc(sizeof(double complex) * (size_t)(N * N));
+    double complex *x = flint_malloc(sizeof(double complex) * (size_t)N);
+    double *p = flint_malloc(sizeof(double) * (size_t)(N * N));
+    int ok = 1;
+
+    fmpq_poly_init(chi);
+    fmpz_poly_init(z);
+    fmpz_poly_init(g);
+    fmpq_mat_charpoly(chi, A);
+    fmpq_poly_get_numerator(z, chi);
+    fmpz_poly_derivative(g, z);
+    fmpz_poly_gcd(g, g, z);
+    roots = _acb_vec_init(N);
+    if (fmpz_poly_degree(g) > 0)
+        ok = 0;   /* a repeated eigenvalue: not this candidate */
+    else
+        arb_fmpz_poly_complex_roots(roots, z, 0, 53);
+    for (k = 0; k < N && ok; k++) {
+        double complex lam = arf_get_d(arb_midref(acb_realref(roots + k)), ARF_RND_NEAR)
+                             + I * arf_get_d(arb_midref(acb_imagref(roots + k)), ARF_RND_NEAR);
+        double nrm;
+        lam *= 1.0 + 1e-13;
+        for (i = 0; i < N; i++)
+            for (j = 0; j < N; j++)
+                M[i * N + j] = fmpq_get_d(fmpq_mat_entry(A, i, j)) - (i == j ? lam : 0);
+        if (!clu(M, piv, N)) {
+            ok = 0;
+            break;
+        }
+        for (i = 0; i < N; i++)
+            x[i] = 1.0 + 0.1 * (double)i;
+        for (it = 0; it < 3; it++) {
+            csolve(M, piv, x, N);
+            nrm = 0;
+            for (i = 0; i < N; i++)
+                nrm += creal(x[i] * conj(x[i]));
+            nrm = sqrt(nrm);
+            if (!(nrm > 0) || !isfinite(nrm)) {
+                ok = 0;
+                break;
+            }
+            for (i = 0; i < N; i++)
+                x[i] /= nrm;
+        }
+        for (i = 0; i < N; i++)
+            V[i * N + k] = x[i];
+    }
+    if (ok && clu(V, piv, N)) {
+        /* W = V^-1, column by column; P = Re(W^H W) */
+        double complex *W = flint_malloc(sizeof(double complex) * (size_t)(N * N));
+        for (j = 0; j < N; j++) {
+            for (i = 0; i < N; i++)
+                x[i] = i == j ? 1 : 0;
+            csolve(V, piv, x, N);
+            for (i = 0; i < N; i++)
+                W[i * N + j] = x[i];
+        }
+        for (i = 0; i < N; i++)
+            for (j = 0; j < N; j++) {
+                double complex s = 0;
+                for (k = 0; k < N; k++)
+                    s += conj(W[k * N + i]) * W[k * N + j];
+                p[i * N + j] = creal(s);
+                ok &= isfinite(p[i * N + j]);
+            }
+        flint_free(W);
+        if (ok)
+            round_sym(P, p, N);
+    } else {
+        ok = 0;
+    }
+    _acb_vec_clear(roots, N);
+    fmpq_poly_clear(chi);
+    fmpz_poly_clear(z);
+    fmpz_poly_clear(g);
+    flint_free(piv);
+    flint_free(M);
+    flint_free(V);
+    flint_free(x);
+    flint_free(p);
+    return ok;
+}
+
+/* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T), proven
+   on the N x N matrix; returns 0 if no candidate could be proven. */
+static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
+{
+    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C), tries;
+    fmpq_mat_t Ct, X, G, CtC, S;
+    int ok = 0;
+    fmpq_mat_init(Ct, N, p);
+    fmpq_mat_init(X, N, p);
+    fmpq_mat_init(G, p, p);
+    fmpq_mat_init(CtC, N, N);
+    fmpq_mat_init(S, N, N);
+    fmpq_mat_transpose(Ct, C);
+    fmpq_mat_mul(CtC, Ct, C);
+    if (fmpq_mat_solve_multi_mod(X, P, Ct)) {   /* a guide only: P^-1 C^T */
+        fmpq_mat_mul(G, C, X);
+        _ssmh_lmax_upper(beta, G);
+        for (tries = 0; tries < 4 && !ok; tries++) {
+            fmpq_mat_scalar_mul_fmpq(S, P, beta);
+            fmpq_mat_sub(S, S, CtC);
+            ok = _ssmh_is_psd(S, 0);
+            if (!ok) {
+                fmpq_t f;
+                fmpq_init(f);
+                fmpq_set_si(f, 17, 16);
+                fmpq_mul(beta, beta, f);
+                fmpq_clear(f);
+            }
+        }
+    }
+    fmpq_mat_clear(Ct);
+    fmpq_mat_clear(X);
+    fmpq_mat_clear(G);
+    fmpq_mat_clear(CtC);
+    fmpq_mat_clear(S);
+    return ok;
+}
+
+int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const ssmh_spectrum_t s,
+                          ssmh_error_t *err)
+{
+    ssmh_envelope_struct *e = e_arg;
+    ssmh_model_t m;
+    slong N;
+    int ok = 0;
+    size_t t;
+
+    ssmh_envelope_clear(e);
+    ssmh_model_init(m);
+    ssmh_model_realify(m, m_in);
+    N = m->N;
+    e->N = N;
+    if (m_in->structure == SSMH_STRUCTURE_DIAG || m_in->structure == SSMH_STRUCTURE_COMPLEX_DIAG) {
+        /* A normal: ||A x|| <= rho ||x||, P = I */
+        fmpq_mat_t Bt, G, Ct;
+        e->identity_P = 1;
+        if (s->verdict == SSMH_MARGINAL && fmpq_is_one(s->rho_hi))
+            fmpq_one(e->gamma);
+        else
+            pick_gamma(e->gamma, s->rho_hi, ldexp(1.0, -20));
+        /* (A is block diagonal with normal blocks: check blockwise exactly) */
+        ok = 1;
+        {
+            slong i;
+            fmpq_t g2, q;
+            fmpq_init(g2);
+            fmpq_init(q);
+            fmpq_mul(g2, e->gamma, e->gamma);
+            for (i = 0; i < m_in->N && ok; i++) {
+                fmpq_mul(q, fmpq_mat_entry(m_in->lambda_re, i, 0), fmpq_mat_entry(m_in->lambda_re, i, 0));
+                if (m_in->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
+                    fmpq_addmul(q, fmpq_mat_entry(m_in->lambda_im, i, 0),
+                                fmpq_mat_entry(m_in->lambda_im, i, 0));
+                ok = fmpq_cmp(q, g2) <= 0;
+            }
+            fmpq_clear(g2);
+            fmpq_clear(q);
+        }
+        fmpq_mat_init(Bt, m->d, N);
+        fmpq_mat_init(G, m->d, m->d);
+        fmpq_mat_transpose(Bt, m->B);
+        fmpq_mat_mul(G, Bt, m->B);
+        _ssmh_lmax_upper(e->beta_B, G);
+        fmpq_mat_clear(G);
+        fmpq_mat_clear(Bt);
+        fmpq_mat_init(Ct, N, m->p);
+        fmpq_mat_init(G, m->p, m->p);
+        fmpq_mat_transpose(Ct, m->C);
+        fmpq_mat_mul(G, m->C, Ct);
+        _ssmh_lmax_upper(e->beta_C, G);
+        fmpq_mat_clear(G);
+        fmpq_mat_clear(Ct);
+    } else {
+        /* candidates (P, gamma); keep the proven one with the least M2 */
+        static const struct { int kind; double delta; } cand[] = {
+            {0, 1e-6}, {0, 1e-3}, {0, 0.005}, {1, 1e-6}, {1, 0.005}, {2, 0.005}, {2, 0.01},
+            {2, 0.02}, {2, 0.05}, {2, 0.1}, {2, 0.25}, {2, 0.5}, {2, 1.0},
+            {3, 0.01}, {3, 0.1}, {3, 0.5}};   /* 3: gamma = rho_hi + delta (small rho) */
+        fmpq_mat_t S, Bt, G, T, Pc;
+        fmpq_t gam, bB, bC, M2;
+        int have_eig = -1;
+        fmpq_mat_t Peig;
+        fmpq_mat_clear(e->P);
+        fmpq_mat_init(e->P, N, N);
+        fmpq_mat_init(S, N, N);
+        fmpq_mat_init(Pc, N, N);
+        fmpq_mat_init(Peig, N, N);
+        fmpq_mat_init(Bt, m->d, N);
+        fmpq_mat_init(T, N, m->d);
+        fmpq_mat_init(G, m->d, m->d);
+        fmpq_mat_transpose(Bt, m->B);
+        fmpq_init(gam);
+        fmpq_init(bB);
+        fmpq_init(bC);
+        fmpq_init(M2);
+        /* tier 1: gamma within 1% of rho (kinds 0-2, delta <= 1%), least M2;
+           tier 2 (when tier 1 proves nothing, or rho is tiny): the least
+           bound at lag N, log M2 + 2 N log gamma */
+        int tiny = fmpq_get_d(s->rho_hi) < 1e-3;
+        double best_score = INFINITY;
+        for (t = 0; t < sizeof(cand) / sizeof(cand[0]); t++) {
+            int tier1 = cand[t].kind <= 2 && cand[t].delta <= 0.01 && !tiny;
+            if (ok && !tier1 && best_score == -INFINITY)
+                break;   /* tier 1 succeeded */
+            if (tiny && cand[t].kind <= 2)
+                continue;
+            if (cand[t].kind == 3) {
+                fmpq_t r2;
+                fmpq_init(r2);
+                _ssmh_round_up(r2, fmpq_get_d(s->rho_hi) + cand[t].delta);
+                pick_gamma(gam, r2, 0.0);
+                fmpq_clear(r2);
+                if (fmpq_cmp_ui(s->rho_hi, 1) < 0 && fmpq_cmp_ui(gam, 1) >= 0)
+                    continue;
+            } else {
+                pick_gamma(gam, s->rho_hi, cand[t].delta);
+            }
+            if (cand[t].kind == 0) {
+                if (have_eig < 0)
+                    have_eig = eigen_P(Peig, m->A);
+                if (!have_eig)
+                    continue;
+                fmpq_mat_set(Pc, Peig);
+            } else if (cand[t].kind == 1) {
+                fmpq_mat_one(Pc);
+            } else {
+                stein_numeric(Pc, m->A, fmpq_get_d(gam));   /* kinds 2 and 3 */
+            }
+            if (!_ssmh_is_psd(Pc, 1))
+                continue;
+            stein_residual(S, m->A, Pc, gam);
+            if (!_ssmh_is_psd(S, 0))
+                continue;
+            if (!beta_C_dense(bC, Pc, m->C))
+                continue;
+            fmpq_mat_mul(T, Pc, m->B);
+            fmpq_mat_mul(G, Bt, T);
+            _ssmh_lmax_upper(bB, G);
+            fmpq_mul(M2, bB, bC);
+            {
+                double score = log(fmpq_get_d(M2) > 0 ? fmpq_get_d(M2) : 1e-300)
+                               + 2.0 * (double)N * log(fmpq_get_d(gam) > 0 ? fmpq_get_d(gam) : 1e-300);
+                int better = tier1 ? (!ok || fmpq_cmp(M2, e->M2) < 0) : (!ok || score < best_score);
+                if (!better)
+                    continue;
+                best_score = tier1 ? -INFINITY : score;
+            }
+            {
+                ok = 1;
+                fmpq_set(e->gamma, gam);
+                fmpq_set(e->beta_B, bB);
+                fmpq_set(e->beta_C, bC);
+                fmpq_set(e->M2, M2);
+                fmpq_mat_set(e->P, Pc);
+                e->identity_P = cand[t].kind == 1;
+            }
+        }
+        fmpq_clear(gam);
+        fmpq_clear(bB);
+        fmpq_clear(bC);
+        fmpq_clear(M2);
+        fmpq_mat_clear(S);
+        fmpq_mat_clear(Pc);
+        fmpq_mat_clear(Peig);
+        fmpq_mat_clear(Bt);
+        fmpq_mat_clear(T);
+        fmpq_mat_clear(G);
+    }
+    fmpq_mul(e->M2, e->beta_B, e->beta_C);
+    ssmh_model_clear(m);
+    if (!ok) {
+        ssmh_envelope_clear(e);
+        return ssmh_error_set(err, SSMH_E_UNDECIDED, "", "",
+                              "no gradient envelope could be proven (P from the Stein solve failed its exact check)");
+    }
+    return SSMH_OK;
+}
+
+/* M2 gamma^(2t) <= eps^2 ? (exact for moderate t, certified Arb beyond) */
+static int below(const fmpq *gamma, const fmpq *M2, const fmpq *eps2, slong t)
+{
+    if (t <= 4096) {
+        fmpq_t x;
+        int r;
+        fmpq_init(x);
+        fmpq_pow_si(x, gamma, 2 * t);
+        fmpq_mul(x, x, M2);
+        r = fmpq_cmp(x, eps2) <= 0;
+        fmpq_clear(x);
+        return r;
+    } else {
+        arb_t a, b;
+        slong prec;
+        int r = -1;
+        arb_init(a);
+        arb_init(b);
+        for (prec = 128; r < 0 && prec <= 8192; prec *= 2) {
+            arb_set_fmpq(a, gamma, prec);
+            arb_log(a, a, prec);
+            arb_mul_si(a, a, 2 * t, prec);
+            arb_set_fmpq(b, M2, prec);
+            arb_log(b, b, prec);
+            arb_add(a, a, b, prec);
+            arb_set_fmpq(b, eps2, prec);
+            arb_log(b, b, prec);
+            if (arb_le(a, b))
+                r = 1;
+            else if (arb_gt(a, b))
+                r = 0;
+        }
+        arb_clear(a);
+        arb_clear(b);
+        return r == 1;   /* undecided (exact equality at huge t): treat as not below */
+    }
+}
+
+slong ssmh_envelope_horizon(const ssmh_envelope_t e, const fmpq_t eps)
+{
+    fmpq_t eps2;
+    slong t;
+    fmpq_init(eps2);
+    fmpq_mul(eps2, eps, eps);
+    if (fmpq_is_zero(e->M2) || fmpq_cmp(e->M2, eps2) <= 0) {
+        fmpq_clear(eps2);
+        return 0;
+    }
+    if (fmpq_cmp_ui(e->gamma, 1) >= 0 || fmpq_is_zero(eps2)) {
+        fmpq_clear(eps2);
+        return fmpq_is_zero(e->gamma) ? 1 : -1;
+    }
+    if (fmpq_is_zero(e->gamma)) {
+        fmpq_clear(eps2);
+        return 1;
+    }
+    {
+        /* galloping, then bisection: below(t) is monotone in t */
+        slong lo = 0, hi = 1;   /* below(lo) false (M2 > eps^2), find below(hi) true */
+        while (!below(e->gamma, e->M2, eps2, hi)) {
+            lo = hi;
+            if (hi > WORD_MAX / 4) {
+                fmpq_clear(eps2);
+                return -1;
+            }
+            hi *= 2;
+        }
+        while (hi - lo > 1) {
+            slong mid = lo + (hi - lo) / 2;
+            if (below(e->gamma, e->M2, eps2, mid))
+                hi = mid;
+            else
+                lo = mid;
+        }
+        t = hi;
+    }
+    fmpq_clear(eps2);
+    return t;
+}

@@ -1,0 +1,138 @@
+/*
+ * Exact positive (semi)definiteness of a symmetric rational matrix by
+ * LDL^T without pivoting.  Guarantee: returns 1 only if the matrix is PSD
+ * (PD when strict): a zero pivot must come with a zero remaining column,
+ * which is exactly the semidefinite case; a negative pivot refutes.
+ * Also: a certified upper bound on the largest eigenvalue of a PSD matrix,
+ * guided by floating-point power iteration and proven by the LDL^T.
+ */
+#include "ssmheads-impl.h"
+#include <math.h>
+#include <stdlib.h>
+
+int _ssmh_is_psd(const fmpq_mat_t S, int strict)
+{
+    slong n = fmpq_mat_nrows(S), i, j, k;
+    fmpq_mat_t T;
+    fmpq_t f, t;
+    int ok = 1;
+    fmpq_mat_init(T, n, n);
+    fmpq_mat_set(T, S);
+    fmpq_init(f);
+    fmpq_init(t);
+    for (i = 0; i < n && ok; i++)
+        for (j = 0; j < i && ok; j++)
+            ok = fmpq_equal(fmpq_mat_entry(S, i, j), fmpq_mat_entry(S, j, i));
+    for (k = 0; k < n && ok; k++) {
+        int s = fmpq_sgn(fmpq_mat_entry(T, k, k));
+        if (s < 0 || (s == 0 && strict)) {
+            ok = 0;
+            break;
+        }
+        if (s == 0) {
+            for (i = k + 1; i < n && ok; i++)
+                ok = fmpq_is_zero(fmpq_mat_entry(T, i, k));
+            continue;
+        }
+        for (i = k + 1; i < n; i++) {
+            if (fmpq_is_zero(fmpq_mat_entry(T, i, k)))
+                continue;
+            fmpq_div(f, fmpq_mat_entry(T, i, k), fmpq_mat_entry(T, k, k));
+            for (j = k + 1; j <= i; j++) {
+                fmpq_mul(t, f, fmpq_mat_entry(T, k, j));
+                fmpq_sub(fmpq_mat_entry(T, i, j), fmpq_mat_entry(T, i, j), t);
+                fmpq_set(fmpq_mat_entry(T, j, i), fmpq_mat_entry(T, i, j));
+            }
+        }
+    }
+    fmpq_clear(f);
+    fmpq_clear(t);
+    fmpq_mat_clear(T);
+    return ok;
+}
+
+/* A short dyadic rational >= x (x >= 0): about 30 significant bits. */
+void _ssmh_round_up(fmpq_t out, double x)
+{
+    int e;
+    double m;
+    fmpz_t num;
+    if (!(x > 0)) {
+        fmpq_zero(out);
+        return;
+    }
+    m = frexp(x, &e);          /* x = m 2^e, 1/2 <= m < 1 */
+    fmpz_init(num);
+    fmpz_set_d(num, ceil(m * 1073741824.0) + 1); /* m 2^30, rounded up */
+    fmpz_set(fmpq_numref(out), num);
+    fmpz_one(fmpq_denref(out));
+    if (e - 30 >= 0)
+        fmpq_mul_2exp(out, out, (ulong)(e - 30));
+    else
+        fmpq_div_2exp(out, out, (ulong)(30 - e));
+    fmpz_clear(num);
+}
+
+/* Largest eigenvalue of a symmetric PSD G, by power iteration (a guide). */
+static double power_lmax(const fmpq_mat_t G)
+{
+    slong n = fmpq_mat_nrows(G), i, j, it;
+    double *g = malloc(sizeof(double) * (size_t)(n * n)), *v = malloc(sizeof(double) * (size_t)n),
+           *w = malloc(sizeof(double) * (size_t)n), lam = 0, nv;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < n; j++)
+            g[i * n + j] = fmpq_get_d(fmpq_mat_entry(G, i, j));
+        v[i] = 1.0 + 0.01 * (double)i;
+    }
+    for (it = 0; it < 500; it++) {
+        nv = 0;
+        for (i = 0; i < n; i++) {
+            double s = 0;
+            for (j = 0; j < n; j++)
+                s += g[i * n + j] * v[j];
+            w[i] = s;
+            nv += s * s;
+        }
+        nv = sqrt(nv);
+        if (nv == 0)
+            break;
+        lam = 0;
+        for (i = 0; i < n; i++) {
+            v[i] = w[i] / nv;
+        }
+        for (i = 0; i < n; i++) {
+            double s = 0;
+            for (j = 0; j < n; j++)
+                s += g[i * n + j] * v[j];
+            lam += v[i] * s;
+        }
+    }
+    free(g);
+    free(v);
+    free(w);
+    return lam;
+}
+
+/* beta >= lambda_max(G), proven: beta I - G is PSD (G symmetric PSD).
+   Falls back to trace(G), always a valid bound. */
+void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G)
+{
+    slong n = fmpq_mat_nrows(G), i, tries;
+    double lam = power_lmax(G);
+    fmpq_mat_t S;
+    fmpq_mat_init(S, n, n);
+    for (tries = 0; tries < 6; tries++) {
+        _ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -24 + 4 * (int)tries)) + 1e-300);
+        fmpq_mat_neg(S, G);
+        for (i = 0; i < n; i++)
+            fmpq_add(fmpq_mat_entry(S, i, i), fmpq_mat_entry(S, i, i), beta);
+        if (_ssmh_is_psd(S, 0))
+            break;
+    }
+    if (tries == 6) {
+        fmpq_zero(beta);
+        for (i = 0; i < n; i++)
+            fmpq_add(beta, beta, fmpq_mat_entry(G, i, i));
+    }
+    fmpq_mat_clear(S);
+}

@@ -1,0 +1,327 @@
+/*
+ * The gradient report (SPEC 4 `gradient`) and its certificate.  Guarantee:
+ * every number is exact or a certified enclosure: ||K_l||_F^2 exactly;
+ * ||K_l||_2 between sqrt of an exact Rayleigh quotient and sqrt of an
+ * LDL^T-proven eigenvalue bound (both square roots rounded outward by Arb);
+ * the horizon from the proven envelope.
+ */
+#include "ssmheads-impl.h"
+#include <math.h>
+#include <string.h>
+
+void ssmh_gradient_init(ssmh_gradient_t g)
+{
+    memset(g, 0, sizeof(*g));
+    ssmh_spectrum_init(g->spec);
+    ssmh_spectrum_init(g->spec_min);
+    ssmh_envelope_init(g->env);
+    fmpq_init(g->eps);
+    g->horizon = -1;
+}
+
+void ssmh_gradient_clear(ssmh_gradient_t g)
+{
+    ssmh_spectrum_clear(g->spec);
+    ssmh_spectrum_clear(g->spec_min);
+    ssmh_envelope_clear(g->env);
+    fmpq_clear(g->eps);
+    if (g->norms_f2) {
+        _fmpq_vec_clear(g->norms_f2, g->lags + 1);
+        _fmpq_vec_clear(g->norm2_lo, g->lags + 1);
+        _fmpq_vec_clear(g->norm2_hi, g->lags + 1);
+    }
+    memset(g, 0, sizeof(*g));
+    ssmh_spectrum_init(g->spec);
+    ssmh_spectrum_init(g->spec_min);
+    ssmh_envelope_init(g->env);
+    fmpq_init(g->eps);
+    g->horizon = -1;
+}
+
+/* Structured models: keep the modes whose eigenvalue group contributes to
+   some K_l (sum over the group of c_i b_i^T != 0). */
+static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
+{
+    slong N = m->N, i, j, a, b, kept = 0;
+    int cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
+    char *keep = flint_calloc((size_t)FLINT_MAX(1, N), 1);
+    fmpq_t re, im, t;
+    fmpq_init(re);
+    fmpq_init(im);
+    fmpq_init(t);
+    for (i = 0; i < N; i++) {
+        int nz = 0;
+        for (a = 0; a < m->p && !nz; a++)
+            for (b = 0; b < m->d && !nz; b++) {
+                fmpq_zero(re);
+                fmpq_zero(im);
+                for (j = 0; j < N; j++) {
+                    if (!fmpq_equal(fmpq_mat_entry(m->lambda_re, j, 0), fmpq_mat_entry(m->lambda_re, i, 0))
+                        || (cplx && !fmpq_equal(fmpq_mat_entry(m->lambda_im, j, 0),
+                                                fmpq_mat_entry(m->lambda_im, i, 0))))
+                        continue;
+                    fmpq_addmul(re, fmpq_mat_entry(m->C, a, j), fmpq_mat_entry(m->B, j, b));
+                    if (cplx) {
+                        fmpq_mul(t, fmpq_mat_entry(m->C_im, a, j), fmpq_mat_entry(m->B_im, j, b));
+                        fmpq_sub(re, re, t);
+                        fmpq_addmul(im, fmpq_mat_entry(m->C, a, j), fmpq_mat_entry(m->B_im, j, b));
+                        fmpq_addmul(im, fmpq_mat_entry(m->C_im, a, j), fmpq_mat_entry(m->B, j, b));
+                    }
+                }
+                nz = !fmpq_is_zero(re) || !fmpq_is_zero(im);
+            }
+        keep[i] = nz;
+        kept += nz;
+    }
+    ssmh_model_set(out, m);
+    fmpq_mat_clear(out->lambda_re);
+    fmpq_mat_init(out->lambda_re, kept, 1);
+    if (cplx) {
+        fmpq_mat_clear(out->lambda_im);
+        fmpq_mat_init(out->lambda_im, kept, 1);
+    }
+    for (i = 0, j = 0; i < N; i++)
+        if (keep[i]) {
+            fmpq_set(fmpq_mat_entry(out->lambda_re, j, 0), fmpq_mat_entry(m->lambda_re, i, 0));
+            if (cplx)
+                fmpq_set(fmpq_mat_entry(out->lambda_im, j, 0), fmpq_mat_entry(m->lambda_im, i, 0));
+            j++;
+        }
+    out->N = kept;
+    flint_free(keep);
+    fmpq_clear(re);
+    fmpq_clear(im);
+    fmpq_clear(t);
+}
+
+/* lo <= ||K||_2 <= hi. */
+void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
+{
+    slong p = fmpq_mat_nrows(K), d = fmpq_mat_ncols(K), n = FLINT_MIN(p, d), i, j, it;
+    fmpq_mat_t Kt, G, v, Gv;
+    fmpq_t num, den, q;
+    double *x, nx;
+    fmpq_mat_init(Kt, d, p);
+    fmpq_mat_transpose(Kt, K);
+    fmpq_mat_init(G, n, n);
+    if (p <= d)
+        fmpq_mat_mul(G, K, Kt);
+    else
+        fmpq_mat_mul(G, Kt, K);
+    fmpq_init(q);
+    _ssmh_lmax_upper(q, G);
+    _ssmh_sqrt_enclose(lo, hi, q, 40);   /* hi: upper end */
+    /* lower: Rayleigh quotient of a float-guided rational vector */
+    x = flint_malloc(sizeof(double) * (size_t)n);
+    for (i = 0; i < n; i++)
+        x[i] = 1.0 + 0.01 * (double)i;
+    for (it = 0; it < 200; it++) {
+        double *y = flint_malloc(sizeof(double) * (size_t)n);
+        nx = 0;
+        for (i = 0; i < n; i++) {
+            double s = 0;
+            for (j = 0; j < n; j++)
+                s += fmpq_get_d(fmpq_mat_entry(G, i, j)) * x[j];
+            y[i] = s;
+            nx += s * s;
+        }
+        nx = sqrt(nx);
+        for (i = 0; i < n; i++)
+            x[i] = nx > 0 ? y[i] / nx : x[i];
+        flint_free(y);
+        if (nx == 0)
+            break;
+    }
+    fmpq_mat_init(v, n, 1);
+    fmpq_mat_init(Gv, n, 1);
+    for (i = 0; i < n; i++) {
+        fmpz_set_d(fmpq_numref(fmpq_mat_entry(v, i, 0)), nearbyint(ldexp(x[i], 30)));
+        fmpz_one(fmpq_denref(fmpq_mat_entry(v, i, 0)));
+    }
+    fmpq_mat_mul(Gv, G, v);
+    fmpq_init(num);
+    fmpq_init(den);
+    for (i = 0; i < n; i++) {
+        fmpq_addmul(num, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(Gv, i, 0));
+        fmpq_addmul(den, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(v, i, 0));
+    }
+    {
+        fmpq_t l2, dummy;
+        fmpq_init(l2);
+        fmpq_init(dummy);
+        if (!fmpq_is_zero(den))
+            fmpq_div(l2, num, den);
+        fmpq_set(dummy, hi);
+        _ssmh_sqrt_enclose(lo, q, l2, 40);   /* lo: lower end of sqrt(l2) */
+        fmpq_set(hi, dummy);
+        fmpq_clear(l2);
+        fmpq_clear(dummy);
+    }
+    fmpq_clear(num);
+    fmpq_clear(den);
+    fmpq_clear(q);
+    fmpq_mat_clear(v);
+    fmpq_mat_clear(Gv);
+    fmpq_mat_clear(Kt);
+    fmpq_mat_clear(G);
+    flint_free(x);
+}
+
+static slong lag_horizon(const ssmh_model_t m, slong t)
+{
+    if (t < 0)
+        return -1;
+    if (m->convention == SSMH_CONVENTION_DELAYED)
+        return t + 1;
+    return (fmpq_mat_is_zero(m->D) || t >= 1) ? t : 1;
+}
+
+int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, const fmpq_t eps,
+                          const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    fmpq_mat_struct *K;
+    slong l, i, j;
+    int rc;
+
+    ssmh_gradient_clear(g);
+    g->convention = m->convention;
+    if ((rc = ssmh_spectrum_compute(g->spec, m, 30, err)) != SSMH_OK)
+        return rc;
+    /* the minimal realization's modes alone shape K_l */
+    if (m->structure == SSMH_STRUCTURE_DIAG || m->structure == SSMH_STRUCTURE_COMPLEX_DIAG) {
+        ssmh_model_t r;
+        ssmh_model_init(r);
+        contributing_modes(r, m);
+        /* a complex mode is two real states, unless it is real (im = 0) */
+        g->mcmillan_degree = 0;
+        for (i = 0; i < r->N; i++)
+            g->mcmillan_degree += (r->structure == SSMH_STRUCTURE_COMPLEX_DIAG
+                                   && !fmpq_is_zero(fmpq_mat_entry(r->lambda_im, i, 0))) ? 2 : 1;
+        if (r->N > 0)
+            rc = ssmh_spectrum_compute(g->spec_min, r, 30, err);
+        else
+            g->spec_min->verdict = SSMH_STABLE;
+        ssmh_model_clear(r);
+    } else {
+        ssmh_minimal_t mn;
+        ssmh_minimal_init(mn);
+        rc = ssmh_minimal_compute(mn, m, lim, err);
+        if (rc == SSMH_OK) {
+            g->mcmillan_degree = mn->mcmillan_degree;
+            if (mn->mcmillan_degree > 0)
+                rc = ssmh_spectrum_compute(g->spec_min, mn->minimal, 30, err);
+            else
+                g->spec_min->verdict = SSMH_STABLE;
+        }
+        ssmh_minimal_clear(mn);
+    }
+    if (rc != SSMH_OK)
+        return rc;
+    g->have_env = ssmh_envelope_compute(g->env, m, g->spec, NULL) == SSMH_OK;
+    if (eps != NULL) {
+        g->have_eps = 1;
+        fmpq_set(g->eps, eps);
+        g->horizon = g->have_env ? lag_horizon(m, ssmh_envelope_horizon(g->env, eps)) : -1;
+    }
+    g->lags = lags;
+    g->norms_f2 = _fmpq_vec_init(lags + 1);
+    g->norm2_lo = _fmpq_vec_init(lags + 1);
+    g->norm2_hi = _fmpq_vec_init(lags + 1);
+    K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(lags + 1));
+    for (l = 0; l <= lags; l++)
+        fmpq_mat_init(K + l, 0, 0);
+    rc = ssmh_lags(K, m, lags + 1, err);
+    for (l = 0; l <= lags && rc == SSMH_OK; l++) {
+        for (i = 0; i < m->p; i++)
+            for (j = 0; j < m->d; j++)
+                fmpq_addmul(g->norms_f2 + l, fmpq_mat_entry(K + l, i, j), fmpq_mat_entry(K + l, i, j));
+        ssmh_norm2_enclose(g->norm2_lo + l, g->norm2_hi + l, K + l);
+    }
+    for (l = 0; l <= lags; l++)
+        fmpq_mat_clear(K + l);
+    flint_free(K);
+    return rc;
+}
+
+static json_t *q(const fmpq_t x)
+{
+    return ssmh_json_rational(x);
+}
+
+json_t *ssmh_gradient_to_json(const ssmh_gradient_t g)
+{
+    json_t *o = json_object(), *nf = json_array(), *n2 = json_array();
+    slong l;
+    json_object_set_new(o, "stable", json_string(ssmh_stability_name(g->spec->verdict)));
+    json_object_set_new(o, "rho_lo", q(g->spec->rho_lo));
+    json_object_set_new(o, "rho_hi", q(g->spec->rho_hi));
+    json_object_set_new(o, "mcmillan_degree", json_integer(g->mcmillan_degree));
+    json_object_set_new(o, "stable_minimal", json_string(ssmh_stability_name(g->spec_min->verdict)));
+    json_object_set_new(o, "rho_minimal_lo", q(g->spec_min->rho_lo));
+    json_object_set_new(o, "rho_minimal_hi", q(g->spec_min->rho_hi));
+    json_object_set_new(o, "gamma", g->have_env ? q(g->env->gamma) : json_null());
+    json_object_set_new(o, "M2", g->have_env ? q(g->env->M2) : json_null());
+    for (l = 0; l <= g->lags; l++) {
+        json_t *pair = json_array();
+        json_array_append_new(nf, q(g->norms_f2 + l));
+        json_array_append_new(pair, q(g->norm2_lo + l));
+        json_array_append_new(pair, q(g->norm2_hi + l));
+        json_array_append_new(n2, pair);
+    }
+    json_object_set_new(o, "norms_f2", nf);
+    json_object_set_new(o, "norms_2", n2);
+    if (g->have_eps) {
+        json_object_set_new(o, "eps", q(g->eps));
+        json_object_set_new(o, "horizon", g->horizon >= 0 ? json_integer(g->horizon) : json_null());
+    }
+    json_object_set_new(o, "convention", json_string(ssmh_convention_name(g->convention)));
+    return o;
+}
+
+json_t *ssmh_gradient_certificate(const ssmh_gradient_t g, const ssmh_model_t m)
+{
+    json_t *o, *claim, *wit, *nf;
+    slong l;
+    if (!g->have_env)
+        return NULL;
+    o = json_object();
+    claim = json_object();
+    wit = json_object();
+    nf = json_array();
+    json_object_set_new(o, "format", json_string("ssmheads-cert/1"));
+    json_object_set_new(o, "model", ssmh_model_to_json(m));
+    json_object_set_new(claim, "kind", json_string("gradient"));
+    if (g->spec->verdict == SSMH_STABLE && fmpq_cmp_ui(g->env->gamma, 1) < 0)
+        json_object_set_new(claim, "stable", json_string("stable"));
+    json_object_set_new(claim, "gamma", q(g->env->gamma));
+    json_object_set_new(claim, "M2", q(g->env->M2));
+    for (l = 0; l <= g->lags; l++)
+        json_array_append_new(nf, q(g->norms_f2 + l));
+    json_object_set_new(claim, "norms_f2", nf);
+    if (g->have_eps && g->horizon >= 0) {
+        json_object_set_new(claim, "eps", q(g->eps));
+        json_object_set_new(claim, "horizon", json_integer(g->horizon));
+    }
+    json_object_set_new(wit, "P", g->env->identity_P ? json_string("identity")
+                                                     : ssmh_json_matrix(g->env->P));
+    json_object_set_new(wit, "beta_B", q(g->env->beta_B));
+    json_object_set_new(wit, "beta_C", q(g->env->beta_C));
+    json_object_set_new(o, "claim", claim);
+    json_object_set_new(o, "witness", wit);
+    return o;
+}
+
+slong ssmh_gradient_horizon(const ssmh_gradient_t g, const ssmh_model_t m, const fmpq_t eps)
+{
+    if (!g->have_env)
+        return -1;
+    return lag_horizon(m, ssmh_envelope_horizon(g->env, eps));
+}
+
+double ssmh_gradient_envelope_d(const ssmh_gradient_t g, slong l)
+{
+    slong t = g->convention == SSMH_CONVENTION_DELAYED ? l - 1 : l;
+    if (!g->have_env || t < 0)
+        return NAN;
+    return sqrt(fmpq_get_d(g->env->M2)) * pow(fmpq_get_d(g->env->gamma), (double)t);
+}
