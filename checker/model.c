@@ -144,9 +144,12 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         ssmhc_qmat_init(&m->B, M, m->d);
         ssmhc_qmat_init(&m->C, m->p, M);
         for (i = 0; i < n; i++) {
-            /* [[re, -im], [im, re]] */
-            m->blk[2 * i] = 1;
-            m->blk[2 * i + 1] = 2;
+            /* [[re, -im], [im, re]]; two 1x1 blocks when im = 0 (no mixing,
+               so the structural support is that of two real modes) */
+            if (mpq_sgn(SSMHC_Q(&lim, i, 0)) != 0) {
+                m->blk[2 * i] = 1;
+                m->blk[2 * i + 1] = 2;
+            }
             mpq_set(SSMHC_Q(&m->Ab, 2 * i, 0), SSMHC_Q(&lre, i, 0));
             mpq_neg(SSMHC_Q(&m->Ab, 2 * i, 1), SSMHC_Q(&lim, i, 0));
             mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 1), SSMHC_Q(&lim, i, 0));

@@ -44,22 +44,66 @@ void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in)
         mpq_set(out->e[i], in->e[i]);
 }
 
+/* out = a b.  Each row of a and each column of b is brought to a common
+   denominator first, so the inner products are integer (no gcd per term);
+   one canonicalisation per output entry. */
 void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
 {
-    long i, j, k;
-    mpq_t t;
-    mpq_init(t);
-    for (i = 0; i < a->rows; i++)
-        for (j = 0; j < b->cols; j++) {
-            mpq_set_ui(SSMHC_Q(out, i, j), 0, 1);
-            for (k = 0; k < a->cols; k++) {
-                if (mpq_sgn(SSMHC_Q(a, i, k)) == 0 || mpq_sgn(SSMHC_Q(b, k, j)) == 0)
-                    continue;
-                mpq_mul(t, SSMHC_Q(a, i, k), SSMHC_Q(b, k, j));
-                mpq_add(SSMHC_Q(out, i, j), SSMHC_Q(out, i, j), t);
-            }
+    long i, j, k, n = a->cols;
+    mpz_t *ra = malloc(sizeof(mpz_t) * (size_t)(n > 0 ? n : 1)), *cb, t;
+    mpz_t *da = malloc(sizeof(mpz_t) * (size_t)(a->rows > 0 ? a->rows : 1));
+    mpz_t *db = malloc(sizeof(mpz_t) * (size_t)(b->cols > 0 ? b->cols : 1));
+    size_t nb = (size_t)n * (size_t)b->cols;
+    cb = malloc(sizeof(mpz_t) * (nb ? nb : 1));
+    if (!ra || !da || !db || !cb)
+        abort();
+    mpz_init(t);
+    /* columns of b: numerators over a common denominator db[j] (stored k-major) */
+    for (j = 0; j < b->cols; j++) {
+        mpz_init_set_ui(db[j], 1);
+        for (k = 0; k < n; k++)
+            mpz_lcm(db[j], db[j], mpq_denref(SSMHC_Q(b, k, j)));
+        for (k = 0; k < n; k++) {
+            mpz_init(cb[(size_t)j * (size_t)n + (size_t)k]);
+            mpz_divexact(t, db[j], mpq_denref(SSMHC_Q(b, k, j)));
+            mpz_mul(cb[(size_t)j * (size_t)n + (size_t)k], t, mpq_numref(SSMHC_Q(b, k, j)));
         }
-    mpq_clear(t);
+    }
+    for (k = 0; k < n; k++)
+        mpz_init(ra[k]);
+    for (i = 0; i < a->rows; i++) {
+        mpz_init_set_ui(da[i], 1);
+        for (k = 0; k < n; k++)
+            mpz_lcm(da[i], da[i], mpq_denref(SSMHC_Q(a, i, k)));
+        for (k = 0; k < n; k++) {
+            mpz_divexact(t, da[i], mpq_denref(SSMHC_Q(a, i, k)));
+            mpz_mul(ra[k], t, mpq_numref(SSMHC_Q(a, i, k)));
+        }
+        for (j = 0; j < b->cols; j++) {
+            const mpz_t *col = (const mpz_t *)(cb + (size_t)j * (size_t)n);
+            mpz_set_ui(t, 0);
+            for (k = 0; k < n; k++)
+                if (mpz_sgn(ra[k]) != 0 && mpz_sgn(col[k]) != 0)
+                    mpz_addmul(t, ra[k], col[k]);
+            mpq_set_num(SSMHC_Q(out, i, j), t);
+            mpz_mul(t, da[i], db[j]);
+            mpq_set_den(SSMHC_Q(out, i, j), t);
+            mpq_canonicalize(SSMHC_Q(out, i, j));
+        }
+        mpz_clear(da[i]);
+    }
+    for (k = 0; k < n; k++)
+        mpz_clear(ra[k]);
+    for (j = 0; j < b->cols; j++) {
+        for (k = 0; k < n; k++)
+            mpz_clear(cb[(size_t)j * (size_t)n + (size_t)k]);
+        mpz_clear(db[j]);
+    }
+    mpz_clear(t);
+    free(ra);
+    free(da);
+    free(db);
+    free(cb);
 }
 
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b)

@@ -8,6 +8,13 @@
  * short dyadic rationals; floating point only proposes, LDL^T decides.
  */
 #include "ssmheads-impl.h"
+/* GCC 12 reports the fmpq_t members of ssmh_envelope_struct as 8-byte
+   regions when passed on (a known false positive of its array-parameter
+   bounds analysis; valgrind and ASan are clean here). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 #include <complex.h>
 #include <math.h>
 #include <stdlib.h>
@@ -288,39 +295,89 @@ static int eigen_P(fmpq_mat_t P, const fmpq_mat_t A)
     return ok;
 }
 
-/* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T), proven
-   on the N x N matrix; returns 0 if no candidate could be proven. */
+/* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T) in
+   floating point (Cholesky of P, power iteration), proven exactly on the
+   N x N matrix; returns 0 if no candidate could be proven. */
 static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
 {
-    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C), tries;
-    fmpq_mat_t Ct, X, G, CtC, S;
-    int ok = 0;
+    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C), i, j, k, it, tries;
+    double *L = flint_calloc((size_t)(N * N), sizeof(double)), *Y = flint_malloc(sizeof(double) * (size_t)(N * p));
+    double *G = flint_malloc(sizeof(double) * (size_t)(p * p)), *v = flint_malloc(sizeof(double) * (size_t)p);
+    double *w = flint_malloc(sizeof(double) * (size_t)p), lam = 0;
+    fmpq_mat_t Ct, CtC, S;
+    int ok = 1;
+    /* P = L L^T */
+    for (j = 0; j < N && ok; j++) {
+        double d = fmpq_get_d(fmpq_mat_entry(P, j, j));
+        for (k = 0; k < j; k++)
+            d -= L[j * N + k] * L[j * N + k];
+        if (!(d > 0)) {
+            ok = 0;
+            break;
+        }
+        L[j * N + j] = sqrt(d);
+        for (i = j + 1; i < N; i++) {
+            double t = fmpq_get_d(fmpq_mat_entry(P, i, j));
+            for (k = 0; k < j; k++)
+                t -= L[i * N + k] * L[j * N + k];
+            L[i * N + j] = t / L[j * N + j];
+        }
+    }
+    if (ok) {
+        /* Y = L^-1 C^T, G = Y^T Y = C P^-1 C^T */
+        for (k = 0; k < p; k++)
+            for (i = 0; i < N; i++) {
+                double t = fmpq_get_d(fmpq_mat_entry(C, k, i));
+                for (j = 0; j < i; j++)
+                    t -= L[i * N + j] * Y[j * p + k];
+                Y[i * p + k] = t / L[i * N + i];
+            }
+        for (i = 0; i < p; i++)
+            for (j = 0; j < p; j++) {
+                double t = 0;
+                for (k = 0; k < N; k++)
+                    t += Y[k * p + i] * Y[k * p + j];
+                G[i * p + j] = t;
+            }
+        for (i = 0; i < p; i++)
+            v[i] = 1.0 + 0.01 * (double)i;
+        for (it = 0; it < 300; it++) {
+            double nv = 0;
+            for (i = 0; i < p; i++) {
+                double t = 0;
+                for (j = 0; j < p; j++)
+                    t += G[i * p + j] * v[j];
+                w[i] = t;
+                nv += t * t;
+            }
+            nv = sqrt(nv);
+            if (!(nv > 0))
+                break;
+            lam = nv;   /* ||G v|| with ||v|| = 1 -> lambda_max */
+            for (i = 0; i < p; i++)
+                v[i] = w[i] / nv;
+        }
+    }
+    flint_free(L);
+    flint_free(Y);
+    flint_free(G);
+    flint_free(v);
+    flint_free(w);
+    if (!ok)
+        return 0;
     fmpq_mat_init(Ct, N, p);
-    fmpq_mat_init(X, N, p);
-    fmpq_mat_init(G, p, p);
     fmpq_mat_init(CtC, N, N);
     fmpq_mat_init(S, N, N);
     fmpq_mat_transpose(Ct, C);
     fmpq_mat_mul(CtC, Ct, C);
-    if (fmpq_mat_solve_multi_mod(X, P, Ct)) {   /* a guide only: P^-1 C^T */
-        fmpq_mat_mul(G, C, X);
-        _ssmh_lmax_upper(beta, G);
-        for (tries = 0; tries < 4 && !ok; tries++) {
-            fmpq_mat_scalar_mul_fmpq(S, P, beta);
-            fmpq_mat_sub(S, S, CtC);
-            ok = _ssmh_is_psd(S, 0);
-            if (!ok) {
-                fmpq_t f;
-                fmpq_init(f);
-                fmpq_set_si(f, 17, 16);
-                fmpq_mul(beta, beta, f);
-                fmpq_clear(f);
-            }
-        }
+    ok = 0;
+    for (tries = 0; tries < 5 && !ok; tries++) {
+        _ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -20 + 4 * (int)tries)) + 1e-300);
+        fmpq_mat_scalar_mul_fmpq(S, P, beta);
+        fmpq_mat_sub(S, S, CtC);
+        ok = _ssmh_is_psd(S, 0);
     }
     fmpq_mat_clear(Ct);
-    fmpq_mat_clear(X);
-    fmpq_mat_clear(G);
     fmpq_mat_clear(CtC);
     fmpq_mat_clear(S);
     return ok;
@@ -370,14 +427,26 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         fmpq_mat_init(G, m->d, m->d);
         fmpq_mat_transpose(Bt, m->B);
         fmpq_mat_mul(G, Bt, m->B);
-        _ssmh_lmax_upper(e->beta_B, G);
+        {
+            fmpq_t b;
+            fmpq_init(b);
+            _ssmh_lmax_upper(b, G);
+            fmpq_set(e->beta_B, b);
+            fmpq_clear(b);
+        }
         fmpq_mat_clear(G);
         fmpq_mat_clear(Bt);
         fmpq_mat_init(Ct, N, m->p);
         fmpq_mat_init(G, m->p, m->p);
         fmpq_mat_transpose(Ct, m->C);
         fmpq_mat_mul(G, m->C, Ct);
-        _ssmh_lmax_upper(e->beta_C, G);
+        {
+            fmpq_t b;
+            fmpq_init(b);
+            _ssmh_lmax_upper(b, G);
+            fmpq_set(e->beta_C, b);
+            fmpq_clear(b);
+        }
         fmpq_mat_clear(G);
         fmpq_mat_clear(Ct);
     } else {
@@ -410,8 +479,8 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         double best_score = INFINITY;
         for (t = 0; t < sizeof(cand) / sizeof(cand[0]); t++) {
             int tier1 = cand[t].kind <= 2 && cand[t].delta <= 0.01 && !tiny;
-            if (ok && !tier1 && best_score == -INFINITY)
-                break;   /* tier 1 succeeded */
+            if (ok && best_score == -INFINITY)
+                break;   /* the first tier-1 success is kept: candidates are ordered best first */
             if (tiny && cand[t].kind <= 2)
                 continue;
             if (cand[t].kind == 3) {
@@ -476,7 +545,13 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         fmpq_mat_clear(T);
         fmpq_mat_clear(G);
     }
-    fmpq_mul(e->M2, e->beta_B, e->beta_C);
+    {
+        fmpq_t prod;
+        fmpq_init(prod);
+        fmpq_mul(prod, e->beta_B, e->beta_C);
+        fmpq_set(e->M2, prod);
+        fmpq_clear(prod);
+    }
     ssmh_model_clear(m);
     if (!ok) {
         ssmh_envelope_clear(e);

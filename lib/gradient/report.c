@@ -7,6 +7,7 @@
  */
 #include "ssmheads-impl.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void ssmh_gradient_init(ssmh_gradient_t g)
@@ -39,27 +40,45 @@ void ssmh_gradient_clear(ssmh_gradient_t g)
 }
 
 /* Structured models: keep the modes whose eigenvalue group contributes to
-   some K_l (sum over the group of c_i b_i^T != 0). */
+   some K_l (sum over the group of c_i b_i^T != 0).  Groups by sorting. */
+static const ssmh_model_struct *sort_model;
+static int cmp_mode(const void *x, const void *y)
+{
+    slong i = *(const slong *)x, j = *(const slong *)y;
+    int c = fmpq_cmp(fmpq_mat_entry(sort_model->lambda_re, i, 0), fmpq_mat_entry(sort_model->lambda_re, j, 0));
+    if (c == 0 && sort_model->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
+        c = fmpq_cmp(fmpq_mat_entry(sort_model->lambda_im, i, 0), fmpq_mat_entry(sort_model->lambda_im, j, 0));
+    return c != 0 ? c : (i < j ? -1 : i > j);
+}
+
 static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
 {
-    slong N = m->N, i, j, a, b, kept = 0;
+    slong N = m->N, i, j, a, b, g0, g1, kept = 0, *ord;
     int cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
     char *keep = flint_calloc((size_t)FLINT_MAX(1, N), 1);
     fmpq_t re, im, t;
     fmpq_init(re);
     fmpq_init(im);
     fmpq_init(t);
-    for (i = 0; i < N; i++) {
+    ord = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N));
+    for (i = 0; i < N; i++)
+        ord[i] = i;
+    sort_model = m;   /* qsort has no context argument; single-threaded use */
+    qsort(ord, (size_t)N, sizeof(slong), cmp_mode);
+    for (g0 = 0; g0 < N; g0 = g1) {
         int nz = 0;
+        for (g1 = g0 + 1; g1 < N; g1++) {
+            slong x = ord[g0], y = ord[g1];
+            if (!fmpq_equal(fmpq_mat_entry(m->lambda_re, x, 0), fmpq_mat_entry(m->lambda_re, y, 0))
+                || (cplx && !fmpq_equal(fmpq_mat_entry(m->lambda_im, x, 0), fmpq_mat_entry(m->lambda_im, y, 0))))
+                break;
+        }
         for (a = 0; a < m->p && !nz; a++)
             for (b = 0; b < m->d && !nz; b++) {
                 fmpq_zero(re);
                 fmpq_zero(im);
-                for (j = 0; j < N; j++) {
-                    if (!fmpq_equal(fmpq_mat_entry(m->lambda_re, j, 0), fmpq_mat_entry(m->lambda_re, i, 0))
-                        || (cplx && !fmpq_equal(fmpq_mat_entry(m->lambda_im, j, 0),
-                                                fmpq_mat_entry(m->lambda_im, i, 0))))
-                        continue;
+                for (i = g0; i < g1; i++) {
+                    j = ord[i];
                     fmpq_addmul(re, fmpq_mat_entry(m->C, a, j), fmpq_mat_entry(m->B, j, b));
                     if (cplx) {
                         fmpq_mul(t, fmpq_mat_entry(m->C_im, a, j), fmpq_mat_entry(m->B_im, j, b));
@@ -70,9 +89,13 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
                 }
                 nz = !fmpq_is_zero(re) || !fmpq_is_zero(im);
             }
-        keep[i] = nz;
-        kept += nz;
+        if (nz) {
+            for (i = g0; i < g1; i++)
+                keep[ord[i]] = 1;
+            kept += g1 - g0;
+        }
     }
+    flint_free(ord);
     ssmh_model_set(out, m);
     fmpq_mat_clear(out->lambda_re);
     fmpq_mat_init(out->lambda_re, kept, 1);
@@ -94,13 +117,13 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     fmpq_clear(t);
 }
 
-/* lo <= ||K||_2 <= hi. */
-void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
+/* lo <= ||K||_2 <= hi, for a matrix with modest entries. */
+static void norm2_enclose_exact(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
 {
     slong p = fmpq_mat_nrows(K), d = fmpq_mat_ncols(K), n = FLINT_MIN(p, d), i, j, it;
     fmpq_mat_t Kt, G, v, Gv;
-    fmpq_t num, den, q;
-    double *x, nx;
+    fmpq_t num, den, q, l2;
+    double *x, *y, nx;
     fmpq_mat_init(Kt, d, p);
     fmpq_mat_transpose(Kt, K);
     fmpq_mat_init(G, n, n);
@@ -109,28 +132,29 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     else
         fmpq_mat_mul(G, Kt, K);
     fmpq_init(q);
-    _ssmh_lmax_upper(q, G);
-    _ssmh_sqrt_enclose(lo, hi, q, 40);   /* hi: upper end */
-    /* lower: Rayleigh quotient of a float-guided rational vector */
+    fmpq_init(l2);
+    fmpq_init(num);
+    fmpq_init(den);
+    _ssmh_lmax_upper(q, G);              /* lambda_max(G) <= q, proven */
+    /* lambda_max(G) >= v^T G v / v^T v for the float-guided rational v */
     x = flint_malloc(sizeof(double) * (size_t)n);
+    y = flint_malloc(sizeof(double) * (size_t)n);
     for (i = 0; i < n; i++)
         x[i] = 1.0 + 0.01 * (double)i;
     for (it = 0; it < 200; it++) {
-        double *y = flint_malloc(sizeof(double) * (size_t)n);
         nx = 0;
         for (i = 0; i < n; i++) {
-            double s = 0;
+            double t = 0;
             for (j = 0; j < n; j++)
-                s += fmpq_get_d(fmpq_mat_entry(G, i, j)) * x[j];
-            y[i] = s;
-            nx += s * s;
+                t += fmpq_get_d(fmpq_mat_entry(G, i, j)) * x[j];
+            y[i] = t;
+            nx += t * t;
         }
         nx = sqrt(nx);
-        for (i = 0; i < n; i++)
-            x[i] = nx > 0 ? y[i] / nx : x[i];
-        flint_free(y);
-        if (nx == 0)
+        if (!(nx > 0))
             break;
+        for (i = 0; i < n; i++)
+            x[i] = y[i] / nx;
     }
     fmpq_mat_init(v, n, 1);
     fmpq_mat_init(Gv, n, 1);
@@ -139,32 +163,85 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
         fmpz_one(fmpq_denref(fmpq_mat_entry(v, i, 0)));
     }
     fmpq_mat_mul(Gv, G, v);
-    fmpq_init(num);
-    fmpq_init(den);
     for (i = 0; i < n; i++) {
         fmpq_addmul(num, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(Gv, i, 0));
         fmpq_addmul(den, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(v, i, 0));
     }
+    if (!fmpq_is_zero(den))
+        fmpq_div(l2, num, den);
     {
-        fmpq_t l2, dummy;
-        fmpq_init(l2);
-        fmpq_init(dummy);
-        if (!fmpq_is_zero(den))
-            fmpq_div(l2, num, den);
-        fmpq_set(dummy, hi);
-        _ssmh_sqrt_enclose(lo, q, l2, 40);   /* lo: lower end of sqrt(l2) */
-        fmpq_set(hi, dummy);
-        fmpq_clear(l2);
-        fmpq_clear(dummy);
+        fmpq_t a, b;
+        fmpq_init(a);
+        fmpq_init(b);
+        _ssmh_sqrt_enclose(lo, a, l2, 40);   /* lo = lower end of sqrt(l2) */
+        _ssmh_sqrt_enclose(b, hi, q, 40);    /* hi = upper end of sqrt(q) */
+        fmpq_clear(a);
+        fmpq_clear(b);
     }
     fmpq_clear(num);
     fmpq_clear(den);
     fmpq_clear(q);
+    fmpq_clear(l2);
     fmpq_mat_clear(v);
     fmpq_mat_clear(Gv);
     fmpq_mat_clear(Kt);
     fmpq_mat_clear(G);
     flint_free(x);
+    flint_free(y);
+}
+
+/* lo <= ||K||_2 <= hi.  K is first rounded to K~ with 40-bit dyadics
+   (relative to its largest entry): ||K||_2 is within ||K - K~||_F of
+   ||K~||_2 (triangle inequality), and ||K - K~||_F^2 is computed exactly, so
+   the enclosure stays certified while the exact work stays small. */
+void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
+{
+    slong p = fmpq_mat_nrows(K), d = fmpq_mat_ncols(K), i, j;
+    double big = 0;
+    int e;
+    fmpq_mat_t R;
+    fmpq_t err2, el, eh, t;
+    for (i = 0; i < p; i++)
+        for (j = 0; j < d; j++)
+            big = fmax(big, fabs(fmpq_get_d(fmpq_mat_entry(K, i, j))));
+    if (big == 0 || !isfinite(big)) {
+        if (big == 0) {
+            fmpq_zero(lo);
+            fmpq_zero(hi);
+        } else {
+            norm2_enclose_exact(lo, hi, K);
+        }
+        return;
+    }
+    frexp(big, &e);
+    fmpq_mat_init(R, p, d);
+    fmpq_init(err2);
+    fmpq_init(el);
+    fmpq_init(eh);
+    fmpq_init(t);
+    for (i = 0; i < p; i++)
+        for (j = 0; j < d; j++) {
+            fmpq *r = fmpq_mat_entry(R, i, j);
+            fmpz_set_d(fmpq_numref(r), nearbyint(ldexp(fmpq_get_d(fmpq_mat_entry(K, i, j)), 40 - e)));
+            fmpz_one(fmpq_denref(r));
+            if (40 - e >= 0)
+                fmpq_div_2exp(r, r, (ulong)(40 - e));
+            else
+                fmpq_mul_2exp(r, r, (ulong)(e - 40));
+            fmpq_sub(t, fmpq_mat_entry(K, i, j), r);
+            fmpq_addmul(err2, t, t);
+        }
+    norm2_enclose_exact(lo, hi, R);
+    _ssmh_sqrt_enclose(el, eh, err2, 40);
+    fmpq_add(hi, hi, eh);
+    fmpq_sub(lo, lo, eh);
+    if (fmpq_sgn(lo) < 0)
+        fmpq_zero(lo);
+    fmpq_clear(err2);
+    fmpq_clear(el);
+    fmpq_clear(eh);
+    fmpq_clear(t);
+    fmpq_mat_clear(R);
 }
 
 static slong lag_horizon(const ssmh_model_t m, slong t)

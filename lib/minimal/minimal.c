@@ -49,32 +49,42 @@ static slong column_profile(slong *piv, const fmpq_mat_t X)
     return r;
 }
 
-/* [W, A W, A^2 W, ...] with N blocks (side 0), or its dual
-   [W; W A; ...] (side 1), as one matrix. */
-static void krylov(fmpq_mat_t Kr, const fmpq_mat_t A, const fmpq_mat_t W, int rows)
+/* A column basis R (N x r) of the Krylov space span{W, A W, A^2 W, ...},
+   built block by block: stops at rank N or when a block adds nothing (then
+   the span is A-invariant).  R consists of Krylov columns. */
+static slong krylov_basis(fmpq_mat_t R, const fmpq_mat_t A, const fmpq_mat_t W)
 {
-    slong N = fmpq_mat_nrows(A), w = rows ? fmpq_mat_nrows(W) : fmpq_mat_ncols(W), b, i, j;
-    fmpq_mat_t X, Y;
-    if (rows)
-        fmpq_mat_init(Kr, N * w, N);
-    else
-        fmpq_mat_init(Kr, N, N * w);
-    fmpq_mat_init(X, fmpq_mat_nrows(W), fmpq_mat_ncols(W));
-    fmpq_mat_init(Y, fmpq_mat_nrows(W), fmpq_mat_ncols(W));
+    slong N = fmpq_mat_nrows(A), w = fmpq_mat_ncols(W), r = 0, prev = -1, i, j, c;
+    slong *piv = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N + w));
+    fmpq_mat_t X, Y, K;
+    fmpq_mat_init(X, N, w);
+    fmpq_mat_init(Y, N, w);
     fmpq_mat_set(X, W);
-    for (b = 0; b < N; b++) {
-        for (i = 0; i < fmpq_mat_nrows(X); i++)
-            for (j = 0; j < fmpq_mat_ncols(X); j++)
-                fmpq_set(rows ? fmpq_mat_entry(Kr, b * w + i, j) : fmpq_mat_entry(Kr, i, b * w + j),
-                         fmpq_mat_entry(X, i, j));
-        if (rows)
-            fmpq_mat_mul(Y, X, A);
-        else
-            fmpq_mat_mul(Y, A, X);
+    fmpq_mat_clear(R);
+    fmpq_mat_init(R, N, 0);
+    while (r < N && r > prev && w > 0) {
+        prev = r;
+        fmpq_mat_init(K, N, r + w);
+        for (i = 0; i < N; i++) {
+            for (j = 0; j < r; j++)
+                fmpq_set(fmpq_mat_entry(K, i, j), fmpq_mat_entry(R, i, j));
+            for (j = 0; j < w; j++)
+                fmpq_set(fmpq_mat_entry(K, i, r + j), fmpq_mat_entry(X, i, j));
+        }
+        r = column_profile(piv, K);
+        fmpq_mat_clear(R);
+        fmpq_mat_init(R, N, r);
+        for (c = 0; c < r; c++)
+            for (i = 0; i < N; i++)
+                fmpq_set(fmpq_mat_entry(R, i, c), fmpq_mat_entry(K, i, piv[c]));
+        fmpq_mat_clear(K);
+        fmpq_mat_mul(Y, A, X);
         fmpq_mat_swap(X, Y);
     }
     fmpq_mat_clear(X);
     fmpq_mat_clear(Y);
+    flint_free(piv);
+    return r;
 }
 
 /* Solve M X = Y exactly (M full column rank) and check it; 1 on success. */
@@ -100,8 +110,8 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
                          ssmh_error_t *err)
 {
     ssmh_model_t m;
-    fmpq_mat_t Kr, Ob, R, AR, Ar, Br, Cr, O2, T, Tt, TA, Amt, Am, Cmt, Cm, Bm, Crt;
-    slong N, d, p, r, n, i, j, *piv;
+    fmpq_mat_t R, AR, Ar, Br, Cr, T, Tt, TA, Amt, Am, Cmt, Cm, Bm, Crt;
+    slong N, d, p, r, n, *piv;
     int ok = 1;
     (void)lim;
 
@@ -112,26 +122,31 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     d = m->d;
     p = m->p;
     res->N = N;
-    /* reachable subspace */
-    krylov(Kr, m->A, m->B, 0);
-    piv = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N * FLINT_MAX(d, p)));
-    r = column_profile(piv, Kr);
+    /* reachable subspace, and the observable rank (for the report) */
+    fmpq_mat_init(R, N, 0);
+    r = krylov_basis(R, m->A, m->B);
     res->reachable_rank = r;
-    fmpq_mat_init(R, N, r);
-    for (j = 0; j < r; j++)
-        for (i = 0; i < N; i++)
-            fmpq_set(fmpq_mat_entry(R, i, j), fmpq_mat_entry(Kr, i, piv[j]));
-    fmpq_mat_clear(Kr);
-    /* observable rank of the original (for the report) */
-    krylov(Ob, m->A, m->C, 1);
     {
-        fmpq_mat_t Obt;
-        fmpq_mat_init(Obt, N, fmpq_mat_nrows(Ob));
-        fmpq_mat_transpose(Obt, Ob);
-        res->observable_rank = column_profile(piv, Obt);
-        fmpq_mat_clear(Obt);
+        fmpq_mat_t At, Ct, Ob;
+        fmpq_mat_init(At, N, N);
+        fmpq_mat_init(Ct, N, p);
+        fmpq_mat_init(Ob, N, 0);
+        fmpq_mat_transpose(At, m->A);
+        fmpq_mat_transpose(Ct, m->C);
+        res->observable_rank = krylov_basis(Ob, At, Ct);
+        fmpq_mat_clear(At);
+        fmpq_mat_clear(Ct);
+        fmpq_mat_clear(Ob);
     }
-    fmpq_mat_clear(Ob);
+    if (r == N && res->observable_rank == N) {   /* already minimal */
+        res->mcmillan_degree = N;
+        ssmh_model_set_dense(res->minimal, m->convention, m->A, m->B, m->C, m->D);
+        res->minimal->has_D = m_in->has_D;
+        fmpq_mat_clear(R);
+        ssmh_model_clear(m);
+        return SSMH_OK;
+    }
+    piv = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N * FLINT_MAX(d, p)));
     /* restriction to the reachable subspace */
     fmpq_mat_init(AR, N, r);
     fmpq_mat_mul(AR, m->A, R);
@@ -141,22 +156,23 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     ok &= solve_checked(Ar, R, AR);
     ok &= solve_checked(Br, R, m->B);
     fmpq_mat_mul(Cr, m->C, R);
-    /* observable quotient of (Ar, Br, Cr) */
-    fmpq_mat_init(Tt, 0, 0);
+    /* observable quotient of (Ar, Br, Cr): T = a basis of the row space of
+       [Cr; Cr Ar; ...] (its kernel is the unobservable subspace) */
     {
-        fmpq_mat_t O2t;
-        krylov(O2, Ar, Cr, 1);   /* (p r) x r */
-        fmpq_mat_init(O2t, r, fmpq_mat_nrows(O2));
-        fmpq_mat_transpose(O2t, O2);
-        n = r > 0 ? column_profile(piv, O2t) : 0;
-        fmpq_mat_clear(O2t);
+        fmpq_mat_t Art, Crt0, Ob;
+        fmpq_mat_init(Art, r, r);
+        fmpq_mat_init(Crt0, r, p);
+        fmpq_mat_init(Ob, r, 0);
+        fmpq_mat_transpose(Art, Ar);
+        fmpq_mat_transpose(Crt0, Cr);
+        n = r > 0 ? krylov_basis(Ob, Art, Crt0) : 0;
+        fmpq_mat_init(T, n, r);
+        if (n > 0)
+            fmpq_mat_transpose(T, Ob);
+        fmpq_mat_clear(Art);
+        fmpq_mat_clear(Crt0);
+        fmpq_mat_clear(Ob);
     }
-    fmpq_mat_init(T, n, r);
-    for (i = 0; i < n; i++)
-        for (j = 0; j < r; j++)
-            fmpq_set(fmpq_mat_entry(T, i, j), fmpq_mat_entry(O2, piv[i], j));
-    fmpq_mat_clear(O2);
-    fmpq_mat_clear(Tt);
     fmpq_mat_init(Tt, r, n);
     fmpq_mat_transpose(Tt, T);
     /* A_m T = T A_r  <=>  T^T A_m^T = (T A_r)^T */
