@@ -181,6 +181,125 @@ static int env_below(const mpq_t M2, const mpq_t gamma, const mpq_t eps2, long t
     return r;
 }
 
+/* A JSON array of n exact numbers as an n x 1 matrix (initialised on success). */
+static int read_vec(ssmhc_qmat *v, const json_t *a, long n)
+{
+    long i;
+    if (!json_is_array(a) || (long)json_array_size(a) != n)
+        return -1;
+    ssmhc_qmat_init(v, n, 1);
+    for (i = 0; i < n; i++)
+        if (ssmhc_json_rational(v->e[i], json_array_get(a, (size_t)i)) != 0) {
+            ssmhc_qmat_clear(v);
+            return -1;
+        }
+    return 0;
+}
+
+/* out = phi(A) x for monic phi = [c0, (c1,) 1]. */
+static void phi_apply(ssmhc_qmat *out, const ssmhc_model *m, const mpq_t *c, long deg, const ssmhc_qmat *x)
+{
+    ssmhc_qmat y, z;
+    size_t e;
+    mpq_t t;
+    mpq_init(t);
+    ssmhc_qmat_init(&y, m->N, 1);
+    ssmhc_qmat_init(&z, m->N, 1);
+    ssmhc_model_apply_A(&y, m, x);                 /* A x */
+    if (deg == 2) {
+        ssmhc_model_apply_A(&z, m, &y);            /* A^2 x */
+        for (e = 0; e < (size_t)m->N; e++) {
+            mpq_mul(t, c[1], y.e[e]);
+            mpq_add(z.e[e], z.e[e], t);
+        }
+        ssmhc_qmat_copy(&y, &z);
+    }
+    for (e = 0; e < (size_t)m->N; e++) {
+        mpq_mul(t, c[0], x->e[e]);
+        mpq_add(out->e[e], y.e[e], t);
+    }
+    ssmhc_qmat_clear(&y);
+    ssmhc_qmat_clear(&z);
+    mpq_clear(t);
+}
+
+/* The verdict evidence: returns the class of the exhibited eigenvalue's
+   modulus (-1 inside, 0 on, 1 outside the unit circle), with *chain set for
+   a defective (Jordan chain) witness; 2 when the evidence is invalid. */
+static int check_evidence(const json_t *ev, const ssmhc_model *m, int *chain)
+{
+    const json_t *ty = json_object_get(ev, "type");
+    mpq_t c[3], mod2, t;
+    long deg = 0, s, i;
+    int cls = 2;
+    *chain = 0;
+    if (!json_is_object(ev) || !json_is_string(ty))
+        return 2;
+    mpq_init(c[0]); mpq_init(c[1]); mpq_init(c[2]); mpq_init(mod2); mpq_init(t);
+    if (strcmp(json_string_value(ty), "block") == 0) {
+        if (json_object_size(ev) == 2 && m->block_diag
+            && ssmhc_json_long(&s, json_object_get(ev, "state"), 0, m->N - 1) == 0 && m->blk[s] != 2) {
+            if (m->blk[s] == 0) {
+                mpq_mul(mod2, SSMHC_Q(&m->Ab, s, 0), SSMHC_Q(&m->Ab, s, 0));
+                cls = mpq_cmp_ui(mod2, 1, 1) > 0 ? 1 : mpq_cmp_ui(mod2, 1, 1) < 0 ? -1 : 0;
+            } else {   /* [[a, -b], [b, a]]: eigenvalues a +- i b, |lambda|^2 = a^2 + b^2 */
+                mpq_neg(t, ssmhc_model_A_entry(m, s + 1, s));
+                if (mpq_equal(ssmhc_model_A_entry(m, s, s), ssmhc_model_A_entry(m, s + 1, s + 1))
+                    && mpq_equal(ssmhc_model_A_entry(m, s, s + 1), t)) {
+                    mpq_mul(mod2, ssmhc_model_A_entry(m, s, s), ssmhc_model_A_entry(m, s, s));
+                    mpq_mul(t, ssmhc_model_A_entry(m, s + 1, s), ssmhc_model_A_entry(m, s + 1, s));
+                    mpq_add(mod2, mod2, t);
+                    cls = mpq_cmp_ui(mod2, 1, 1) > 0 ? 1 : mpq_cmp_ui(mod2, 1, 1) < 0 ? -1 : 0;
+                }
+            }
+        }
+    } else if (strcmp(json_string_value(ty), "kernel") == 0 || strcmp(json_string_value(ty), "chain") == 0) {
+        const json_t *pc = json_object_get(ev, "poly");
+        ssmhc_qmat v, w, r;
+        int is_chain = strcmp(json_string_value(ty), "chain") == 0, ok;
+        ok = json_object_size(ev) == (is_chain ? 4u : 3u) && json_is_array(pc)
+             && (json_array_size(pc) == 2 || json_array_size(pc) == 3);
+        if (ok) {
+            deg = (long)json_array_size(pc) - 1;
+            for (i = 0; i <= deg; i++)
+                ok &= ssmhc_json_rational(c[i], json_array_get(pc, (size_t)i)) == 0;
+            ok = ok && mpq_cmp_ui(c[deg], 1, 1) == 0;
+        }
+        if (ok) {   /* the roots of phi and their modulus */
+            if (deg == 1) {
+                mpq_mul(mod2, c[0], c[0]);
+            } else {
+                mpq_mul(t, c[1], c[1]);
+                mpq_set(mod2, c[0]);
+                mpq_mul_2exp(c[2], c[0], 2);   /* 4 c0 (c[2] no longer needed) */
+                ok = mpq_cmp(t, c[2]) < 0;     /* a complex pair, |z|^2 = c0 */
+            }
+        }
+        if (ok && read_vec(&v, json_object_get(ev, "v"), m->N) == 0) {
+            ssmhc_qmat_init(&r, m->N, 1);
+            phi_apply(&r, m, c, deg, &v);
+            ok = !ssmhc_qmat_is_zero(&v) && ssmhc_qmat_is_zero(&r);
+            if (ok && is_chain) {
+                if (read_vec(&w, json_object_get(ev, "w"), m->N) == 0) {
+                    phi_apply(&r, m, c, deg, &w);
+                    ok = ssmhc_qmat_equal(&r, &v);
+                    ssmhc_qmat_clear(&w);
+                } else {
+                    ok = 0;
+                }
+            }
+            ssmhc_qmat_clear(&r);
+            ssmhc_qmat_clear(&v);
+            if (ok) {
+                cls = mpq_cmp_ui(mod2, 1, 1) > 0 ? 1 : mpq_cmp_ui(mod2, 1, 1) < 0 ? -1 : 0;
+                *chain = is_chain;
+            }
+        }
+    }
+    mpq_clear(c[0]); mpq_clear(c[1]); mpq_clear(c[2]); mpq_clear(mod2); mpq_clear(t);
+    return cls;
+}
+
 ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
@@ -192,16 +311,48 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     ssmhc_verdict_t v = SSMHC_VERIFIED;
     size_t e;
 
-    if (!json_is_object(wit) || json_object_size(wit) != 3)
-        return ssmhc_fail(r, "witness: expected P, beta_B, beta_C");
+    if (!json_is_object(wit) || json_object_size(wit) != 3u + (json_object_get(wit, "evidence") != NULL))
+        return ssmhc_fail(r, "witness: expected P, beta_B, beta_C (and evidence)");
     jst = json_object_get(claim, "stable");
     jnf = json_object_get(claim, "norms_f2");
     jeps = json_object_get(claim, "eps");
     jh = json_object_get(claim, "horizon");
     if (json_object_size(claim) != 4u + (jst != NULL) + 2u * (jeps != NULL) || (jeps == NULL) != (jh == NULL)
         || !json_is_array(jnf) || json_array_size(jnf) < 1 || json_array_size(jnf) > 100001
-        || (jst != NULL && (!json_is_string(jst) || strcmp(json_string_value(jst), "stable") != 0)))
+        || (jst != NULL && !json_is_string(jst)))
         return ssmhc_fail(r, "claim: expected kind, gamma, M2, norms_f2 (and stable, eps with horizon)");
+    if (jst != NULL) {
+        const char *vs = json_string_value(jst);
+        const json_t *ev = json_object_get(wit, "evidence");
+        int chain = 0, cls;
+        if (strcmp(vs, "stable") == 0) {
+            if (ev != NULL)
+                return ssmhc_fail(r, "witness: a stable claim takes no evidence");
+        } else if (strcmp(vs, "marginal") == 0 || strcmp(vs, "unstable") == 0) {
+            int marg = strcmp(vs, "marginal") == 0;
+            mpq_t g;
+            if (ev == NULL)
+                return ssmhc_fail(r, "witness: a %s claim needs evidence", vs);
+            cls = check_evidence(ev, m, &chain);
+            if (cls == 2)
+                return ssmhc_fail(r, "witness: the evidence does not check (phi(A) v = 0, v != 0, roots as claimed)");
+            if (marg && (cls != 0 || chain))
+                return ssmhc_fail(r, "witness: marginal needs an eigenvalue on the unit circle");
+            if (!marg && !(cls > 0 || (cls == 0 && chain)))
+                return ssmhc_fail(r, "witness: unstable needs an eigenvalue outside the unit circle or a defective one on it");
+            mpq_init(g);
+            if (marg && (ssmhc_json_rational(g, json_object_get(claim, "gamma")) != 0
+                         || mpq_cmp_ui(g, 1, 1) != 0)) {
+                mpq_clear(g);
+                return ssmhc_fail(r, "claim: marginal needs gamma = 1 (A power-bounded in the P-norm)");
+            }
+            mpq_clear(g);
+        } else {
+            return ssmhc_fail(r, "claim: stable must be stable, marginal or unstable");
+        }
+    } else if (json_object_get(wit, "evidence") != NULL) {
+        return ssmhc_fail(r, "witness: evidence without a verdict claim");
+    }
     mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(g2); mpq_init(t); mpq_init(eps2);
     ok = ssmhc_json_rational(gamma, json_object_get(claim, "gamma")) == 0
          && ssmhc_json_rational(M2, json_object_get(claim, "M2")) == 0
@@ -217,7 +368,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
         v = ssmhc_fail(r, "claim: M2 != beta_B beta_C");
         goto out;
     }
-    if (jst != NULL && mpq_cmp_ui(gamma, 1, 1) >= 0) {
+    if (jst != NULL && strcmp(json_string_value(jst), "stable") == 0 && mpq_cmp_ui(gamma, 1, 1) >= 0) {
         v = ssmhc_fail(r, "claim: stable needs gamma < 1");
         goto out;
     }
@@ -369,7 +520,10 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     if (v == SSMHC_VERIFIED)
         snprintf(r->step, sizeof(r->step),
                  "gradient: envelope ||C A^l B||^2 <= M2 gamma^(2l) proven (P %s)%s, %ld Frobenius norms%s",
-                 identity ? "= I" : "dense", jst ? ", stable (gamma < 1)" : "", nl,
+                 identity ? "= I" : "dense",
+                 !jst ? "" : strcmp(json_string_value(jst), "stable") == 0 ? ", stable (gamma < 1)"
+                          : strcmp(json_string_value(jst), "marginal") == 0 ? ", marginal (gamma = 1 and a unit-circle eigenvalue)"
+                          : ", unstable (an exhibited eigenvalue)", nl,
                  jeps ? ", horizon" : "");
 out:
     mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(g2); mpq_clear(t); mpq_clear(eps2);

@@ -39,6 +39,7 @@ int _ssmh_is_psd(const fmpq_mat_t S, int strict);
 void _ssmh_round_up(fmpq_t out, double x);
 void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
+json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict);
 
 /* Append "[i]" or ".key" to a JSON path, truncating safely. */
 void _ssmh_path_index(char *out, size_t size, const char *base, long i);

@@ -118,7 +118,7 @@ def model(rng):
 
 def main():
     rng = random.Random(SEED + 16)
-    passed = failed = mutated = 0
+    passed = failed = mutated = claimed = 0
     with tempfile.TemporaryDirectory(prefix="ssmh_grad_") as tmp:
         for it in range(40 * MULT):
             m, verdict, rho2 = model(rng)
@@ -186,6 +186,22 @@ def main():
                 c = copy.deepcopy(cert)
                 c["witness"]["P"][0][0] = "-1"
                 muts.append(("P not positive", c))
+            cl = cert["claim"].get("stable")
+            if cl is not None and cl != verdict:
+                print("FAIL %d: certificate claims %s, the truth is %s" % (it, cl, verdict))
+                ok = False
+            if cl is not None:
+                claimed += 1
+                for other in ("stable", "marginal", "unstable"):
+                    if other != cl:   # a false verdict, with the true one's evidence
+                        c = copy.deepcopy(cert)
+                        c["claim"]["stable"] = other
+                        muts.append(("verdict %s -> %s" % (cl, other), c))
+                ev = cert["witness"].get("evidence")
+                if ev and "poly" in ev:
+                    c = copy.deepcopy(cert)
+                    c["witness"]["evidence"]["poly"][0] = s(F(ev["poly"][0]) + 3)
+                    muts.append(("evidence polynomial shifted", c))
             for desc, mut in muts:
                 mutated += 1
                 rc = verify(tmp, mut)
@@ -194,7 +210,7 @@ def main():
                     ok = False
             passed += ok
             failed += not ok
-    print("gradient cases checked: %d, mutants: %d" % (passed + failed, mutated))
+    print("gradient cases checked: %d, certified verdicts: %d, mutants: %d" % (passed + failed, claimed, mutated))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -368,8 +368,18 @@ json_t *ssmh_gradient_certificate(const ssmh_gradient_t g, const ssmh_model_t m)
     json_object_set_new(o, "format", json_string("ssmheads-cert/1"));
     json_object_set_new(o, "model", ssmh_model_to_json(m));
     json_object_set_new(claim, "kind", json_string("gradient"));
-    if (g->spec->verdict == SSMH_STABLE && fmpq_cmp_ui(g->env->gamma, 1) < 0)
+    if (g->spec->verdict == SSMH_STABLE && fmpq_cmp_ui(g->env->gamma, 1) < 0) {
         json_object_set_new(claim, "stable", json_string("stable"));
+    } else {
+        /* marginal needs gamma = 1 (power-bounded) besides a unit root */
+        json_t *ev = (g->spec->verdict == SSMH_UNSTABLE
+                      || (g->spec->verdict == SSMH_MARGINAL && fmpq_is_one(g->env->gamma)))
+                         ? _ssmh_verdict_evidence(m, g->spec->verdict) : NULL;
+        if (ev != NULL) {
+            json_object_set_new(claim, "stable", json_string(ssmh_stability_name(g->spec->verdict)));
+            json_object_set_new(wit, "evidence", ev);
+        }
+    }
     json_object_set_new(claim, "gamma", q(g->env->gamma));
     json_object_set_new(claim, "M2", q(g->env->M2));
     for (l = 0; l <= g->lags; l++)
