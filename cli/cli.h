@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <ssmheads.h>
+#include <flint/fmpq_vec.h>
 
 /* Exit codes (SPEC 4). */
 enum {

@@ -29,6 +29,8 @@
 #include <flint/nmod_mat.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
+#include <flint/fmpq_vec.h>
+#include <flint/fmpz_vec.h>
 
  /* The pd x H matrix whose column h is vec(V_h) (entry (i, j) at row
    i * d + j); Vm is initialised by the call. */
