@@ -26,7 +26,12 @@
 #include <arb_mat.h>
 #include <arb_fmpz_poly.h>
 #endif
+#include <flint/ulong_extras.h>
+#include <flint/nmod_vec.h>
 #include <flint/nmod_mat.h>
+#ifdef SSMH_FLINT3
+#include <flint/nmod.h>   /* FLINT 3 moved nmod_add & co. here */
+#endif
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
 #include <flint/fmpq_vec.h>
