@@ -33,6 +33,7 @@
 #include <flint/nmod.h>   /* FLINT 3 moved nmod_add & co. here */
 #endif
 #include <flint/fmpz_poly.h>
+#include <flint/fmpz_poly_factor.h>
 #include <flint/fmpq_poly.h>
 #include <flint/fmpq_vec.h>
 #include <flint/fmpz_vec.h>
