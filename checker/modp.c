@@ -17,20 +17,25 @@ u64 ssmhc_shoup_pre(u64 f, u64 P)
     return (u64)((((unsigned __int128)f) << 64) / P);
 }
 
-/* sum_i a[i * sa] b[i * sb] mod P, with the 128-bit accumulator reduced only
-   as often as overflow requires (rarely for P < 2^56). */
+/* sum_i a[i * sa] b[i * sb] mod P: 128-bit products summed into a 192-bit
+   accumulator (a carry count above 128 bits), reduced once at the end. */
 static u64 dotmod(const u64 *a, long sa, const u64 *b, long sb, long n, u64 P)
 {
-    unsigned __int128 acc = 0;
-    long i, burst = P < (1ULL << 56) ? 8192 : 2, left = burst;
+    unsigned __int128 acc = 0, p;
+    u64 carries = 0, two64, two128, r;
+    long i;
     for (i = 0; i < n; i++) {
-        acc += (unsigned __int128)a[i * sa] * b[i * sb];
-        if (--left == 0) {
-            acc %= P;
-            left = burst;
-        }
+        p = (unsigned __int128)a[i * sa] * b[i * sb];
+        acc += p;
+        carries += acc < p;
     }
-    return (u64)(acc % P);
+    r = (u64)(acc % P);
+    if (carries) {
+        two64 = (u64)(((unsigned __int128)1 << 64) % P);
+        two128 = ssmhc_mulmod(two64, two64, P);
+        r = (u64)(((unsigned __int128)r + ssmhc_mulmod(carries % P, two128, P)) % P);
+    }
+    return r;
 }
 
 static u64 powmod(u64 a, u64 e, u64 P)

@@ -40,6 +40,9 @@ int cli_cmd_approx(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_batch(int argc, char **argv);
 
+/* Use the machine's cores for FLINT (SSMHEADS_THREADS=N overrides). */
+void cli_threads_init(void);
+
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
 /* Print "ssmheads: FILE: $.path: message" to stderr; returns the exit code. */

@@ -45,10 +45,11 @@ int main(int argc, char **argv)
         printf("ssmheads %s (%s)\n", ssmh_version(), ssmh_flint_version());
         return CLI_EXIT_OK;
     }
+    cli_threads_init();
     for (i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
             rc = commands[i].run(argc - 1, argv + 1);
-            flint_cleanup();
+            flint_cleanup_master();
             return rc;
         }
     fprintf(stderr, "ssmheads: unknown command '%s'\n", argv[1]);

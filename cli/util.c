@@ -175,3 +175,16 @@ int cli_help(const char *text)
     fputs(text, stdout);
     return CLI_EXIT_OK;
 }
+
+/* FLINT's large modular products may use every core of the machine
+   (SSMHEADS_THREADS overrides; 1 disables).  Results do not depend on it. */
+void cli_threads_init(void)
+{
+    const char *env = getenv("SSMHEADS_THREADS");
+    long n = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 64)
+        n = 64;
+    flint_set_num_threads((int)n);
+}

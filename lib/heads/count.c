@@ -397,7 +397,7 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     if (blockdiag)
         m_diag = diag_annihilator(NULL, &r);
     for (tries = 0; tries < MAX_TRIES && rc == 1; tries++) {
-        ulong P = n_randprime(st, 50, 1);
+        ulong P = n_randprime(st, 62, 1);
         if (h->ann_coeffs)
             _fmpq_vec_clear(h->ann_coeffs, h->m + 1);
         h->ann_coeffs = NULL;
