@@ -1,11 +1,91 @@
-/* ssmheads import -- not implemented yet (its issue fills it in). */
+/* ssmheads import -- trained weights to an exact model or attention file. */
 #include "cli.h"
 #include <string.h>
 
+static const char usage[] =
+    "Usage: ssmheads import WEIGHTS --layout LAYOUT [--prefix P] -o OUT\n"
+    "Read a directory of .npy files, a .npz or a .safetensors file and write an\n"
+    "exact ssmheads-model/1 (or ssmheads-attention/1) file: every float16,\n"
+    "bfloat16, float32 or float64 is the dyadic rational it stands for.\n"
+    "Layouts (tensor names after the prefix; doc/weights.md):\n"
+    "  dense      A (N x N), B (N x d), C (p x N), optional D (p x d)\n"
+    "  diag       the same with A a vector of length N (a real diagonal)\n"
+    "  attention  W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d)\n"
+    "  --prefix P   tensor name prefix, e.g. layers.3.mixer.\n"
+    "  -o OUT       output file (written atomically; - for stdout)\n"
+    "Not yet: the s4d, s5 and lru layouts with discretization (issue 5).\n" CLI_LIMIT_HELP;
+
 int cli_cmd_import(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-        return cli_help("Usage: ssmheads import ...\n(not implemented yet)\n");
-    fprintf(stderr, "ssmheads: import: not implemented yet\n");
-    return CLI_EXIT_NOTIMPL;
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"layout", required_argument, NULL, 'l'},
+        {"prefix", required_argument, NULL, 'p'},
+        CLI_LIMIT_LONGOPTS,
+        {NULL, 0, NULL, 0}};
+    ssmh_limits_t lim;
+    ssmh_weights_t w;
+    ssmh_error_t err;
+    const char *layout = NULL, *prefix = "", *out = NULL;
+    int opt, rc;
+
+    ssmh_limits_default(&lim);
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': return cli_help(usage);
+        case 'l': layout = optarg; break;
+        case 'p': prefix = optarg; break;
+        case 'o': out = optarg; break;
+        default:
+            if (cli_limits_option(&lim, opt, optarg, "import", &rc)) {
+                if (rc)
+                    return rc;
+                break;
+            }
+            return cli_usage_error("import", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error("import", "expected exactly one WEIGHTS path");
+    if (layout == NULL || out == NULL)
+        return cli_usage_error("import", "--layout and -o are required");
+    if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention"))
+        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention)", layout);
+    cli_limits_apply(&lim);
+    ssmh_weights_init(w);
+    ssmh_error_clear(&err);
+    if (ssmh_weights_read(w, argv[optind], &lim, &err) != SSMH_OK) {
+        rc = cli_report(&err);
+    } else if (strcmp(layout, "attention") == 0) {
+        ssmh_attention_t a;
+        ssmh_attention_init(a);
+        if (ssmh_import_attention(a, w, prefix, argv[optind], &lim, &err) != SSMH_OK) {
+            rc = cli_report(&err);
+        } else {
+            json_t *o = ssmh_attention_to_json(a);
+            rc = cli_write_json(out, o);
+            json_decref(o);
+            if (rc == CLI_EXIT_OK && strcmp(out, "-") != 0)
+                printf("attention layer with %ld heads (%ld x %ld value maps) written to %s\n",
+                       (long)a->H, (long)a->p, (long)a->d, out);
+        }
+        ssmh_attention_clear(a);
+    } else {
+        ssmh_model_t m;
+        ssmh_model_init(m);
+        if (ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err) != SSMH_OK) {
+            rc = cli_report(&err);
+        } else {
+            json_t *o = ssmh_model_to_json(m);
+            rc = cli_write_json(out, o);
+            json_decref(o);
+            if (rc == CLI_EXIT_OK && strcmp(out, "-") != 0)
+                printf("model N = %ld, d = %ld, p = %ld (layout %s) written to %s\n", (long)m->N,
+                       (long)m->d, (long)m->p, layout, out);
+        }
+        ssmh_model_clear(m);
+    }
+    ssmh_weights_clear(w);
+    return rc;
 }

@@ -1,14 +1,57 @@
 /*
- * ssmheads/weights.h -- (module under construction; see the issue that owns it).
+ * ssmheads/weights.h -- trained weights: .npy directories, .npz and
+ * .safetensors, converted exactly (every binary float is a dyadic rational),
+ * and the layouts that turn named tensors into models or attention layers.
+ *
+ * Guarantee: a tensor that reads is exactly the file's numbers; anything
+ * else -- NaN or Inf, big-endian or Fortran-order arrays, unknown dtypes,
+ * truncated data, header offsets past the end, wrong shapes -- is refused
+ * with the file and the tensor named.  No allocation in proportion to a
+ * claimed size before the size is checked against the file and the limits.
  */
 #ifndef SSMHEADS_WEIGHTS_H
 #define SSMHEADS_WEIGHTS_H
 
-#include <ssmheads/model.h>
+#include <ssmheads/attention.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define SSMH_TENSOR_MAX_DIM 8
+
+typedef struct {
+    char *name;
+    int ndim;
+    slong shape[SSMH_TENSOR_MAX_DIM];
+    slong len;       /* product of the shape */
+    fmpq *data;      /* row-major (C order) */
+} ssmh_tensor_struct;
+
+typedef struct {
+    slong n;
+    ssmh_tensor_struct *t;
+} ssmh_weights_struct;
+typedef ssmh_weights_struct ssmh_weights_t[1];
+
+void ssmh_weights_init(ssmh_weights_t w);
+void ssmh_weights_clear(ssmh_weights_t w);
+/* A directory of .npy files, a .npz or a .safetensors file (by extension). */
+int ssmh_weights_read(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
+                      ssmh_error_t *err);
+/* The tensor named prefix + name, or NULL. */
+const ssmh_tensor_struct *ssmh_weights_get(const ssmh_weights_t w, const char *prefix,
+                                           const char *name);
+
+/* Layouts (doc/weights.md).  dense: A (N x N), B (N x d), C (p x N), optional
+   D (p x d); diag: the same with A a vector of length N.  The result is built
+   as ssmheads-model/1 JSON and read back through the strict reader. */
+int ssmh_import_model(ssmh_model_t m, const ssmh_weights_t w, const char *layout,
+                      const char *prefix, const char *file, const ssmh_limits_t *lim,
+                      ssmh_error_t *err);
+/* attention: W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d). */
+int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
+                          const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,26 @@
+/* weights-impl.h -- private interface of the weights module. */
+#ifndef SSMH_WEIGHTS_IMPL_H
+#define SSMH_WEIGHTS_IMPL_H
+
+#include "ssmheads-impl.h"
+#include <stdint.h>
+
+typedef enum {
+    SSMH_DT_NONE = 0, SSMH_DT_F64, SSMH_DT_F32, SSMH_DT_F16, SSMH_DT_BF16,
+    SSMH_DT_I8, SSMH_DT_U8, SSMH_DT_I16, SSMH_DT_U16, SSMH_DT_I32, SSMH_DT_U32,
+    SSMH_DT_I64, SSMH_DT_U64
+} _ssmh_dtype_t;
+
+/* Exact value of one little-endian element; -1 for NaN/Inf. */
+int _ssmh_decode(fmpq_t out, const unsigned char *p, _ssmh_dtype_t t);
+int _ssmh_dtype_size(_ssmh_dtype_t t);
+/* Append a tensor decoded from raw little-endian data (exactly len * size
+   bytes); errors name file and tensor. */
+int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong *shape,
+                      _ssmh_dtype_t t, const unsigned char *data, size_t nbytes,
+                      const char *file, ssmh_error_t *err);
+/* Parse one .npy image (version 1-3) into w under name. */
+int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf, size_t len,
+                    const char *file, ssmh_error_t *err);
+
+#endif

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Weight import: .npy directories, .npz and .safetensors written here with
+the Python standard library (zipfile, struct), in float64, float32, float16,
+bfloat16 and int32, imported with `ssmheads import` and compared exactly with
+the rationals the bits stand for; then analysed (`heads`, `represent`).
+Bad files (NaN, big-endian, Fortran order, truncated data, header offsets
+past the end, wrong shapes, missing tensors) must fail with exit 4 and a
+message naming the file and the tensor, and leave no output file.
+Prints "N passed, N failed".
+"""
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+from fractions import Fraction as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+
+# dtype -> (npy descr, safetensors name, struct format or encoder, size)
+def enc_bf16(x):
+    b = struct.pack('<f', x)
+    return b[2:4]          # the top half of a float32 (x chosen representable)
+
+
+def dec_bf16(b):
+    return struct.unpack('<f', b'\x00\x00' + b)[0]
+
+
+DT = {
+    'f64': ('<f8', 'F64', lambda x: struct.pack('<d', x), lambda b: struct.unpack('<d', b)[0], 8),
+    'f32': ('<f4', 'F32', lambda x: struct.pack('<f', x), lambda b: struct.unpack('<f', b)[0], 4),
+    'f16': ('<f2', 'F16', lambda x: struct.pack('<e', x), lambda b: struct.unpack('<e', b)[0], 2),
+    'bf16': (None, 'BF16', enc_bf16, dec_bf16, 2),
+    'i32': ('<i4', 'I32', lambda x: struct.pack('<i', int(x)), lambda b: struct.unpack('<i', b)[0], 4),
+}
+
+
+def tensor(rng, shape, dt):
+    n = 1
+    for s in shape:
+        n *= s
+    vals, raw = [], b''
+    for _ in range(n):
+        x = rng.choice([0.0, 1.0, -0.5, 0.1, 1e-3, 3.14159, -2.0, 0.7, 1.0 / 3.0])
+        if dt == 'i32':
+            x = float(rng.randint(-3, 3))
+        b = DT[dt][2](x)
+        raw += b
+        vals.append(F(DT[dt][3](b)))    # the exact value of the stored bits
+    return vals, raw
+
+
+def npy(descr, shape, raw, fortran=False):
+    h = "{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }" % (
+        descr, 'True' if fortran else 'False', ''.join('%d, ' % s for s in shape))
+    h += ' ' * ((64 - (10 + len(h) + 1) % 64) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(h)) + h.encode() + raw
+
+
+def safetensors(tensors):
+    """tensors: name -> (st dtype, shape, raw)"""
+    header, data = {}, b''
+    for k, (dt, shape, raw) in tensors.items():
+        header[k] = {'dtype': dt, 'shape': list(shape), 'data_offsets': [len(data), len(data) + len(raw)]}
+        data += raw
+    h = json.dumps(header).encode()
+    return struct.pack('<Q', len(h)) + h + data
+
+
+def run(args):
+    return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=60)
+
+
+def model_values(path):
+    m = json.load(open(path))
+    A = m['A']
+    if isinstance(A, dict):
+        A = [[x] for x in A['diag']]
+    return [[oracle.num(x) for x in r] for r in A], [[oracle.num(x) for x in r] for r in m['B']], \
+        [[oracle.num(x) for x in r] for r in m['C']]
+
+
+def main():
+    rng = random.Random(SEED)
+    passed = failed = 0
+    tmp = tempfile.mkdtemp(prefix='ssmh_w_')
+
+    def check(cond, what):
+        nonlocal passed, failed
+        if cond:
+            passed += 1
+        else:
+            failed += 1
+            print('FAIL', what)
+
+    for dt in ('f64', 'f32', 'f16', 'bf16', 'i32'):
+        N, d, p = 3, 2, 2
+        A, rA = tensor(rng, (N, N), dt)
+        B, rB = tensor(rng, (N, d), dt)
+        C, rC = tensor(rng, (p, N), dt)
+        st = os.path.join(tmp, 'm_%s.safetensors' % dt)
+        open(st, 'wb').write(safetensors({'layers.0.A': (DT[dt][1], (N, N), rA),
+                                          'layers.0.B': (DT[dt][1], (N, d), rB),
+                                          'layers.0.C': (DT[dt][1], (p, N), rC),
+                                          'other': (DT[dt][1], (1,), rA[:DT[dt][4]])}))
+        out = os.path.join(tmp, 'm_%s.json' % dt)
+        r = run(['import', st, '--layout', 'dense', '--prefix', 'layers.0.', '-o', out])
+        check(r.returncode == 0, '%s safetensors import: %s' % (dt, r.stderr))
+        if r.returncode == 0:
+            gA, gB, gC = model_values(out)
+            check([x for row in gA for x in row] == A and [x for row in gB for x in row] == B
+                  and [x for row in gC for x in row] == C, '%s safetensors values exact' % dt)
+            h = run(['heads', out, '-n', '4', '--json'])
+            check(h.returncode == 0 and json.loads(h.stdout)['k'] == oracle.heads(json.load(open(out)), 4)['k'],
+                  '%s heads after import' % dt)
+        if DT[dt][0] is None:
+            continue
+        # the same through .npz and a directory of .npy
+        npz = os.path.join(tmp, 'm_%s.npz' % dt)
+        with zipfile.ZipFile(npz, 'w') as z:
+            z.writestr('A.npy', npy(DT[dt][0], (N, N), rA))
+            z.writestr('B.npy', npy(DT[dt][0], (N, d), rB))
+            z.writestr('C.npy', npy(DT[dt][0], (p, N), rC))
+        out2 = os.path.join(tmp, 'm2_%s.json' % dt)
+        r = run(['import', npz, '--layout', 'dense', '-o', out2])
+        check(r.returncode == 0 and model_values(out2) == model_values(out), '%s npz == safetensors' % dt)
+        dd = os.path.join(tmp, 'dir_%s' % dt)
+        os.makedirs(dd)
+        open(os.path.join(dd, 'A.npy'), 'wb').write(npy(DT[dt][0], (N,), rA[:N * DT[dt][4]]))
+        open(os.path.join(dd, 'B.npy'), 'wb').write(npy(DT[dt][0], (N, d), rB))
+        open(os.path.join(dd, 'C.npy'), 'wb').write(npy(DT[dt][0], (p, N), rC))
+        out3 = os.path.join(tmp, 'm3_%s.json' % dt)
+        r = run(['import', dd, '--layout', 'diag', '-o', out3])
+        check(r.returncode == 0 and json.load(open(out3))['A']['diag'] is not None
+              and [oracle.num(x) for x in json.load(open(out3))['A']['diag']] == A[:N],
+              '%s npy directory, diag layout' % dt)
+
+    # attention: W_V (H x d_h x d), W_O (H x p x d_h) -> span, represent
+    H, dh, d, p = 3, 1, 2, 2
+    WV, rWV = tensor(rng, (H, dh, d), 'f32')
+    WO, rWO = tensor(rng, (H, p, dh), 'f32')
+    st = os.path.join(tmp, 'attn.safetensors')
+    open(st, 'wb').write(safetensors({'attn.W_V': ('F32', (H, dh, d), rWV), 'attn.W_O': ('F32', (H, p, dh), rWO)}))
+    aout = os.path.join(tmp, 'attn.json')
+    r = run(['import', st, '--layout', 'attention', '--prefix', 'attn.', '-o', aout])
+    check(r.returncode == 0, 'attention import: %s' % r.stderr)
+    if r.returncode == 0:
+        a = json.load(open(aout))
+        got = [oracle.num(x) for hd in a['heads'] for row in hd['W_V'] for x in row]
+        check(got == WV, 'attention W_V exact')
+        s = run(['span', aout, '--json'])
+        Vs = [[x for row in oracle.matmul(oracle.mat(hd['W_O']), oracle.mat(hd['W_V'])) for x in row] for hd in a['heads']]
+        check(s.returncode == 0 and json.loads(s.stdout)['dim'] == oracle.rank(Vs), 'span of imported layer')
+        rp = run(['represent', aout, os.path.join(tmp, 'm_f32.json'), '-n', '3', '--json'])
+        check(rp.returncode in (0, 1) and 'representable' in json.loads(rp.stdout), 'represent on imported layer')
+
+    # bad files: exit 4, file and tensor named, no output
+    bad = {}
+    nan = struct.pack('<f', float('nan'))
+    bad['nan.safetensors'] = (safetensors({'A': ('F32', (1, 1), nan), 'B': ('F32', (1, 1), nan),
+                                           'C': ('F32', (1, 1), nan)}), 'NaN')
+    h = json.dumps({'A': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets': [0, 64]}}).encode()
+    bad['lie.safetensors'] = (struct.pack('<Q', len(h)) + h + b'\x00' * 16, 'outside')
+    bad['short.safetensors'] = (struct.pack('<Q', 1000) + b'{}', 'past the end')
+    h = json.dumps({'A': {'dtype': 'F32', 'shape': [2, 2], 'data_offsets': [0, 12]}}).encode()
+    bad['shape.safetensors'] = (struct.pack('<Q', len(h)) + h + b'\x00' * 12, 'bytes of data')
+    h = json.dumps({'A': {'dtype': 'C64', 'shape': [1], 'data_offsets': [0, 8]}}).encode()
+    bad['dtype.safetensors'] = (struct.pack('<Q', len(h)) + h + b'\x00' * 8, 'not supported')
+    for name, (content, msg) in bad.items():
+        path = os.path.join(tmp, name)
+        open(path, 'wb').write(content)
+        o = os.path.join(tmp, 'out_' + name + '.json')
+        r = run(['import', path, '--layout', 'dense', '-o', o])
+        check(r.returncode == 4 and name in r.stderr and msg in r.stderr and not os.path.exists(o),
+              'bad %s: exit %d: %s' % (name, r.returncode, r.stderr.strip()))
+    for name, blob, msg in (('be.npz', npy('>f4', (1,), b'\x00' * 4), 'not supported'),
+                            ('fortran.npz', npy('<f4', (1, 1), b'\x00' * 4, fortran=True), 'Fortran'),
+                            ('trunc.npz', npy('<f4', (2, 2), b'\x00' * 8), 'bytes of data')):
+        path = os.path.join(tmp, name)
+        with zipfile.ZipFile(path, 'w') as z:
+            z.writestr('A.npy', blob)
+        o = os.path.join(tmp, 'out_' + name + '.json')
+        r = run(['import', path, '--layout', 'dense', '-o', o])
+        check(r.returncode == 4 and msg in r.stderr and 'A' in r.stderr and not os.path.exists(o),
+              'bad %s: exit %d: %s' % (name, r.returncode, r.stderr.strip()))
+    # a missing tensor and a wrong rank
+    r = run(['import', os.path.join(tmp, 'm_f32.safetensors'), '--layout', 'dense', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'no tensor named A' in r.stderr, 'missing tensor without prefix: %s' % r.stderr)
+    r = run(['import', os.path.join(tmp, 'm_f32.safetensors'), '--layout', 'diag', '--prefix', 'layers.0.',
+             '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'expected 1 dimensions' in r.stderr, 'diag with a matrix A: %s' % r.stderr)
+    r = run(['import', os.path.join(tmp, 'nothing.npz'), '--layout', 'dense', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 5, 'missing file: exit %d' % r.returncode)
+    r = run(['import', os.path.join(tmp, 'm_f32.safetensors'), '--layout', 's9', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 3, 'unknown layout: exit %d' % r.returncode)
+    print('%d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
