@@ -158,19 +158,8 @@ int ssmh_attention_from_json(ssmh_attention_t a, const json_t *obj, const char *
 int ssmh_attention_read_file(ssmh_attention_t a, const char *file,
                              const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    ssmh_limits_t deflim;
-    char *buf;
-    size_t len;
-    json_t *root;
+    json_t *root = ssmh_json_load_file(file, lim, err);
     int rc;
-    if (lim == NULL) {
-        ssmh_limits_default(&deflim);
-        lim = &deflim;
-    }
-    if ((rc = ssmh_file_read(&buf, &len, file, lim->max_file_bytes, err)) != SSMH_OK)
-        return rc;
-    root = ssmh_json_parse(buf, len, file, lim, err);
-    free(buf);
     if (root == NULL)
         return err ? err->code : SSMH_E_PARSE;
     rc = ssmh_attention_from_json(a, root, file, "$", lim, err);

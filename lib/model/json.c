@@ -234,3 +234,20 @@ char *ssmh_json_dumps(const json_t *v)
     free(s);
     return t;
 }
+
+json_t *ssmh_json_load_file(const char *file, const ssmh_limits_t *lim_in, ssmh_error_t *err)
+{
+    ssmh_limits_t deflim;
+    char *buf;
+    size_t len;
+    json_t *root;
+    if (lim_in == NULL) {
+        ssmh_limits_default(&deflim);
+        lim_in = &deflim;
+    }
+    if (ssmh_file_read(&buf, &len, file, lim_in->max_file_bytes, err) != SSMH_OK)
+        return NULL;
+    root = ssmh_json_parse(buf, len, file, lim_in, err);
+    free(buf);
+    return root;
+}

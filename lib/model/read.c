@@ -287,17 +287,11 @@ int ssmh_model_read_string(ssmh_model_t m, const char *buf, size_t len,
 int ssmh_model_read_file(ssmh_model_t m, const char *file,
                          const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    char *buf;
-    size_t len;
-    ssmh_limits_t deflim;
+    json_t *root = ssmh_json_load_file(file, lim, err);
     int rc;
-    if (lim == NULL) {
-        ssmh_limits_default(&deflim);
-        lim = &deflim;
-    }
-    if ((rc = ssmh_file_read(&buf, &len, file, lim->max_file_bytes, err)) != SSMH_OK)
-        return rc;
-    rc = ssmh_model_read_string(m, buf, len, file, lim, err);
-    free(buf);
+    if (root == NULL)
+        return err ? err->code : SSMH_E_PARSE;
+    rc = ssmh_model_from_json(m, root, file, "$", lim, err);
+    json_decref(root);
     return rc;
 }

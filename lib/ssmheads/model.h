@@ -112,6 +112,8 @@ int ssmh_json_get_vector(fmpq_mat_t out, const json_t *v, slong n,
 json_t *ssmh_json_parse(const char *buf, size_t len, const char *file,
                         const ssmh_limits_t *lim, ssmh_error_t *err);
 
+/* Read and parse a whole file strictly ("-" = stdin); NULL with err set. */
+json_t *ssmh_json_load_file(const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
 json_t *ssmh_json_rational(const fmpq_t x);          /* "p/q" string */
 json_t *ssmh_json_fmpz(const fmpz_t x);              /* "p" string */
 json_t *ssmh_json_matrix(const fmpq_mat_t m);        /* array of rows */
