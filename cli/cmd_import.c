@@ -11,9 +11,12 @@ static const char usage[] =
     "  dense      A (N x N), B (N x d), C (p x N), optional D (p x d)\n"
     "  diag       the same with A a vector of length N (a real diagonal)\n"
     "  attention  W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d)\n"
-    "  --prefix P   tensor name prefix, e.g. layers.3.mixer.\n"
-    "  -o OUT       output file (written atomically; - for stdout)\n"
-    "Not yet: the s4d, s5 and lru layouts with discretization (issue 5).\n" CLI_LIMIT_HELP;
+    "  s4d        log_A_real, A_imag (H x N/2), C (H x N/2 x 2), log_dt (H), D (H)\n"
+    "  --prefix P            tensor name prefix, e.g. layers.3.mixer.\n"
+    "  --discretization D    s4d: zoh (default) or bilinear\n"
+    "  --precision BITS      s4d: round exp/ZOH results to BITS (default 53)\n"
+    "  -o OUT                output file (written atomically; - for stdout)\n"
+    "Not yet: the s5 and lru layouts (issue 5).\n" CLI_LIMIT_HELP;
 
 int cli_cmd_import(int argc, char **argv)
 {
@@ -21,13 +24,16 @@ int cli_cmd_import(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"layout", required_argument, NULL, 'l'},
         {"prefix", required_argument, NULL, 'p'},
+        {"discretization", required_argument, NULL, 'z'},
+        {"precision", required_argument, NULL, 'b'},
         CLI_LIMIT_LONGOPTS,
         {NULL, 0, NULL, 0}};
     ssmh_limits_t lim;
     ssmh_weights_t w;
     ssmh_error_t err;
     const char *layout = NULL, *prefix = "", *out = NULL;
-    int opt, rc;
+    int opt, rc, bilinear = 0;
+    long bits = 53;
 
     ssmh_limits_default(&lim);
     optind = 1;
@@ -37,6 +43,18 @@ int cli_cmd_import(int argc, char **argv)
         case 'l': layout = optarg; break;
         case 'p': prefix = optarg; break;
         case 'o': out = optarg; break;
+        case 'z':
+            if (strcmp(optarg, "zoh") == 0)
+                bilinear = 0;
+            else if (strcmp(optarg, "bilinear") == 0)
+                bilinear = 1;
+            else
+                return cli_usage_error("import", "--discretization must be zoh or bilinear");
+            break;
+        case 'b':
+            if (cli_parse_long(&bits, "import", "--precision", optarg, 2, 4096))
+                return CLI_EXIT_USAGE;
+            break;
         default:
             if (cli_limits_option(&lim, opt, optarg, "import", &rc)) {
                 if (rc)
@@ -50,8 +68,9 @@ int cli_cmd_import(int argc, char **argv)
         return cli_usage_error("import", "expected exactly one WEIGHTS path");
     if (layout == NULL || out == NULL)
         return cli_usage_error("import", "--layout and -o are required");
-    if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention"))
-        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention)", layout);
+    if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention")
+        && strcmp(layout, "s4d"))
+        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d)", layout);
     cli_limits_apply(&lim);
     ssmh_weights_init(w);
     ssmh_error_clear(&err);
@@ -74,7 +93,10 @@ int cli_cmd_import(int argc, char **argv)
     } else {
         ssmh_model_t m;
         ssmh_model_init(m);
-        if (ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err) != SSMH_OK) {
+        int irc = strcmp(layout, "s4d") == 0
+                      ? ssmh_import_s4d(m, w, prefix, bilinear, bits, argv[optind], &lim, &err)
+                      : ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err);
+        if (irc != SSMH_OK) {
             rc = cli_report(&err);
         } else {
             json_t *o = ssmh_model_to_json(m);

@@ -162,6 +162,58 @@ def main():
         rp = run(['represent', aout, os.path.join(tmp, 'm_f32.json'), '-n', '3', '--json'])
         check(rp.returncode in (0, 1) and 'representable' in json.loads(rp.stdout), 'represent on imported layer')
 
+    # s4d layout: MPFR-materialized ZOH / bilinear, compared with Python's
+    # complex doubles (a few ulps apart: ours is evaluated at 256 bits)
+    import math
+    import cmath
+    H, N2 = 3, 4
+    f32 = lambda x: struct.unpack('<f', struct.pack('<f', x))[0]
+    vals = {'log_A_real': [math.log(rng.choice([0.5, 0.3, 1.0])) for _ in range(H * N2)],
+            'A_imag': [math.pi * n for _ in range(H) for n in range(N2)],
+            'C': [rng.choice([0.5, -0.25, 1.0, 0.125]) for _ in range(H * N2 * 2)],
+            'log_dt': [math.log(rng.choice([0.001, 0.01, 0.1])) for _ in range(H)],
+            'D': [rng.choice([0.0, 1.0, -0.5]) for _ in range(H)]}
+    shapes = {'log_A_real': (H, N2), 'A_imag': (H, N2), 'C': (H, N2, 2), 'log_dt': (H,), 'D': (H,)}
+    st = os.path.join(tmp, 's4d.safetensors')
+    open(st, 'wb').write(safetensors({'m.' + k: ('F32', shapes[k], struct.pack('<%df' % len(v), *v))
+                                      for k, v in vals.items()}))
+    for disc in ('zoh', 'bilinear'):
+        out = os.path.join(tmp, 's4d_%s.json' % disc)
+        r = run(['import', st, '--layout', 's4d', '--prefix', 'm.', '--discretization', disc, '-o', out])
+        check(r.returncode == 0, 's4d %s import: %s' % (disc, r.stderr))
+        if r.returncode != 0:
+            continue
+        m = json.load(open(out))
+        worst = 0.0
+        for h in range(H):
+            dt = math.exp(f32(vals['log_dt'][h]))
+            for n in range(N2):
+                s_ = h * N2 + n
+                A = complex(-math.exp(f32(vals['log_A_real'][s_])), f32(vals['A_imag'][s_]))
+                Ab = cmath.exp(dt * A) if disc == 'zoh' else (1 + dt * A / 2) / (1 - dt * A / 2)
+                P = (Ab - 1) / A if disc == 'zoh' else dt / (1 - dt * A / 2)
+                Cb = complex(f32(vals['C'][2 * s_]), f32(vals['C'][2 * s_ + 1])) * P
+                gA = complex(float(oracle.num(m['A']['complex_diag']['re'][s_])),
+                             float(oracle.num(m['A']['complex_diag']['im'][s_])))
+                gC = complex(float(oracle.num(m['C']['re'][h][s_])), float(oracle.num(m['C']['im'][h][s_])))
+                worst = max(worst, abs(gA - Ab) / abs(Ab), abs(gC - Cb) / max(abs(Cb), 1e-300))
+                others = [oracle.num(m['C']['re'][j][s_]) for j in range(H) if j != h]
+                check(all(x == 0 for x in others), 's4d C is channel-sparse')
+        check(worst < 1e-12, 's4d %s values (max rel diff %g)' % (disc, worst))
+        check(m['output'] == '2re' and len(m['A']['complex_diag']['re']) == H * N2, 's4d structure')
+        g = run(['heads', out, '-n', '16', '--json'])
+        check(g.returncode == 0 and json.loads(g.stdout)['k'] <= H, 's4d heads')
+    out = os.path.join(tmp, 's4d_p24.json')
+    r = run(['import', st, '--layout', 's4d', '--prefix', 'm.', '--precision', '24', '-o', out])
+    ok24 = r.returncode == 0
+    if ok24:
+        for x in json.load(open(out))['A']['complex_diag']['re']:
+            v = oracle.num(x)
+            ok24 &= v == 0 or F(f32(float(v))) == v     # representable in 24 bits
+    check(ok24, 's4d --precision 24 rounds to float32-representable values')
+    r = run(['import', st, '--layout', 's4d', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'no tensor named log_A_real' in r.stderr, 's4d without prefix: %s' % r.stderr)
+
     # bad files: exit 4, file and tensor named, no output
     bad = {}
     nan = struct.pack('<f', float('nan'))

@@ -49,6 +49,11 @@ const ssmh_tensor_struct *ssmh_weights_get(const ssmh_weights_t w, const char *p
 int ssmh_import_model(ssmh_model_t m, const ssmh_weights_t w, const char *layout,
                       const char *prefix, const char *file, const ssmh_limits_t *lim,
                       ssmh_error_t *err);
+/* s4d (doc/weights.md): log_A_real, A_imag (H x N/2), C (H x N/2 x 2),
+   log_dt (H), optional D (H); ZOH (bilinear = 0) or bilinear; exp, sin, cos
+   and the discretization by MPFR, rounded to nearest at `bits` (53: binary64). */
+int ssmh_import_s4d(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, int bilinear,
+                    slong bits, const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
 /* attention: W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d). */
 int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
                           const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
