@@ -12,11 +12,13 @@ static const char usage[] =
     "  diag       the same with A a vector of length N (a real diagonal)\n"
     "  attention  W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d)\n"
     "  s4d        log_A_real, A_imag (H x N/2), C (H x N/2 x 2), log_dt (H), D (H)\n"
+    "  lru        nu_log, theta_log, gamma_log (N), B_re, B_im (N x H),\n"
+    "             C_re, C_im (H x N), D (H)\n"
     "  --prefix P            tensor name prefix, e.g. layers.3.mixer.\n"
     "  --discretization D    s4d: zoh (default) or bilinear\n"
     "  --precision BITS      s4d: round exp/ZOH results to BITS (default 53)\n"
     "  -o OUT                output file (written atomically; - for stdout)\n"
-    "Not yet: the s5 and lru layouts (issue 5).\n" CLI_LIMIT_HELP;
+    "Not yet: the s5 layout (issue 5).\n" CLI_LIMIT_HELP;
 
 int cli_cmd_import(int argc, char **argv)
 {
@@ -69,8 +71,8 @@ int cli_cmd_import(int argc, char **argv)
     if (layout == NULL || out == NULL)
         return cli_usage_error("import", "--layout and -o are required");
     if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention")
-        && strcmp(layout, "s4d"))
-        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d)", layout);
+        && strcmp(layout, "s4d") && strcmp(layout, "lru"))
+        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, lru)", layout);
     cli_limits_apply(&lim);
     ssmh_weights_init(w);
     ssmh_error_clear(&err);
@@ -95,6 +97,8 @@ int cli_cmd_import(int argc, char **argv)
         ssmh_model_init(m);
         int irc = strcmp(layout, "s4d") == 0
                       ? ssmh_import_s4d(m, w, prefix, bilinear, bits, argv[optind], &lim, &err)
+                  : strcmp(layout, "lru") == 0
+                      ? ssmh_import_lru(m, w, prefix, bits, argv[optind], &lim, &err)
                       : ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err);
         if (irc != SSMH_OK) {
             rc = cli_report(&err);

@@ -214,6 +214,41 @@ def main():
     r = run(['import', st, '--layout', 's4d', '-o', os.path.join(tmp, 'x.json')])
     check(r.returncode == 4 and 'no tensor named log_A_real' in r.stderr, 's4d without prefix: %s' % r.stderr)
 
+    # lru layout: lambda = exp(-exp(nu_log) + i exp(theta_log)), B scaled by
+    # gamma = exp(gamma_log), y = Re(C x) + D u
+    N, H = 4, 2
+    lv = {'nu_log': [math.log(rng.choice([0.01, 0.1, 0.5])) for _ in range(N)],
+          'theta_log': [math.log(rng.choice([0.1, 1.0, 3.0])) for _ in range(N)],
+          'gamma_log': [rng.choice([0.0, -0.5]) for _ in range(N)],
+          'B_re': [rng.choice([0.5, -1.0, 0.25]) for _ in range(N * H)],
+          'B_im': [rng.choice([0.0, 0.5]) for _ in range(N * H)],
+          'C_re': [rng.choice([1.0, -0.5]) for _ in range(H * N)],
+          'C_im': [rng.choice([0.0, 0.25]) for _ in range(H * N)],
+          'D': [1.0, 0.0]}
+    ls = {'nu_log': (N,), 'theta_log': (N,), 'gamma_log': (N,), 'B_re': (N, H), 'B_im': (N, H),
+          'C_re': (H, N), 'C_im': (H, N), 'D': (H,)}
+    st = os.path.join(tmp, 'lru.safetensors')
+    open(st, 'wb').write(safetensors({k: ('F32', ls[k], struct.pack('<%df' % len(v), *v)) for k, v in lv.items()}))
+    out = os.path.join(tmp, 'lru.json')
+    r = run(['import', st, '--layout', 'lru', '-o', out])
+    check(r.returncode == 0, 'lru import: %s' % r.stderr)
+    if r.returncode == 0:
+        m = json.load(open(out))
+        worst = 0.0
+        for i in range(N):
+            lam = cmath.exp(complex(-math.exp(f32(lv['nu_log'][i])), math.exp(f32(lv['theta_log'][i]))))
+            got = complex(float(oracle.num(m['A']['complex_diag']['re'][i])),
+                          float(oracle.num(m['A']['complex_diag']['im'][i])))
+            worst = max(worst, abs(got - lam) / abs(lam))
+            g = math.exp(f32(lv['gamma_log'][i]))
+            for j in range(H):
+                b = complex(f32(lv['B_re'][i * H + j]), f32(lv['B_im'][i * H + j])) * g
+                gb = complex(float(oracle.num(m['B']['re'][i][j])), float(oracle.num(m['B']['im'][i][j])))
+                worst = max(worst, abs(gb - b) / max(abs(b), 1e-300))
+        check(worst < 1e-12 and m['output'] == 're', 'lru values (max rel diff %g)' % worst)
+        g = run(['gradient', out, '--json'])
+        check(g.returncode == 0 and json.loads(g.stdout)['stable'] == 'stable', 'lru gradient: stable')
+
     # bad files: exit 4, file and tensor named, no output
     bad = {}
     nan = struct.pack('<f', float('nan'))

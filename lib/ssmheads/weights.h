@@ -54,6 +54,10 @@ int ssmh_import_model(ssmh_model_t m, const ssmh_weights_t w, const char *layout
    and the discretization by MPFR, rounded to nearest at `bits` (53: binary64). */
 int ssmh_import_s4d(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, int bilinear,
                     slong bits, const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
+/* lru: nu_log, theta_log, gamma_log (N), B_re, B_im (N x H), C_re, C_im
+   (H x N), optional D (H); y = Re(C x) + D u; exp/sin/cos as for s4d. */
+int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, slong bits,
+                    const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
 /* attention: W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d). */
 int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
                           const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);

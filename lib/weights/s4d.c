@@ -19,7 +19,7 @@
 
 #define WP 256
 
-static void to_q(fmpq_t out, const mpfr_t x, slong bits)
+void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
 {
     mpfr_t r;
     mpz_t m;
@@ -46,7 +46,7 @@ static void to_q(fmpq_t out, const mpfr_t x, slong bits)
     mpfr_clear(r);
 }
 
-static void from_q(mpfr_t x, const fmpq_t q)
+void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q)
 {
     mpq_t t;
     mpq_init(t);
@@ -125,14 +125,14 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
         json_array_append_new(Cim, json_array());
     }
     for (h = 0; h < H; h++) {
-        from_q(dt, ldt->data + h);
+        _ssmh_q_to_mpfr(dt, ldt->data + h);
         mpfr_exp(dt, dt, MPFR_RNDN);
         for (n = 0; n < N2; n++) {
             slong s = h * N2 + n, j;
-            from_q(ar, lar->data + s);
+            _ssmh_q_to_mpfr(ar, lar->data + s);
             mpfr_exp(ar, ar, MPFR_RNDN);
             mpfr_neg(ar, ar, MPFR_RNDN);                      /* A = ar + i ai */
-            from_q(ai, aim->data + s);
+            _ssmh_q_to_mpfr(ai, aim->data + s);
             if (!bilinear) {
                 mpfr_mul(t, dt, ar, MPFR_RNDN);
                 mpfr_exp(t, t, MPFR_RNDN);                    /* |exp(dt A)| */
@@ -156,17 +156,17 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
                 cdiv(pr, pi, dt, cr, t, u);                   /* dt / (1 - dt A/2) */
             }
             /* Cbar = C * (pr + i pi) */
-            from_q(cr, C->data + 2 * s);
-            from_q(ci, C->data + 2 * s + 1);
+            _ssmh_q_to_mpfr(cr, C->data + 2 * s);
+            _ssmh_q_to_mpfr(ci, C->data + 2 * s + 1);
             mpfr_mul(nr, cr, pr, MPFR_RNDN);
             mpfr_mul(t, ci, pi, MPFR_RNDN);
             mpfr_sub(nr, nr, t, MPFR_RNDN);
             mpfr_mul(ni, cr, pi, MPFR_RNDN);
             mpfr_mul(t, ci, pr, MPFR_RNDN);
             mpfr_add(ni, ni, t, MPFR_RNDN);
-            to_q(q, er, bits);
+            _ssmh_mpfr_to_q(q, er, bits);
             json_array_append_new(re, ssmh_json_rational(q));
-            to_q(q, ei, bits);
+            _ssmh_mpfr_to_q(q, ei, bits);
             json_array_append_new(im, ssmh_json_rational(q));
             row = json_array();
             for (j = 0; j < H; j++)
@@ -178,9 +178,9 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
             json_array_append_new(Bim, row);
             for (j = 0; j < H; j++) {
                 if (j == h) {
-                    to_q(q, nr, bits);
+                    _ssmh_mpfr_to_q(q, nr, bits);
                     json_array_append_new(json_array_get(Cre, (size_t)j), ssmh_json_rational(q));
-                    to_q(q, ni, bits);
+                    _ssmh_mpfr_to_q(q, ni, bits);
                     json_array_append_new(json_array_get(Cim, (size_t)j), ssmh_json_rational(q));
                 } else {
                     json_array_append_new(json_array_get(Cre, (size_t)j), json_string("0"));

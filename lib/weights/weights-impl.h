@@ -23,4 +23,9 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
 int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf, size_t len,
                     const char *file, ssmh_error_t *err);
 
+/* MPFR <-> exact rationals: round x to nearest at `bits`, exactly. */
+#include <mpfr.h>
+void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits);
+void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q);
+
 #endif
