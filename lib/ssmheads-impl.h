@@ -46,6 +46,9 @@ void _ssmh_attention_columns(fmpq_mat_t Vm, const ssmh_attention_t a);
 int _ssmh_is_psd(const fmpq_mat_t S, int strict);
 void _ssmh_round_up(fmpq_t out, double x);
 void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
+void _ssmh_set_dyadic(fmpq_t q, double x, slong shift);
+double _ssmh_power_iteration(const double *g, slong n, double *v, slong iters);
+void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
 json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict);
 

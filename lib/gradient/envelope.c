@@ -144,12 +144,7 @@ static void round_sym(fmpq_mat_t P, const double *p, slong N)
             int e;
             fmpq *q = fmpq_mat_entry(P, i, j);
             frexp(v != 0 ? v : 1.0, &e);   /* each entry to 40 significant bits */
-            fmpz_set_d(fmpq_numref(q), nearbyint(ldexp(v, 40 - e)));
-            fmpz_one(fmpq_denref(q));
-            if (40 - e >= 0)
-                fmpq_div_2exp(q, q, (ulong)(40 - e));
-            else
-                fmpq_mul_2exp(q, q, (ulong)(e - 40));
+            _ssmh_set_dyadic(q, v, 40 - e);
             fmpq_set(fmpq_mat_entry(P, j, i), q);
         }
 }
@@ -300,10 +295,10 @@ static int eigen_P(fmpq_mat_t P, const fmpq_mat_t A)
    N x N matrix; returns 0 if no candidate could be proven. */
 static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
 {
-    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C), i, j, k, it, tries;
+    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C), i, j, k, tries;
     double *L = flint_calloc((size_t)(N * N), sizeof(double)), *Y = flint_malloc(sizeof(double) * (size_t)(N * p));
     double *G = flint_malloc(sizeof(double) * (size_t)(p * p)), *v = flint_malloc(sizeof(double) * (size_t)p);
-    double *w = flint_malloc(sizeof(double) * (size_t)p), lam = 0;
+    double lam = 0;
     fmpq_mat_t Ct, CtC, S;
     int ok = 1;
     /* P = L L^T */
@@ -341,28 +336,12 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
             }
         for (i = 0; i < p; i++)
             v[i] = 1.0 + 0.01 * (double)i;
-        for (it = 0; it < 300; it++) {
-            double nv = 0;
-            for (i = 0; i < p; i++) {
-                double t = 0;
-                for (j = 0; j < p; j++)
-                    t += G[i * p + j] * v[j];
-                w[i] = t;
-                nv += t * t;
-            }
-            nv = sqrt(nv);
-            if (!(nv > 0))
-                break;
-            lam = nv;   /* ||G v|| with ||v|| = 1 -> lambda_max */
-            for (i = 0; i < p; i++)
-                v[i] = w[i] / nv;
-        }
+        lam = _ssmh_power_iteration(G, p, v, 300);
     }
     flint_free(L);
     flint_free(Y);
     flint_free(G);
     flint_free(v);
-    flint_free(w);
     if (!ok)
         return 0;
     fmpq_mat_init(Ct, N, p);

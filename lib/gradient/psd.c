@@ -118,44 +118,79 @@ void _ssmh_round_up(fmpq_t out, double x)
     fmpz_clear(num);
 }
 
-/* Largest eigenvalue of a symmetric PSD G, by power iteration (a guide). */
-static double power_lmax(const fmpq_mat_t G)
+/* q = nearbyint(x 2^shift) / 2^shift, exactly: the dyadic nearest to x on
+   the grid 2^-shift (a float guide made into an exact rational). */
+void _ssmh_set_dyadic(fmpq_t q, double x, slong shift)
 {
-    slong n = fmpq_mat_nrows(G), i, j, it;
-    double *g = malloc(sizeof(double) * (size_t)(n * n)), *v = malloc(sizeof(double) * (size_t)n),
-           *w = malloc(sizeof(double) * (size_t)n), lam = 0, nv;
-    for (i = 0; i < n; i++) {
-        for (j = 0; j < n; j++)
-            g[i * n + j] = fmpq_get_d(fmpq_mat_entry(G, i, j));
-        v[i] = 1.0 + 0.01 * (double)i;
-    }
-    for (it = 0; it < 500; it++) {
+    fmpz_set_d(fmpq_numref(q), nearbyint(ldexp(x, (int)shift)));
+    fmpz_one(fmpq_denref(q));
+    if (shift >= 0)
+        fmpq_div_2exp(q, q, (ulong)shift);
+    else
+        fmpq_mul_2exp(q, q, (ulong)(-shift));
+}
+
+/* Power iteration on a symmetric PSD n x n matrix g (row-major doubles),
+   from v (overwritten by the dominant eigenvector estimate); returns the
+   estimate of lambda_max.  A guide only: every use proves its result. */
+double _ssmh_power_iteration(const double *g, slong n, double *v, slong iters)
+{
+    slong i, j, it;
+    double *w = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), lam = 0, nv;
+    for (it = 0; it < iters; it++) {
         nv = 0;
         for (i = 0; i < n; i++) {
-            double s = 0;
+            double t = 0;
             for (j = 0; j < n; j++)
-                s += g[i * n + j] * v[j];
-            w[i] = s;
-            nv += s * s;
+                t += g[i * n + j] * v[j];
+            w[i] = t;
+            nv += t * t;
         }
         nv = sqrt(nv);
-        if (nv == 0)
+        if (!(nv > 0))
             break;
-        lam = 0;
-        for (i = 0; i < n; i++) {
+        lam = nv;   /* ||G v|| with ||v|| = 1 */
+        for (i = 0; i < n; i++)
             v[i] = w[i] / nv;
-        }
-        for (i = 0; i < n; i++) {
-            double s = 0;
-            for (j = 0; j < n; j++)
-                s += g[i * n + j] * v[j];
-            lam += v[i] * s;
-        }
     }
-    free(g);
-    free(v);
     free(w);
     return lam;
+}
+
+/* The matrix as doubles (row-major), and the starting vector 1 + i/100. */
+static double *to_doubles(const fmpq_mat_t G, double **v)
+{
+    slong n = fmpq_mat_nrows(G), m = fmpq_mat_ncols(G), i;
+    double *g = malloc(sizeof(double) * (size_t)(n * m > 0 ? n * m : 1));
+    for (i = 0; i < n * m; i++)
+        g[i] = fmpq_get_d(fmpq_mat_entry(G, i / m, i % m));
+    *v = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1));
+    for (i = 0; i < n; i++)
+        (*v)[i] = 1.0 + 0.01 * (double)i;
+    return g;
+}
+
+/* Largest eigenvalue of a symmetric PSD G (a guide). */
+static double power_lmax(const fmpq_mat_t G)
+{
+    double *v, *g = to_doubles(G, &v), lam;
+    lam = _ssmh_power_iteration(g, fmpq_mat_nrows(G), v, 500);
+    free(g);
+    free(v);
+    return lam;
+}
+
+/* A float-guided rational unit-ish vector near the dominant eigenvector of
+   G (entries on the grid 2^-30), for exact Rayleigh quotients. */
+void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G)
+{
+    double *x, *g = to_doubles(G, &x);
+    slong i;
+    _ssmh_power_iteration(g, fmpq_mat_nrows(G), x, 200);
+    for (i = 0; i < fmpq_mat_nrows(G); i++)
+        _ssmh_set_dyadic(fmpq_mat_entry(v, i, 0), x[i], 30);
+    free(g);
+    free(x);
 }
 
 /* beta >= lambda_max(G), proven: beta I - G is PSD (G symmetric PSD).

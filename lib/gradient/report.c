@@ -31,12 +31,7 @@ void ssmh_gradient_clear(ssmh_gradient_t g)
         _fmpq_vec_clear(g->norm2_lo, g->lags + 1);
         _fmpq_vec_clear(g->norm2_hi, g->lags + 1);
     }
-    memset(g, 0, sizeof(*g));
-    ssmh_spectrum_init(g->spec);
-    ssmh_spectrum_init(g->spec_min);
-    ssmh_envelope_init(g->env);
-    fmpq_init(g->eps);
-    g->horizon = -1;
+    ssmh_gradient_init(g);   /* the sub-objects above hold nothing now */
 }
 
 /* Structured models: keep the modes whose eigenvalue group contributes to
@@ -120,10 +115,9 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
 /* lo <= ||K||_2 <= hi, for a matrix with modest entries. */
 static void norm2_enclose_exact(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
 {
-    slong p = fmpq_mat_nrows(K), d = fmpq_mat_ncols(K), n = FLINT_MIN(p, d), i, j, it;
+    slong p = fmpq_mat_nrows(K), d = fmpq_mat_ncols(K), n = FLINT_MIN(p, d), i;
     fmpq_mat_t Kt, G, v, Gv;
     fmpq_t num, den, q, l2;
-    double *x, *y, nx;
     fmpq_mat_init(Kt, d, p);
     fmpq_mat_transpose(Kt, K);
     fmpq_mat_init(G, n, n);
@@ -137,31 +131,9 @@ static void norm2_enclose_exact(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     fmpq_init(den);
     _ssmh_lmax_upper(q, G);              /* lambda_max(G) <= q, proven */
     /* lambda_max(G) >= v^T G v / v^T v for the float-guided rational v */
-    x = flint_malloc(sizeof(double) * (size_t)n);
-    y = flint_malloc(sizeof(double) * (size_t)n);
-    for (i = 0; i < n; i++)
-        x[i] = 1.0 + 0.01 * (double)i;
-    for (it = 0; it < 200; it++) {
-        nx = 0;
-        for (i = 0; i < n; i++) {
-            double t = 0;
-            for (j = 0; j < n; j++)
-                t += fmpq_get_d(fmpq_mat_entry(G, i, j)) * x[j];
-            y[i] = t;
-            nx += t * t;
-        }
-        nx = sqrt(nx);
-        if (!(nx > 0))
-            break;
-        for (i = 0; i < n; i++)
-            x[i] = y[i] / nx;
-    }
     fmpq_mat_init(v, n, 1);
     fmpq_mat_init(Gv, n, 1);
-    for (i = 0; i < n; i++) {
-        fmpz_set_d(fmpq_numref(fmpq_mat_entry(v, i, 0)), nearbyint(ldexp(x[i], 30)));
-        fmpz_one(fmpq_denref(fmpq_mat_entry(v, i, 0)));
-    }
+    _ssmh_dominant_vector(v, G);
     fmpq_mat_mul(Gv, G, v);
     for (i = 0; i < n; i++) {
         fmpq_addmul(num, fmpq_mat_entry(v, i, 0), fmpq_mat_entry(Gv, i, 0));
@@ -186,8 +158,6 @@ static void norm2_enclose_exact(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     fmpq_mat_clear(Gv);
     fmpq_mat_clear(Kt);
     fmpq_mat_clear(G);
-    flint_free(x);
-    flint_free(y);
 }
 
 /* lo <= ||K||_2 <= hi.  K is first rounded to K~ with 40-bit dyadics
@@ -222,12 +192,7 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     for (i = 0; i < p; i++)
         for (j = 0; j < d; j++) {
             fmpq *r = fmpq_mat_entry(R, i, j);
-            fmpz_set_d(fmpq_numref(r), nearbyint(ldexp(fmpq_get_d(fmpq_mat_entry(K, i, j)), 40 - e)));
-            fmpz_one(fmpq_denref(r));
-            if (40 - e >= 0)
-                fmpq_div_2exp(r, r, (ulong)(40 - e));
-            else
-                fmpq_mul_2exp(r, r, (ulong)(e - 40));
+            _ssmh_set_dyadic(r, fmpq_get_d(fmpq_mat_entry(K, i, j)), 40 - e);
             fmpq_sub(t, fmpq_mat_entry(K, i, j), r);
             fmpq_addmul(err2, t, t);
         }

@@ -35,9 +35,7 @@ void ssmh_spectrum_clear(ssmh_spectrum_t s)
 {
     fmpq_clear(s->rho_lo);
     fmpq_clear(s->rho_hi);
-    memset(s, 0, sizeof(*s));
-    fmpq_init(s->rho_lo);
-    fmpq_init(s->rho_hi);
+    ssmh_spectrum_init(s);
 }
 
 /* lo <= sqrt(q) <= hi with relative width about 2^-bits; exact when q is
