@@ -130,21 +130,25 @@ START_TEST(test_lags_structured_vs_dense)
 }
 END_TEST
 
-/* Structured path == dense path on the realified model, and
-   the rank is similarity invariant. */
-START_TEST(test_heads_paths_agree)
+/* `count` random structured models (N < 1 + maxN, p and d in [lo, lo + span))
+   against their realified dense form: the same k, k_inf, n*, profile and
+   pivot lags, and the structured path's certificate passes the checker. */
+static void structured_vs_dense(ulong stream, long count, slong maxN, slong lo, slong span,
+                                slong maxlen)
 {
     flint_rand_t st;
-    long it, n = 150 * ssmh_test_mult();
+    long it;
     flint_randinit(st);
-    flint_randseed(st, ssmh_test_seed(), 12);
-    for (it = 0; it < n; it++) {
+    flint_randseed(st, ssmh_test_seed(), stream);
+    for (it = 0; it < count; it++) {
         ssmh_model_t m, r;
         ssmh_heads_t h1, h2;
-        slong len = 1 + n_randint(st, 9), j;
+        slong len = 1 + n_randint(st, maxlen), j;
+        json_t *cert;
+        ssmhc_report_t rep;
         ssmh_model_init(m);
         ssmh_model_init(r);
-        rand_structured(m, st);
+        rand_structured_sized(m, st, maxN, lo, span);
         ssmh_model_realify(r, m);
         r->convention = m->convention;
         ssmh_heads_init(h1);
@@ -157,43 +161,6 @@ START_TEST(test_heads_paths_agree)
                       (long)h2->k, (long)h2->k_inf, (long)h2->n_star);
         for (j = 1; j <= h1->n_star; j++)
             ck_assert_int_eq(ssmh_heads_k_at(h1, j), ssmh_heads_k_at(h2, j));
-        ssmh_heads_clear(h1);
-        ssmh_heads_clear(h2);
-        ssmh_model_clear(m);
-        ssmh_model_clear(r);
-    }
-    flint_randclear(st);
-}
-END_TEST
-
-/* Large supports take the batched pivot search (one product and one LU):
-   its pivots, profile and certificate must match the lag-by-lag dense path,
-   and its certificate must pass the independent checker. */
-START_TEST(test_heads_batch_agrees)
-{
-    flint_rand_t st;
-    long it, n = 40 * ssmh_test_mult();
-    flint_randinit(st);
-    flint_randseed(st, ssmh_test_seed(), 15);
-    for (it = 0; it < n; it++) {
-        ssmh_model_t m, r;
-        ssmh_heads_t h1, h2;
-        slong len = 1 + n_randint(st, 30), j;
-        json_t *cert;
-        ssmhc_report_t rep;
-        ssmh_model_init(m);
-        ssmh_model_init(r);
-        rand_structured_sized(m, st, 14, 5, 4);
-        ssmh_model_realify(r, m);
-        r->convention = m->convention;
-        ssmh_heads_init(h1);
-        ssmh_heads_init(h2);
-        ck_assert_int_eq(ssmh_heads_compute(h1, m, len, NULL, NULL), SSMH_OK);
-        ck_assert_int_eq(ssmh_heads_compute(h2, r, len, NULL, NULL), SSMH_OK);
-        ck_assert_msg(h1->k == h2->k && h1->k_inf == h2->k_inf && h1->n_star == h2->n_star,
-                      "seed %lu it %ld: batched k=%ld k_inf=%ld, dense k=%ld k_inf=%ld",
-                      ssmh_test_seed(), it, (long)h1->k, (long)h1->k_inf, (long)h2->k,
-                      (long)h2->k_inf);
         for (j = 0; j < h1->r; j++)
             ck_assert_int_eq(h1->pivot_lags[j], h2->pivot_lags[j]);
         cert = ssmh_heads_certificate(h1, m);
@@ -207,6 +174,19 @@ START_TEST(test_heads_batch_agrees)
         ssmh_model_clear(r);
     }
     flint_randclear(st);
+}
+
+/* Small models: the lag-by-lag structured path == the dense path. */
+START_TEST(test_heads_paths_agree)
+{
+    structured_vs_dense(12, 150 * ssmh_test_mult(), 4, 1, 3, 9);
+}
+END_TEST
+
+/* Large supports take the batched pivot search (one product and one LU). */
+START_TEST(test_heads_batch_agrees)
+{
+    structured_vs_dense(15, 40 * ssmh_test_mult(), 14, 5, 4, 30);
 }
 END_TEST
 
