@@ -85,6 +85,9 @@ int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char 
     "  --max-bits N     largest rational size, in bits (default 2^26)\n" \
     "  --timeout SEC    CPU-time limit; exit 6 when hit (default none)\n"
 /* Handle a limit option; returns 1 if opt was one (and *rc set on error). */
+/* The default case of a command's option loop: 0 (a limit option was
+   applied) or the exit code to return. */
+int cli_other_option(ssmh_limits_t *lim, int opt, const char *arg, const char *cmd);
 int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
                       const char *cmd, int *rc);
 /* Install the CPU-time limit (after option parsing). */

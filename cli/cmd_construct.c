@@ -40,12 +40,9 @@ int cli_cmd_construct(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "construct", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("construct", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "construct")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 1 != argc)

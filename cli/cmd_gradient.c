@@ -183,15 +183,11 @@ int cli_cmd_gradient(int argc, char **argv)
             }
             break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "gradient", &rc)) {
-                if (rc) {
-                    fmpq_clear(eps);
-                    return rc;
-                }
-                break;
+            if ((rc = cli_other_option(&lim, opt, optarg, "gradient")) != 0) {
+                fmpq_clear(eps);
+                return rc;
             }
-            fmpq_clear(eps);
-            return cli_usage_error("gradient", "unknown option");
+            break;
         }
     }
     if (optind + 1 != argc) {

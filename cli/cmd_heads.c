@@ -88,12 +88,9 @@ int cli_cmd_heads(int argc, char **argv)
             break;
         case 'c': cert = optarg; break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "heads", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("heads", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "heads")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 1 != argc)

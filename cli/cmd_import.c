@@ -58,12 +58,9 @@ int cli_cmd_import(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "import", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("import", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "import")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 1 != argc)

@@ -35,12 +35,9 @@ int cli_cmd_minimal(int argc, char **argv)
         case 'j': json = 1; break;
         case 'o': out = optarg; break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "minimal", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("minimal", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "minimal")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 1 != argc)

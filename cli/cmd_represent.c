@@ -44,12 +44,9 @@ int cli_cmd_represent(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "represent", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("represent", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "represent")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 2 != argc)

@@ -31,12 +31,9 @@ int cli_cmd_span(int argc, char **argv)
         case 'h': return cli_help(usage);
         case 'j': json = 1; break;
         default:
-            if (cli_limits_option(&lim, opt, optarg, "span", &rc)) {
-                if (rc)
-                    return rc;
-                break;
-            }
-            return cli_usage_error("span", "unknown option");
+            if ((rc = cli_other_option(&lim, opt, optarg, "span")) != 0)
+                return rc;
+            break;
         }
     }
     if (optind + 1 != argc)

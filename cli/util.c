@@ -46,7 +46,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(try '%s %s--help')\n", cli_progname, cmd ? cmd : "");
+    fprintf(stderr, "\n(try '%s %s%s--help')\n", cli_progname, cmd ? cmd : "", cmd ? " " : "");
     if (cmd)
         fprintf(stderr, "%s", "");
     return CLI_EXIT_USAGE;
@@ -187,4 +187,14 @@ void cli_threads_init(void)
     if (n > 64)
         n = 64;
     flint_set_num_threads((int)n);
+}
+
+/* The default branch of every command's option loop: a limit option is
+   applied (0), anything else is a usage error (its exit code). */
+int cli_other_option(ssmh_limits_t *lim, int opt, const char *arg, const char *cmd)
+{
+    int rc;
+    if (cli_limits_option(lim, opt, arg, cmd, &rc))
+        return rc;
+    return cli_usage_error(cmd, "unknown option");
 }
