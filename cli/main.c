@@ -29,7 +29,8 @@ static int usage(FILE *f)
     fprintf(f,
             "\n'ssmheads COMMAND --help' describes one command.\n"
             "Exit codes: 0 success (verify: accepted), 1 rejected or claim false,\n"
-            "2 undecided, 3 usage error, 4 invalid input, 5 I/O error, 6 resource limit.\n");
+            "2 undecided, 3 usage error, 4 invalid input, 5 I/O error, 6 resource limit,\n"
+            "7 not implemented yet.\n");
     return f == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }
 
