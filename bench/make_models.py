@@ -40,12 +40,11 @@ def diag(rng, N, p, d, name):
 
 
 def s4d_bank(rng, H, modes, name):
-    """H channels, each with `modes` complex modes: channel-sparse B and C."""
+    """H channels, each with `modes` complex modes: channel-sparse B and C,
+    written in the sparse matrix form (rows, cols, entries), as `ssmheads
+    import --layout s4d` writes such a bank."""
     N = H * modes
-    re, im = [], []
-    Br = [["0"] * H for _ in range(N)]
-    Cr = [["0"] * N for _ in range(H)]
-    Ci = [["0"] * N for _ in range(H)]
+    re, im, Be, Cre, Cim = [], [], [], [], []
     for c in range(H):
         for k in range(modes):
             s = c * modes + k
@@ -55,13 +54,16 @@ def s4d_bank(rng, H, modes, name):
                         math.exp(lam.real * dt) * math.sin(lam.imag * dt))
             re.append(hx(z.real))
             im.append(hx(z.imag))
-            Br[s][c] = hx(dt)
-            Cr[c][s] = hx(rng.gauss(0, 0.5))
-            Ci[c][s] = hx(rng.gauss(0, 0.5))
+            Be.append([s, c, hx(dt)])
+            Cre.append((c, s, hx(rng.gauss(0, 0.5))))
+            Cim.append((c, s, hx(rng.gauss(0, 0.5))))
+
+    def sparse(rows, cols, entries):
+        return {"rows": rows, "cols": cols, "entries": [list(e) for e in sorted(entries)]}
     return {"format": "ssmheads-model/1", "name": name,
             "A": {"complex_diag": {"re": re, "im": im}},
-            "B": {"re": Br, "im": [["0"] * H for _ in range(N)]},
-            "C": {"re": Cr, "im": Ci}, "output": "2re"}
+            "B": {"re": sparse(N, H, Be), "im": sparse(N, H, [])},
+            "C": {"re": sparse(H, N, Cre), "im": sparse(H, N, Cim)}, "output": "2re"}
 
 
 def main():

@@ -167,11 +167,47 @@ int ssmhc_json_rational(mpq_t out, const json_t *v)
     return parse(out, json_string_value(v));
 }
 
+/* {"rows": R, "cols": C, "entries": [[i, j, v], ...]}, positions strictly
+   increasing row-major, the rest zero; R * C at most 2^27. */
+static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+{
+    long r, c, n, t, i, j;
+    long long last = -1;
+    const json_t *je = json_object_get(v, "entries");
+    if (json_object_size(v) != 3 || ssmhc_json_long(&r, json_object_get(v, "rows"), 0, 100000) != 0
+        || ssmhc_json_long(&c, json_object_get(v, "cols"), 0, 100000) != 0 || !json_is_array(je))
+        return -1;
+    if ((rows >= 0 && r != rows) || (cols >= 0 && c != cols) || (long long)r * c > (1LL << 27))
+        return -1;
+    n = (long)json_array_size(je);
+    for (t = 0; t < n; t++) {
+        const json_t *e = json_array_get(je, (size_t)t);
+        if (json_array_size(e) != 3 || ssmhc_json_long(&i, json_array_get(e, 0), 0, r - 1) != 0
+            || ssmhc_json_long(&j, json_array_get(e, 1), 0, c - 1) != 0
+            || (long long)i * c + j <= last)
+            return -1;
+        last = (long long)i * c + j;
+    }
+    ssmhc_qmat_init(out, r, c);
+    for (t = 0; t < n; t++) {
+        const json_t *e = json_array_get(je, (size_t)t);
+        i = (long)json_integer_value(json_array_get(e, 0));
+        j = (long)json_integer_value(json_array_get(e, 1));
+        if (ssmhc_json_rational(SSMHC_Q(out, i, j), json_array_get(e, 2)) != 0) {
+            ssmhc_qmat_clear(out);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
 {
     long r, c = -1, i, j;
     out->rows = out->cols = 0;
     out->e = NULL;
+    if (json_is_object(v))
+        return sparse_qmat(out, v, rows, cols);
     if (!json_is_array(v))
         return -1;
     r = (long)json_array_size(v);

@@ -24,7 +24,7 @@ static int keys_ok(const json_t *o, const char *const *allowed)
 static int cmat(ssmhc_qmat *re, ssmhc_qmat *im, const json_t *v, long rows, long cols)
 {
     static const char *const k[] = {"re", "im", NULL};
-    if (json_is_object(v)) {
+    if (json_is_object(v) && json_object_get(v, "entries") == NULL) {
         if (!keys_ok(v, k) || ssmhc_json_qmat(re, json_object_get(v, "re"), rows, cols) != 0)
             return -1;
         if (ssmhc_json_qmat(im, json_object_get(v, "im"), re->rows, re->cols) != 0) {
@@ -95,7 +95,7 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
     jA = json_object_get(o, "A");
     if (jA == NULL)
         return ssmhc_fail(r, "model: no A"), -1;
-    if (json_is_array(jA)) {
+    if (json_is_array(jA) || (json_is_object(jA) && json_object_get(jA, "entries"))) {
         kind = 0;
         if (ssmhc_json_qmat(&m->A, jA, -1, -1) != 0 || m->A.rows != m->A.cols || m->A.rows == 0) {
             ssmhc_qmat_clear(&m->A);

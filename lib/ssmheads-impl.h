@@ -52,6 +52,10 @@ void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
 json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict);
 
+/* Largest rows * cols of a matrix read in the sparse form (whose file size
+   does not bound the allocation): 2^27 entries, about 2 GiB of fmpq. */
+#define SSMH_MAX_MATRIX_ENTRIES (WORD(1) << 27)
+
 /* Append "[i]" or ".key" to a JSON path, truncating safely. */
 void _ssmh_path_index(char *out, size_t size, const char *base, long i);
 void _ssmh_path_key(char *out, size_t size, const char *base, const char *key);

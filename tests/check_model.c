@@ -151,6 +151,19 @@ static const struct {
     {"[1,2]", "$", SSMH_E_VALUE},
     {"{\"format\":\"ssmheads-model/1\",\"A\":[[\"1e99999999\"]],\"B\":[[1]],\"C\":[[1]]}", "$.A[0][0]", SSMH_E_LIMIT},
     {"{\"format\":\"ssmheads-model/1\",\"A\":[[99999999999999999999999]],\"B\":[[1]],\"C\":[[1]]}", "$", SSMH_E_PARSE},
+    /* the sparse matrix form */
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[1,0,1],[0,0,1]]}}", "$.B.entries[1]", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[0,0,1],[0,0,1]]}}", "$.B.entries[1]", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[2,0,1]]}}", "$.B.entries[0]", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[0,-1,1]]}}", "$.B.entries[0]", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[0,0]]}}", "$.B.entries[0]", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[0,0,0.5]]}}", "$.B.entries[0][2]", SSMH_E_PARSE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[0,0,\"1/0\"]]}}", "$.B.entries[0][2]", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":3,\"cols\":1,\"entries\":[]}}", "$.B", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":1,\"entries\":[],\"nnz\":0}}", "$.B.nnz", SSMH_E_VALUE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"entries\":[]}}", "$.B", SSMH_E_SHAPE},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":2,\"cols\":65537,\"entries\":[]}}", "$.B", SSMH_E_LIMIT},
+    {"{\"format\":\"ssmheads-model/1\",\"A\":[[1,0],[0,1]],\"C\":[[1,1]],\"B\":{\"rows\":65536,\"cols\":65536,\"entries\":[]}}", "$.B", SSMH_E_LIMIT},
 };
 
 START_TEST(test_model_read_invalid)
@@ -160,7 +173,7 @@ START_TEST(test_model_read_invalid)
     int rc;
     ssmh_model_init(m);
     rc = read_str(m, bad[_i].json, &err);
-    ck_assert_msg(rc == bad[_i].code, "case %d: rc %d, expected %d (%s)", _i, rc,
+    ck_assert_msg(rc == bad[_i].code, "case %d %s: rc %d, expected %d (%s)", _i, bad[_i].json, rc,
                   bad[_i].code, err.message);
     ck_assert_str_eq(err.path, bad[_i].path);
     ck_assert_str_eq(err.file, "t.json");
@@ -193,9 +206,10 @@ START_TEST(test_model_roundtrip)
         "{\"format\":\"ssmheads-model/1\",\"A\":[[\"1/2\",\"3\"],[\"0\",\"-1/3\"]],\"B\":[[\"1\",2],[1,\"1e-9\"]],\"C\":[[\"1\",\"2\"]],\"length\":5}",
         "{\"format\":\"ssmheads-model/1\",\"convention\":\"delayed\",\"A\":{\"diag\":[\"1/2\",\"1/2\",0]},\"B\":[[1],[2],[3]],\"C\":[[1,0,1],[0,1,1]],\"D\":[[1],[2]]}",
         "{\"format\":\"ssmheads-model/1\",\"A\":{\"complex_diag\":{\"re\":[\"3/5\"],\"im\":[\"4/5\"]}},\"B\":{\"re\":[[1,0]],\"im\":[[0,1]]},\"C\":{\"re\":[[1]],\"im\":[[\"-1/2\"]]},\"output\":\"re\"}",
+        "{\"format\":\"ssmheads-model/1\",\"A\":{\"rows\":2,\"cols\":2,\"entries\":[[0,1,\"1/2\"]]},\"B\":{\"rows\":2,\"cols\":1,\"entries\":[[1,0,3]]},\"C\":[[1,1]]}",
     };
     int i;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         ssmh_model_t a, b;
         ssmh_error_t err;
         json_t *j;
@@ -214,6 +228,45 @@ START_TEST(test_model_roundtrip)
         ssmh_model_clear(a);
         ssmh_model_clear(b);
     }
+}
+END_TEST
+
+/* A large, mostly zero B is written in the sparse form and reads back equal;
+   the same matrices written densely read to the same model. */
+START_TEST(test_model_sparse_write)
+{
+    ssmh_model_t a, b;
+    ssmh_error_t err;
+    fmpq_mat_t A, B, C;
+    json_t *j;
+    char *s;
+    slong i;
+    fmpq_mat_init(A, 64, 64);
+    fmpq_mat_init(B, 64, 32);
+    fmpq_mat_init(C, 32, 64);
+    for (i = 0; i < 64; i++) {
+        fmpq_set_si(fmpq_mat_entry(A, i, i), 1, (ulong)(i + 2));
+        fmpq_set_si(fmpq_mat_entry(B, i, i % 32), (slong)i - 7, 3);
+        fmpq_set_si(fmpq_mat_entry(C, (i * 5) % 32, i), 1, 1);
+    }
+    ssmh_model_init(a);
+    ssmh_model_init(b);
+    ssmh_model_set_dense(a, SSMH_CONVENTION_DIRECT, A, B, C, NULL);
+    j = ssmh_model_to_json(a);
+    ck_assert(json_is_object(json_object_get(j, "B")));
+    ck_assert_int_eq((int)json_array_size(json_object_get(json_object_get(j, "B"), "entries")), 64 - 1);
+    ck_assert(json_is_object(json_object_get(j, "A")));
+    s = ssmh_json_dumps(j);
+    json_decref(j);
+    ck_assert_int_eq(read_str(b, s, &err), SSMH_OK);
+    ck_assert(fmpq_mat_equal(b->A, A) && fmpq_mat_equal(b->B, B) && fmpq_mat_equal(b->C, C));
+    ck_assert(ssmh_model_hash(a) == ssmh_model_hash(b));
+    free(s);
+    ssmh_model_clear(a);
+    ssmh_model_clear(b);
+    fmpq_mat_clear(A);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(C);
 }
 END_TEST
 
@@ -310,6 +363,7 @@ static Suite *suite_model(void)
     tcase_add_loop_test(tc, test_model_read_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])));
     tcase_add_test(tc, test_model_limits);
     tcase_add_test(tc, test_model_roundtrip);
+    tcase_add_test(tc, test_model_sparse_write);
     tcase_add_test(tc, test_model_realify);
     tcase_add_test(tc, test_file_atomic);
     suite_add_tcase(s, tc);

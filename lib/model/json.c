@@ -83,6 +83,106 @@ int ssmh_json_get_rational(fmpq_t out, const json_t *v, const char *file,
     return ssmh_error_set(err, SSMH_E_PARSE, file, path, "expected a number, got an object");
 }
 
+/* One entry: the fast path parses without building a path; only a failure
+   builds "$...[i][j]" and re-reads the value for the message. */
+static int get_entry(fmpq_t out, const json_t *v, const char *file, const char *path,
+                     long i, long j, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    char p[300], q[300];
+    if (json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)
+        && ssmh_rational_parse(out, json_string_value(v), lim ? lim->max_digits : 0, NULL) == SSMH_OK)
+        return SSMH_OK;
+    _ssmh_path_index(p, sizeof(p), path, i);
+    if (j >= 0)
+        _ssmh_path_index(q, sizeof(q), p, j);
+    else
+        strcpy(q, p);
+    return ssmh_json_get_rational(out, v, file, q, lim, err);
+}
+
+/* The sparse form {"rows": R, "cols": C, "entries": [[i, j, v], ...]}:
+   0-based positions, strictly increasing in row-major order, every other
+   entry 0.  R * C is bounded before anything is allocated. */
+static int get_sparse(fmpq_mat_t out, const json_t *v, slong rows, slong cols,
+                      const char *file, const char *path, const ssmh_limits_t *lim,
+                      ssmh_error_t *err)
+{
+    char p[300], q[300];
+    const char *key;
+    json_t *val;
+    const json_t *jr = json_object_get(v, "rows"), *jc = json_object_get(v, "cols"),
+                 *je = json_object_get(v, "entries");
+    long maxd = lim ? lim->max_dim : (1L << 16);
+    slong r, c, n, t, last = -1;
+
+    json_object_foreach((json_t *)v, key, val) {
+        if (strcmp(key, "rows") && strcmp(key, "cols") && strcmp(key, "entries")) {
+            _ssmh_path_key(p, sizeof(p), path, key);
+            return ssmh_error_set(err, SSMH_E_VALUE, file, p,
+                                  "unknown key (a sparse matrix has \"rows\", \"cols\" and \"entries\")");
+        }
+    }
+    if (!json_is_integer(jr) || !json_is_integer(jc) || !json_is_array(je))
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
+                              "expected a matrix: an array of rows, or {\"rows\": R, \"cols\": C, \"entries\": [[i, j, value], ...]}");
+    if (json_integer_value(jr) < 0 || json_integer_value(jc) < 0)
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path, "negative matrix dimension");
+    if (json_integer_value(jr) > maxd || json_integer_value(jc) > maxd)
+        return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
+                              "%ld x %ld exceeds the dimension limit %ld",
+                              (long)json_integer_value(jr), (long)json_integer_value(jc), maxd);
+    r = (slong)json_integer_value(jr);
+    c = (slong)json_integer_value(jc);
+    if (r * c > SSMH_MAX_MATRIX_ENTRIES)
+        return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
+                              "%ld x %ld has more than %ld entries", (long)r, (long)c,
+                              (long)SSMH_MAX_MATRIX_ENTRIES);
+    if (rows >= 0 && r != rows)
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path, "expected %ld rows, found %ld",
+                              (long)rows, (long)r);
+    if (cols >= 0 && c != cols)
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path, "expected %ld columns, found %ld",
+                              (long)cols, (long)c);
+    n = (slong)json_array_size(je);
+    _ssmh_path_key(q, sizeof(q), path, "entries");
+    for (t = 0; t < n; t++) {
+        const json_t *e = json_array_get(je, (size_t)t);
+        const json_t *ji = json_array_get(e, 0), *jj = json_array_get(e, 1);
+        if (!json_is_array(e) || json_array_size(e) != 3 || !json_is_integer(ji)
+            || !json_is_integer(jj)) {
+            _ssmh_path_index(p, sizeof(p), q, (long)t);
+            return ssmh_error_set(err, SSMH_E_SHAPE, file, p, "expected [row, column, value]");
+        }
+        if (json_integer_value(ji) < 0 || json_integer_value(ji) >= r
+            || json_integer_value(jj) < 0 || json_integer_value(jj) >= c) {
+            _ssmh_path_index(p, sizeof(p), q, (long)t);
+            return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
+                                  "position (%ld, %ld) outside the %ld x %ld matrix",
+                                  (long)json_integer_value(ji), (long)json_integer_value(jj),
+                                  (long)r, (long)c);
+        }
+        if ((slong)json_integer_value(ji) * c + (slong)json_integer_value(jj) <= last) {
+            _ssmh_path_index(p, sizeof(p), q, (long)t);
+            return ssmh_error_set(err, SSMH_E_VALUE, file, p,
+                                  "positions must strictly increase in row-major order");
+        }
+        last = (slong)json_integer_value(ji) * c + (slong)json_integer_value(jj);
+    }
+    fmpq_mat_clear(out);
+    fmpq_mat_init(out, r, c);
+    for (t = 0; t < n; t++) {
+        const json_t *e = json_array_get(je, (size_t)t);
+        slong i = (slong)json_integer_value(json_array_get(e, 0));
+        slong j = (slong)json_integer_value(json_array_get(e, 1));
+        int rc;
+        _ssmh_path_index(p, sizeof(p), q, (long)t);
+        if ((rc = get_entry(fmpq_mat_entry(out, i, j), json_array_get(e, 2), file, p, 2, -1,
+                            lim, err)) != SSMH_OK)
+            return rc;
+    }
+    return SSMH_OK;
+}
+
 int ssmh_json_get_matrix(fmpq_mat_t out, const json_t *v, slong rows,
                          slong cols, const char *file, const char *path,
                          const ssmh_limits_t *lim, ssmh_error_t *err)
@@ -91,8 +191,10 @@ int ssmh_json_get_matrix(fmpq_mat_t out, const json_t *v, slong rows,
     slong r, c = 0, i, j;
     long maxd = lim ? lim->max_dim : (1L << 16);
 
+    if (json_is_object(v))
+        return get_sparse(out, v, rows, cols, file, path, lim, err);
     if (!json_is_array(v))
-        return ssmh_error_set(err, json_is_object(v) ? SSMH_E_SHAPE : SSMH_E_PARSE, file, path,
+        return ssmh_error_set(err, SSMH_E_PARSE, file, path,
                               "expected a matrix (an array of rows)");
     r = (slong)json_array_size(v);
     if (r > maxd)
@@ -133,12 +235,8 @@ int ssmh_json_get_matrix(fmpq_mat_t out, const json_t *v, slong rows,
     for (i = 0; i < r; i++) {
         const json_t *row = json_array_get(v, (size_t)i);
         for (j = 0; j < c; j++) {
-            char q[300];
-            int rc;
-            _ssmh_path_index(p, sizeof(p), path, (long)i);
-            _ssmh_path_index(q, sizeof(q), p, (long)j);
-            rc = ssmh_json_get_rational(fmpq_mat_entry(out, i, j),
-                                        json_array_get(row, (size_t)j), file, q, lim, err);
+            int rc = get_entry(fmpq_mat_entry(out, i, j), json_array_get(row, (size_t)j), file,
+                               path, (long)i, (long)j, lim, err);
             if (rc != SSMH_OK)
                 return rc;
         }
@@ -150,7 +248,6 @@ int ssmh_json_get_vector(fmpq_mat_t out, const json_t *v, slong n,
                          const char *file, const char *path,
                          const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    char p[300];
     slong len, i;
     long maxd = lim ? lim->max_dim : (1L << 16);
 
@@ -167,10 +264,8 @@ int ssmh_json_get_vector(fmpq_mat_t out, const json_t *v, slong n,
     fmpq_mat_clear(out);
     fmpq_mat_init(out, len, 1);
     for (i = 0; i < len; i++) {
-        int rc;
-        _ssmh_path_index(p, sizeof(p), path, (long)i);
-        rc = ssmh_json_get_rational(fmpq_mat_entry(out, i, 0),
-                                    json_array_get(v, (size_t)i), file, p, lim, err);
+        int rc = get_entry(fmpq_mat_entry(out, i, 0), json_array_get(v, (size_t)i), file, path,
+                           (long)i, -1, lim, err);
         if (rc != SSMH_OK)
             return rc;
     }

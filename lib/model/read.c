@@ -48,7 +48,7 @@ static int get_cmatrix(fmpq_mat_t re, fmpq_mat_t im, const json_t *v, slong rows
 {
     char p[300];
     int rc;
-    if (json_is_object(v)) {
+    if (json_is_object(v) && json_object_get(v, "entries") == NULL) {
         static const char *const keys[] = {"re", "im", NULL};
         const json_t *jr = json_object_get(v, "re"), *ji = json_object_get(v, "im");
         if ((rc = check_keys(v, keys, c, path)) != SSMH_OK)
@@ -86,7 +86,7 @@ static int read_A(ssmh_model_t m, const json_t *jA, const ctx_t *c)
     char p[300], q[300];
     int rc;
     key_path(p, sizeof(p), c, "A");
-    if (json_is_array(jA)) {
+    if (json_is_array(jA) || (json_is_object(jA) && json_object_get(jA, "entries") != NULL)) {
         if ((rc = ssmh_json_get_matrix(m->A, jA, -1, -1, c->file, p, c->lim, c->err)) != SSMH_OK)
             return rc;
         if (fmpq_mat_nrows(m->A) == 0)

@@ -6,11 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A matrix of at least 1024 entries of which at most 1/8 are nonzero is
+   written in the sparse form {"rows", "cols", "entries"} (a channel bank's
+   B and C), every other matrix as an array of rows. */
+static json_t *matrix(const fmpq_mat_t m)
+{
+    slong i, j, r = fmpq_mat_nrows(m), c = fmpq_mat_ncols(m), nz = 0;
+    json_t *o, *e;
+    if (r * c < 1024)
+        return ssmh_json_matrix(m);
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            nz += !fmpq_is_zero(fmpq_mat_entry(m, i, j));
+    if (8 * nz > r * c)
+        return ssmh_json_matrix(m);
+    o = json_object();
+    e = json_array();
+    json_object_set_new(o, "rows", json_integer(r));
+    json_object_set_new(o, "cols", json_integer(c));
+    for (i = 0; i < r; i++)
+        for (j = 0; j < c; j++)
+            if (!fmpq_is_zero(fmpq_mat_entry(m, i, j))) {
+                json_t *t = json_array();
+                json_array_append_new(t, json_integer(i));
+                json_array_append_new(t, json_integer(j));
+                json_array_append_new(t, ssmh_json_rational(fmpq_mat_entry(m, i, j)));
+                json_array_append_new(e, t);
+            }
+    json_object_set_new(o, "entries", e);
+    return o;
+}
+
 static json_t *cmatrix(const fmpq_mat_t re, const fmpq_mat_t im)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "re", ssmh_json_matrix(re));
-    json_object_set_new(o, "im", ssmh_json_matrix(im));
+    json_object_set_new(o, "re", matrix(re));
+    json_object_set_new(o, "im", matrix(im));
     return o;
 }
 
@@ -24,7 +55,7 @@ json_t *ssmh_model_to_json(const ssmh_model_t m)
     if (m->source)
         json_object_set_new(o, "source", json_string(m->source));
     if (m->structure == SSMH_STRUCTURE_DENSE) {
-        json_object_set_new(o, "A", ssmh_json_matrix(m->A));
+        json_object_set_new(o, "A", matrix(m->A));
     } else if (m->structure == SSMH_STRUCTURE_DIAG) {
         json_t *a = json_object();
         json_object_set_new(a, "diag", ssmh_json_vector(m->lambda_re));
@@ -41,11 +72,11 @@ json_t *ssmh_model_to_json(const ssmh_model_t m)
         json_object_set_new(o, "C", cmatrix(m->C, m->C_im));
         json_object_set_new(o, "output", json_string(m->output == SSMH_OUTPUT_RE ? "re" : "2re"));
     } else {
-        json_object_set_new(o, "B", ssmh_json_matrix(m->B));
-        json_object_set_new(o, "C", ssmh_json_matrix(m->C));
+        json_object_set_new(o, "B", matrix(m->B));
+        json_object_set_new(o, "C", matrix(m->C));
     }
     if (m->has_D)
-        json_object_set_new(o, "D", ssmh_json_matrix(m->D));
+        json_object_set_new(o, "D", matrix(m->D));
     if (m->length > 0)
         json_object_set_new(o, "length", json_integer(m->length));
     return o;
