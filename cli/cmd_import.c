@@ -12,13 +12,17 @@ static const char usage[] =
     "  diag       the same with A a vector of length N (a real diagonal)\n"
     "  attention  W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d)\n"
     "  s4d        log_A_real, A_imag (H x N/2), C (H x N/2 x 2), log_dt (H), D (H)\n"
+    "  s5         Lambda_re, Lambda_im (P), B (P x H x 2), C (H x P x 2),\n"
+    "             log_step (P), D (H)\n"
     "  lru        nu_log, theta_log, gamma_log (N), B_re, B_im (N x H),\n"
     "             C_re, C_im (H x N), D (H)\n"
     "  --prefix P            tensor name prefix, e.g. layers.3.mixer.\n"
-    "  --discretization D    s4d: zoh (default) or bilinear\n"
-    "  --precision BITS      s4d: round exp/ZOH results to BITS (default 53)\n"
+    "  --discretization D    s4d, s5: zoh (default) or bilinear\n"
+    "  --output O            s5: 2re (default, conjugate symmetry: y = 2 Re(C x))\n"
+    "                        or re (y = Re(C x))\n"
+    "  --precision BITS      s4d, s5, lru: round exp/ZOH results to BITS (default 53)\n"
     "  -o OUT                output file (written atomically; - for stdout)\n"
-    "Not yet: the s5 layout (issue 5).\n" CLI_LIMIT_HELP;
+    CLI_LIMIT_HELP;
 
 int cli_cmd_import(int argc, char **argv)
 {
@@ -28,13 +32,14 @@ int cli_cmd_import(int argc, char **argv)
         {"prefix", required_argument, NULL, 'p'},
         {"discretization", required_argument, NULL, 'z'},
         {"precision", required_argument, NULL, 'b'},
+        {"output", required_argument, NULL, 'O'},
         CLI_LIMIT_LONGOPTS,
         {NULL, 0, NULL, 0}};
     ssmh_limits_t lim;
     ssmh_weights_t w;
     ssmh_error_t err;
     const char *layout = NULL, *prefix = "", *out = NULL;
-    int opt, rc, bilinear = 0;
+    int opt, rc, bilinear = 0, output_re = 0;
     long bits = 53;
 
     ssmh_limits_default(&lim);
@@ -53,6 +58,14 @@ int cli_cmd_import(int argc, char **argv)
             else
                 return cli_usage_error("import", "--discretization must be zoh or bilinear");
             break;
+        case 'O':
+            if (strcmp(optarg, "2re") == 0)
+                output_re = 0;
+            else if (strcmp(optarg, "re") == 0)
+                output_re = 1;
+            else
+                return cli_usage_error("import", "--output must be 2re or re");
+            break;
         case 'b':
             if (cli_parse_long(&bits, "import", "--precision", optarg, 2, 4096))
                 return CLI_EXIT_USAGE;
@@ -68,8 +81,9 @@ int cli_cmd_import(int argc, char **argv)
     if (layout == NULL || out == NULL)
         return cli_usage_error("import", "--layout and -o are required");
     if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention")
-        && strcmp(layout, "s4d") && strcmp(layout, "lru"))
-        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, lru)", layout);
+        && strcmp(layout, "s4d") && strcmp(layout, "s5") && strcmp(layout, "lru"))
+        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, s5, lru)",
+                               layout);
     cli_limits_apply(&lim);
     ssmh_weights_init(w);
     ssmh_error_clear(&err);
@@ -94,6 +108,8 @@ int cli_cmd_import(int argc, char **argv)
         ssmh_model_init(m);
         int irc = strcmp(layout, "s4d") == 0
                       ? ssmh_import_s4d(m, w, prefix, bilinear, bits, argv[optind], &lim, &err)
+                  : strcmp(layout, "s5") == 0
+                      ? ssmh_import_s5(m, w, prefix, bilinear, output_re, bits, argv[optind], &lim, &err)
                   : strcmp(layout, "lru") == 0
                       ? ssmh_import_lru(m, w, prefix, bits, argv[optind], &lim, &err)
                       : ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err);

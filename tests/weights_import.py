@@ -79,6 +79,16 @@ def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=60)
 
 
+def dense(M):
+    """A matrix of a model file, in either form, as a list of rows."""
+    if isinstance(M, dict):
+        out = [["0"] * M['cols'] for _ in range(M['rows'])]
+        for i, j, v in M['entries']:
+            out[i][j] = v
+        return out
+    return M
+
+
 def model_values(path):
     m = json.load(open(path))
     A = m['A']
@@ -184,6 +194,7 @@ def main():
         if r.returncode != 0:
             continue
         m = json.load(open(out))
+        m['C'] = {'re': dense(m['C']['re']), 'im': dense(m['C']['im'])}
         worst = 0.0
         for h in range(H):
             dt = math.exp(f32(vals['log_dt'][h]))
@@ -248,6 +259,91 @@ def main():
         check(worst < 1e-12 and m['output'] == 're', 'lru values (max rel diff %g)' % worst)
         g = run(['gradient', out, '--json'])
         check(g.returncode == 0 and json.loads(g.stdout)['stable'] == 'stable', 'lru gradient: stable')
+
+    # s5 layout: Lambda_bar = exp(step Lambda) (ZOH) or bilinear, B_bar =
+    # p B with p = (Lambda_bar - 1)/Lambda or step/(1 - step Lambda/2);
+    # C_tilde exact; y = 2 Re(C x) + D u (or Re with --output re)
+    P, H = 5, 3
+    sv = {'Lambda_re': [-rng.choice([0.5, 0.25, 2.0]) for _ in range(P)],
+          'Lambda_im': [rng.choice([0.0, 1.0, 3.5]) for _ in range(P)],
+          'B': [rng.choice([0.5, -1.0, 0.25, 0.0]) for _ in range(P * H * 2)],
+          'C': [rng.choice([1.0, -0.5, 0.125]) for _ in range(H * P * 2)],
+          'log_step': [math.log(rng.choice([0.01, 0.1, 0.3])) for _ in range(P)],
+          'D': [rng.choice([0.0, 1.0]) for _ in range(H)]}
+    ss = {'Lambda_re': (P,), 'Lambda_im': (P,), 'B': (P, H, 2), 'C': (H, P, 2), 'log_step': (P, 1), 'D': (H,)}
+    st = os.path.join(tmp, 's5.safetensors')
+    open(st, 'wb').write(safetensors({'l0.' + k: ('F32', ss[k], struct.pack('<%df' % len(v), *v))
+                                      for k, v in sv.items()}))
+    for disc, outp in (('zoh', '2re'), ('bilinear', 're')):
+        out = os.path.join(tmp, 's5_%s.json' % disc)
+        r = run(['import', st, '--layout', 's5', '--prefix', 'l0.', '--discretization', disc,
+                 '--output', outp, '-o', out])
+        check(r.returncode == 0, 's5 %s import: %s' % (disc, r.stderr))
+        if r.returncode != 0:
+            continue
+        m = json.load(open(out))
+        worst = 0.0
+        for i in range(P):
+            lam = complex(f32(sv['Lambda_re'][i]), f32(sv['Lambda_im'][i]))
+            dt = math.exp(f32(sv['log_step'][i]))
+            Ab = cmath.exp(dt * lam) if disc == 'zoh' else (1 + dt * lam / 2) / (1 - dt * lam / 2)
+            p_ = (Ab - 1) / lam if disc == 'zoh' else dt / (1 - dt * lam / 2)
+            got = complex(float(oracle.num(m['A']['complex_diag']['re'][i])),
+                          float(oracle.num(m['A']['complex_diag']['im'][i])))
+            worst = max(worst, abs(got - Ab) / abs(Ab))
+            for j in range(H):
+                b = complex(f32(sv['B'][2 * (i * H + j)]), f32(sv['B'][2 * (i * H + j) + 1])) * p_
+                gb = complex(float(oracle.num(dense(m['B']['re'])[i][j])),
+                             float(oracle.num(dense(m['B']['im'])[i][j])))
+                worst = max(worst, abs(gb - b) / max(abs(b), 1e-300))
+                check(oracle.num(dense(m['C']['re'])[j][i]) == F(f32(sv['C'][2 * (j * P + i)]))
+                      and oracle.num(dense(m['C']['im'])[j][i]) == F(f32(sv['C'][2 * (j * P + i) + 1])),
+                      's5 C is the file\'s C exactly')
+        check(worst < 1e-12 and m['output'] == outp, 's5 %s values (max rel diff %g)' % (disc, worst))
+        Dd = dense(m['D'])
+        check(all(oracle.num(Dd[i][j]) == (F(sv['D'][i]) if i == j else 0) for i in range(H) for j in range(H)),
+              's5 D is diag(D)')
+        g = run(['heads', out, '-n', '32', '--json'])
+        check(g.returncode == 0 and json.loads(g.stdout)['k'] <= H * H, 's5 heads')
+    r = run(['import', st, '--layout', 's5', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'no tensor named Lambda_re' in r.stderr and
+          not os.path.exists(os.path.join(tmp, 'x.json')), 's5 without prefix: %s' % r.stderr)
+    r = run(['import', st, '--layout', 's5', '--prefix', 'l0.', '--output', 'im', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 3, 's5 --output im is a usage error')
+    bad5 = dict(sv)
+    bad5['log_step'] = sv['log_step'][:-1]
+    bs = dict(ss)
+    bs['log_step'] = (P - 1,)
+    open(st, 'wb').write(safetensors({'l0.' + k: ('F32', bs[k], struct.pack('<%df' % len(v), *v))
+                                      for k, v in bad5.items()}))
+    r = run(['import', st, '--layout', 's5', '--prefix', 'l0.', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'l0.log_step' in r.stderr and 'must have length 5' in r.stderr,
+          's5 wrong log_step shape: %s' % r.stderr)
+
+    # a larger S4D bank is written with channel-sparse B, C, D in the sparse form
+    H, N2 = 48, 8
+    # (distinct decay rates per mode: with shared modes the span would be
+    # smaller than H -- 2 step sizes x 15 real dimensions + the D impulse)
+    bv = {'log_A_real': [math.log(rng.uniform(0.1, 1.0)) for _ in range(H * N2)],
+          'A_imag': [math.pi * n for _ in range(H) for n in range(N2)],
+          'C': [rng.choice([1.0, -0.5, 0.25]) for _ in range(H * N2 * 2)],
+          'log_dt': [math.log(rng.choice([0.01, 0.1])) for _ in range(H)],
+          'D': [1.0] * H}
+    bsh = {'log_A_real': (H, N2), 'A_imag': (H, N2), 'C': (H, N2, 2), 'log_dt': (H,), 'D': (H,)}
+    st = os.path.join(tmp, 'bank.safetensors')
+    open(st, 'wb').write(safetensors({k: ('F32', bsh[k], struct.pack('<%df' % len(v), *v)) for k, v in bv.items()}))
+    out = os.path.join(tmp, 'bank.json')
+    r = run(['import', st, '--layout', 's4d', '-o', out])
+    check(r.returncode == 0, 'bank import: %s' % r.stderr)
+    if r.returncode == 0:
+        m = json.load(open(out))
+        check(isinstance(m['B']['re'], dict) and len(m['B']['re']['entries']) == H * N2
+              and isinstance(m['C']['im'], dict) and len(m['C']['re']['entries']) == H * N2
+              and isinstance(m['D'], dict) and len(m['D']['entries']) == H, 'bank written sparse')
+        g = run(['heads', out, '--json', '--cert', os.path.join(tmp, 'bank.cert')])
+        check(g.returncode == 0 and json.loads(g.stdout)['k_inf'] == H, 'bank heads: k = H (%s)' % g.stdout[:80])
+        v = run(['verify', os.path.join(tmp, 'bank.cert')])
+        check(v.returncode == 0, 'bank certificate verified')
 
     # bad files: exit 4, file and tensor named, no output
     bad = {}

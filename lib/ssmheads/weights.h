@@ -58,6 +58,12 @@ int ssmh_import_s4d(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
    (H x N), optional D (H); y = Re(C x) + D u; exp/sin/cos as for s4d. */
 int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, slong bits,
                     const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
+/* s5: Lambda_re, Lambda_im (P), B (P x H x 2), C (H x P x 2), log_step (P or
+   P x 1), optional D (H); ZOH or bilinear; output 2 Re(C x) (output_re = 0,
+   conjugate symmetry) or Re(C x); exp/sin/cos as for s4d. */
+int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, int bilinear,
+                   int output_re, slong bits, const char *file, const ssmh_limits_t *lim,
+                   ssmh_error_t *err);
 /* attention: W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d). */
 int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
                           const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);

@@ -10,18 +10,6 @@
 #include "weights-impl.h"
 #include <string.h>
 
-#define WP 256
-
-static json_t *qj(mpfr_t x, slong bits)
-{
-    fmpq_t q;
-    json_t *j;
-    fmpq_init(q);
-    _ssmh_mpfr_to_q(q, x, bits);
-    j = ssmh_json_rational(q);
-    fmpq_clear(q);
-    return j;
-}
 
 int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, slong bits,
                     const char *file, const ssmh_limits_t *lim, ssmh_error_t *err)
@@ -56,7 +44,7 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
     D = ssmh_weights_get(w, prefix, "D");
     if (D != NULL && (D->ndim != 1 || D->shape[0] != H))
         return ssmh_error_set(err, SSMH_E_SHAPE, file, D->name, "D must have length %ld", (long)H);
-    mpfr_inits2(WP, r, th, g, x, y, sn, cs, (mpfr_ptr)0);
+    mpfr_inits2(SSMH_WP, r, th, g, x, y, sn, cs, (mpfr_ptr)0);
     re = json_array();
     im = json_array();
     Br = json_array();
@@ -72,17 +60,17 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
         mpfr_sin_cos(sn, cs, th, MPFR_RNDN);
         mpfr_mul(x, r, cs, MPFR_RNDN);
         mpfr_mul(y, r, sn, MPFR_RNDN);
-        json_array_append_new(re, qj(x, bits));
-        json_array_append_new(im, qj(y, bits));
+        json_array_append_new(re, _ssmh_mpfr_json(x, bits));
+        json_array_append_new(im, _ssmh_mpfr_json(y, bits));
         _ssmh_q_to_mpfr(g, t[2]->data + i);
         mpfr_exp(g, g, MPFR_RNDN);               /* gamma */
         for (j = 0; j < H; j++) {
             _ssmh_q_to_mpfr(x, t[3]->data + i * H + j);
             mpfr_mul(x, x, g, MPFR_RNDN);
-            json_array_append_new(rr, qj(x, bits));
+            json_array_append_new(rr, _ssmh_mpfr_json(x, bits));
             _ssmh_q_to_mpfr(y, t[4]->data + i * H + j);
             mpfr_mul(y, y, g, MPFR_RNDN);
-            json_array_append_new(ri, qj(y, bits));
+            json_array_append_new(ri, _ssmh_mpfr_json(y, bits));
         }
         json_array_append_new(Br, rr);
         json_array_append_new(Bi, ri);
@@ -106,7 +94,7 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
     o = json_object();
     json_object_set_new(o, "format", json_string("ssmheads-model/1"));
     snprintf(src, sizeof(src), "imported by ssmheads from %s (layout lru, N = %ld, H = %ld); exp/sin/cos "
-             "by MPFR at %d bits, rounded to nearest at %ld bits", file, (long)N, (long)H, WP, (long)bits);
+             "by MPFR at %d bits, rounded to nearest at %ld bits", file, (long)N, (long)H, SSMH_WP, (long)bits);
     json_object_set_new(o, "source", json_string(src));
     a = json_object();
     cd = json_object();

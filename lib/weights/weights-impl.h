@@ -23,9 +23,25 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
 int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf, size_t len,
                     const char *file, ssmh_error_t *err);
 
-/* MPFR <-> exact rationals: round x to nearest at `bits`, exactly. */
+/* ---- discretize.c: MPFR steps of the layouts ---------------------------- */
 #include <mpfr.h>
+#define SSMH_WP 256  /* working precision of every transcendental step */
+
+/* MPFR <-> exact rationals: round x to nearest at `bits`, exactly. */
 void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits);
 void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q);
+json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits);   /* rounded, as "p/q" */
+/* (qr + i qi) = (xr + i xi) / (yr + i yi) */
+void _ssmh_cdiv(mpfr_t qr, mpfr_t qi, const mpfr_t xr, const mpfr_t xi, const mpfr_t yr,
+                const mpfr_t yi);
+/* One continuous mode A = ar + i ai with step dt: Abar = er + i ei and the
+   input/output factor p = pr + i pi, ZOH: Abar = exp(dt A), p = (Abar - 1)/A;
+   bilinear: Abar = (1 + dt A/2)/(1 - dt A/2), p = dt/(1 - dt A/2). */
+void _ssmh_discretize(mpfr_t er, mpfr_t ei, mpfr_t pr, mpfr_t pi, const mpfr_t ar,
+                      const mpfr_t ai, const mpfr_t dt, int bilinear);
+/* A sparse-form matrix {"rows", "cols", "entries"}; entries must be added
+   in increasing row-major order. */
+json_t *_ssmh_sparse_json(slong rows, slong cols);
+void _ssmh_sparse_json_add(json_t *m, slong i, slong j, json_t *v);
 
 #endif

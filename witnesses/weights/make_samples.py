@@ -8,7 +8,9 @@ only), deterministically:
   W_O (3 x 2 x 1) under the prefix "attn."; every value is exact in float32;
 - s4d.safetensors: an S4D-like layer, H = 2 channels x 3 complex modes
   (log_A_real = log 1/2, A_imag = pi n, log_dt = log 0.1 and log 0.01), D;
-- lru.safetensors: an LRU-like layer, N = 3 modes, H = 2.
+- lru.safetensors: an LRU-like layer, N = 3 modes, H = 2;
+- s5.safetensors: an S5-like layer, P = 3 complex modes shared by H = 2
+  channels (one mode with Lambda_im = 0), log_step as P x 1, D.
 
     python3 make_samples.py [OUTDIR]
 """
@@ -78,6 +80,15 @@ def more(out):
         'C_re': ((H, N), [1.0, -1.0, 0.5, 0.0, 1.0, 1.0]),
         'C_im': ((H, N), [0.0, 0.5, 0.0, 0.25, 0.0, 0.0]),
         'D': ((H,), [0.0, 1.0])})
+
+    P, H = 3, 2
+    safetensors(os.path.join(out, 's5.safetensors'), {
+        'Lambda_re': ((P,), [-0.5, -0.25, -1.0]),
+        'Lambda_im': ((P,), [1.0, 0.0, 3.0]),
+        'B': ((P, H, 2), [1.0, 0.5, 0.0, -0.25, 0.5, 0.0, 1.0, 0.0, -1.0, 0.125, 0.25, 0.75]),
+        'C': ((H, P, 2), [0.5, 0.0, 1.0, -0.5, 0.25, 0.25, -1.0, 0.5, 0.0, 0.0, 0.75, -0.125]),
+        'log_step': ((P, 1), [math.log(0.1), math.log(0.05), math.log(0.2)]),
+        'D': ((H,), [1.0, -0.5])})
 
 
 if __name__ == '__main__':

@@ -1,0 +1,123 @@
+/*
+ * Transcendental steps of the weight layouts, evaluated with MPFR.
+ * Guarantee: every operation runs at WP = 256 bits and the caller rounds
+ * the final value once to nearest at its precision (_ssmh_mpfr_to_q), so
+ * the imported rationals are the same on every machine.  (Correctly
+ * rounded except in cases closer to a rounding boundary than 2^-200.)
+ */
+#include "weights-impl.h"
+
+void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
+{
+    mpfr_t r;
+    mpz_t m;
+    fmpz_t z;
+    mpfr_exp_t e;
+    mpfr_init2(r, bits);
+    mpfr_set(r, x, MPFR_RNDN);
+    mpz_init(m);
+    fmpz_init(z);
+    if (mpfr_zero_p(r)) {
+        fmpq_zero(out);
+    } else {
+        e = mpfr_get_z_2exp(m, r);
+        fmpz_set_mpz(z, m);
+        fmpz_set(fmpq_numref(out), z);
+        fmpz_one(fmpq_denref(out));
+        if (e >= 0)
+            fmpq_mul_2exp(out, out, (ulong)e);
+        else
+            fmpq_div_2exp(out, out, (ulong)(-e));
+    }
+    mpz_clear(m);
+    fmpz_clear(z);
+    mpfr_clear(r);
+}
+
+void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q)
+{
+    mpq_t t;
+    mpq_init(t);
+    fmpq_get_mpq(t, q);
+    mpfr_set_q(x, t, MPFR_RNDN);
+    mpq_clear(t);
+}
+
+json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits)
+{
+    fmpq_t q;
+    json_t *j;
+    fmpq_init(q);
+    _ssmh_mpfr_to_q(q, x, bits);
+    j = ssmh_json_rational(q);
+    fmpq_clear(q);
+    return j;
+}
+
+/* (xr + i xi) / (yr + i yi) */
+void _ssmh_cdiv(mpfr_t qr, mpfr_t qi, const mpfr_t xr, const mpfr_t xi, const mpfr_t yr,
+                const mpfr_t yi)
+{
+    mpfr_t d, t, u;
+    mpfr_inits2(SSMH_WP, d, t, u, (mpfr_ptr)0);
+    mpfr_sqr(d, yr, MPFR_RNDN);
+    mpfr_sqr(t, yi, MPFR_RNDN);
+    mpfr_add(d, d, t, MPFR_RNDN);
+    mpfr_mul(t, xr, yr, MPFR_RNDN);
+    mpfr_mul(u, xi, yi, MPFR_RNDN);
+    mpfr_add(t, t, u, MPFR_RNDN);          /* xr yr + xi yi */
+    mpfr_mul(u, xi, yr, MPFR_RNDN);
+    mpfr_mul(qi, xr, yi, MPFR_RNDN);
+    mpfr_sub(qi, u, qi, MPFR_RNDN);        /* xi yr - xr yi */
+    mpfr_div(qi, qi, d, MPFR_RNDN);
+    mpfr_div(qr, t, d, MPFR_RNDN);
+    mpfr_clears(d, t, u, (mpfr_ptr)0);
+}
+
+void _ssmh_discretize(mpfr_t er, mpfr_t ei, mpfr_t pr, mpfr_t pi, const mpfr_t ar,
+                      const mpfr_t ai, const mpfr_t dt, int bilinear)
+{
+    mpfr_t t, u, nr, ni;
+    mpfr_inits2(SSMH_WP, t, u, nr, ni, (mpfr_ptr)0);
+    if (!bilinear) {
+        mpfr_mul(t, dt, ar, MPFR_RNDN);
+        mpfr_exp(t, t, MPFR_RNDN);                    /* |exp(dt A)| */
+        mpfr_mul(u, dt, ai, MPFR_RNDN);
+        mpfr_sin_cos(ei, er, u, MPFR_RNDN);
+        mpfr_mul(er, er, t, MPFR_RNDN);
+        mpfr_mul(ei, ei, t, MPFR_RNDN);               /* Abar = er + i ei */
+        mpfr_sub_ui(nr, er, 1, MPFR_RNDN);
+        mpfr_set(ni, ei, MPFR_RNDN);
+        _ssmh_cdiv(pr, pi, nr, ni, ar, ai);           /* (Abar - 1) / A */
+    } else {
+        mpfr_mul(nr, dt, ar, MPFR_RNDN);
+        mpfr_div_2ui(nr, nr, 1, MPFR_RNDN);
+        mpfr_mul(ni, dt, ai, MPFR_RNDN);
+        mpfr_div_2ui(ni, ni, 1, MPFR_RNDN);           /* dt A / 2 */
+        mpfr_ui_sub(t, 1, nr, MPFR_RNDN);
+        mpfr_neg(u, ni, MPFR_RNDN);                   /* 1 - dt A/2 */
+        mpfr_add_ui(nr, nr, 1, MPFR_RNDN);
+        _ssmh_cdiv(er, ei, nr, ni, t, u);             /* Abar */
+        mpfr_set_ui(nr, 0, MPFR_RNDN);
+        _ssmh_cdiv(pr, pi, dt, nr, t, u);             /* dt / (1 - dt A/2) */
+    }
+    mpfr_clears(t, u, nr, ni, (mpfr_ptr)0);
+}
+
+json_t *_ssmh_sparse_json(slong rows, slong cols)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "rows", json_integer(rows));
+    json_object_set_new(o, "cols", json_integer(cols));
+    json_object_set_new(o, "entries", json_array());
+    return o;
+}
+
+void _ssmh_sparse_json_add(json_t *m, slong i, slong j, json_t *v)
+{
+    json_t *e = json_array();
+    json_array_append_new(e, json_integer(i));
+    json_array_append_new(e, json_integer(j));
+    json_array_append_new(e, v);
+    json_array_append_new(json_object_get(m, "entries"), e);
+}
