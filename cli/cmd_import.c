@@ -80,14 +80,13 @@ int cli_cmd_import(int argc, char **argv)
         return cli_usage_error("import", "expected exactly one WEIGHTS path");
     if (layout == NULL || out == NULL)
         return cli_usage_error("import", "--layout and -o are required");
-    if (strcmp(layout, "dense") && strcmp(layout, "diag") && strcmp(layout, "attention")
-        && strcmp(layout, "s4d") && strcmp(layout, "s5") && strcmp(layout, "lru"))
+    if (strcmp(layout, "attention") != 0 && !ssmh_import_is_model_layout(layout))
         return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, s5, lru)",
                                layout);
     cli_limits_apply(&lim);
     ssmh_weights_init(w);
     ssmh_error_clear(&err);
-    if (ssmh_weights_read(w, argv[optind], &lim, &err) != SSMH_OK) {
+    if (strcmp(layout, "attention") == 0 && ssmh_weights_read(w, argv[optind], &lim, &err) != SSMH_OK) {
         rc = cli_report(&err);
     } else if (strcmp(layout, "attention") == 0) {
         ssmh_attention_t a;
@@ -105,15 +104,15 @@ int cli_cmd_import(int argc, char **argv)
         ssmh_attention_clear(a);
     } else {
         ssmh_model_t m;
+        ssmh_import_opts_t io;
+        ssmh_import_opts_default(&io);
+        io.layout = layout;
+        io.prefix = prefix;
+        io.bilinear = bilinear;
+        io.output_re = output_re;
+        io.bits = bits;
         ssmh_model_init(m);
-        int irc = strcmp(layout, "s4d") == 0
-                      ? ssmh_import_s4d(m, w, prefix, bilinear, bits, argv[optind], &lim, &err)
-                  : strcmp(layout, "s5") == 0
-                      ? ssmh_import_s5(m, w, prefix, bilinear, output_re, bits, argv[optind], &lim, &err)
-                  : strcmp(layout, "lru") == 0
-                      ? ssmh_import_lru(m, w, prefix, bits, argv[optind], &lim, &err)
-                      : ssmh_import_model(m, w, layout, prefix, argv[optind], &lim, &err);
-        if (irc != SSMH_OK) {
+        if (ssmh_import_model_file(m, argv[optind], &io, &lim, &err) != SSMH_OK) {
             rc = cli_report(&err);
         } else {
             json_t *o = ssmh_model_to_json(m);

@@ -27,5 +27,6 @@
 #include <ssmheads/attention.h>
 #include <ssmheads/approx.h>
 #include <ssmheads/weights.h>
+#include <ssmheads/batch.h>
 
 #endif

@@ -1,5 +1,5 @@
 # Weight import, layouts, discretization, batch (issue 5).
-ssmheads_SOURCES += cli/cmd_import.c cli/cmd_batch.c
+ssmheads_SOURCES += cli/cmd_import.c
 libssmheads_core_la_SOURCES += lib/weights/weights-impl.h lib/weights/decode.c \
 	lib/weights/read.c lib/weights/layout.c lib/weights/discretize.c lib/weights/s4d.c lib/weights/lru.c lib/weights/s5.c
 TESTS += tests/weights_import.test

@@ -36,14 +36,18 @@ void ssmh_gradient_clear(ssmh_gradient_t g)
 
 /* Structured models: keep the modes whose eigenvalue group contributes to
    some K_l (sum over the group of c_i b_i^T != 0).  Groups by sorting. */
-static const ssmh_model_struct *sort_model;
-static int cmp_mode(const void *x, const void *y)
+typedef struct {
+    const fmpq *re, *im;   /* im is NULL for a real diagonal */
+    slong i;
+} mode_key_t;
+
+static int cmp_mode(const void *x, const void *y)   /* no shared state: thread-safe */
 {
-    slong i = *(const slong *)x, j = *(const slong *)y;
-    int c = fmpq_cmp(fmpq_mat_entry(sort_model->lambda_re, i, 0), fmpq_mat_entry(sort_model->lambda_re, j, 0));
-    if (c == 0 && sort_model->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
-        c = fmpq_cmp(fmpq_mat_entry(sort_model->lambda_im, i, 0), fmpq_mat_entry(sort_model->lambda_im, j, 0));
-    return c != 0 ? c : (i < j ? -1 : i > j);
+    const mode_key_t *a = x, *b = y;
+    int c = fmpq_cmp(a->re, b->re);
+    if (c == 0 && a->im != NULL)
+        c = fmpq_cmp(a->im, b->im);
+    return c != 0 ? c : (a->i < b->i ? -1 : a->i > b->i);
 }
 
 static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
@@ -56,10 +60,18 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     fmpq_init(im);
     fmpq_init(t);
     ord = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N));
-    for (i = 0; i < N; i++)
-        ord[i] = i;
-    sort_model = m;   /* qsort has no context argument; single-threaded use */
-    qsort(ord, (size_t)N, sizeof(slong), cmp_mode);
+    {
+        mode_key_t *key = flint_malloc(sizeof(mode_key_t) * (size_t)FLINT_MAX(1, N));
+        for (i = 0; i < N; i++) {
+            key[i].re = fmpq_mat_entry(m->lambda_re, i, 0);
+            key[i].im = cplx ? fmpq_mat_entry(m->lambda_im, i, 0) : NULL;
+            key[i].i = i;
+        }
+        qsort(key, (size_t)N, sizeof(mode_key_t), cmp_mode);
+        for (i = 0; i < N; i++)
+            ord[i] = key[i].i;
+        flint_free(key);
+    }
     for (g0 = 0; g0 < N; g0 = g1) {
         int nz = 0;
         for (g1 = g0 + 1; g1 < N; g1++) {

@@ -64,6 +64,20 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
 int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, int bilinear,
                    int output_re, slong bits, const char *file, const ssmh_limits_t *lim,
                    ssmh_error_t *err);
+/* A model layout and its options, as `import` and `batch` take them. */
+typedef struct {
+    const char *layout;   /* dense, diag, s4d, s5, lru */
+    const char *prefix;   /* tensor name prefix ("" for none) */
+    int bilinear;         /* s4d, s5: bilinear instead of ZOH */
+    int output_re;        /* s5: y = Re(C x) instead of 2 Re(C x) */
+    slong bits;           /* s4d, s5, lru: rounding precision (53) */
+} ssmh_import_opts_t;
+void ssmh_import_opts_default(ssmh_import_opts_t *o);
+/* Is `layout` a model layout (dense, diag, s4d, s5, lru)? */
+int ssmh_import_is_model_layout(const char *layout);
+/* Read the weights at `path` and build the model of o->layout. */
+int ssmh_import_model_file(ssmh_model_t m, const char *path, const ssmh_import_opts_t *o,
+                           const ssmh_limits_t *lim, ssmh_error_t *err);
 /* attention: W_V (H x d_h x d) and W_O (H x p x d_h), or V (H x p x d). */
 int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
                           const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);

@@ -111,3 +111,47 @@ int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char
     json_decref(o);
     return rc;
 }
+
+void ssmh_import_opts_default(ssmh_import_opts_t *o)
+{
+    o->layout = NULL;
+    o->prefix = "";
+    o->bilinear = 0;
+    o->output_re = 0;
+    o->bits = 53;
+}
+
+int ssmh_import_is_model_layout(const char *layout)
+{
+    static const char *const names[] = {"dense", "diag", "s4d", "s5", "lru", NULL};
+    int i;
+    for (i = 0; layout != NULL && names[i] != NULL; i++)
+        if (strcmp(layout, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int ssmh_import_model_file(ssmh_model_t m, const char *path, const ssmh_import_opts_t *o,
+                           const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    ssmh_weights_t w;
+    const char *prefix = o->prefix ? o->prefix : "";
+    int rc;
+    if (!ssmh_import_is_model_layout(o->layout))
+        return ssmh_error_set(err, SSMH_E_USAGE, path, "", "unknown model layout '%s'",
+                              o->layout ? o->layout : "(none)");
+    ssmh_weights_init(w);
+    rc = ssmh_weights_read(w, path, lim, err);
+    if (rc == SSMH_OK) {
+        if (strcmp(o->layout, "s4d") == 0)
+            rc = ssmh_import_s4d(m, w, prefix, o->bilinear, o->bits, path, lim, err);
+        else if (strcmp(o->layout, "s5") == 0)
+            rc = ssmh_import_s5(m, w, prefix, o->bilinear, o->output_re, o->bits, path, lim, err);
+        else if (strcmp(o->layout, "lru") == 0)
+            rc = ssmh_import_lru(m, w, prefix, o->bits, path, lim, err);
+        else
+            rc = ssmh_import_model(m, w, o->layout, prefix, path, lim, err);
+    }
+    ssmh_weights_clear(w);
+    return rc;
+}
