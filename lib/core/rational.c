@@ -199,7 +199,12 @@ uint64_t ssmh_hash_fmpq_mat(uint64_t h, const fmpq_mat_t m)
     h = ssmh_hash_bytes(h, dims, sizeof(dims));
     for (i = 0; i < dims[0]; i++)
         for (j = 0; j < dims[1]; j++) {
-            char *s = ssmh_rational_get_str(fmpq_mat_entry(m, i, j));
+            char *s;
+            if (fmpq_is_zero(fmpq_mat_entry(m, i, j))) {   /* "0", without a string */
+                h = ssmh_hash_bytes(h, "0", 2);
+                continue;
+            }
+            s = ssmh_rational_get_str(fmpq_mat_entry(m, i, j));
             h = ssmh_hash_bytes(h, s, strlen(s) + 1);
             flint_free(s);
         }

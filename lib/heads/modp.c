@@ -27,12 +27,15 @@ static int reduce(mp_limb_t *out, const fmpq_t x, nmod_t mod)
     return 0;
 }
 
+/* out is freshly initialised (zero): zero entries are left untouched, so a
+   channel bank's mostly-zero B and C cost no writes. */
 static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
 {
     slong i, j;
     for (i = 0; i < fmpq_mat_nrows(in); i++)
         for (j = 0; j < fmpq_mat_ncols(in); j++)
-            if (reduce(nmod_mat_entry_ptr(out, i, j), fmpq_mat_entry(in, i, j), mod) != 0)
+            if (!fmpq_is_zero(fmpq_mat_entry(in, i, j))
+                && reduce(nmod_mat_entry_ptr(out, i, j), fmpq_mat_entry(in, i, j), mod) != 0)
                 return -1;
     return 0;
 }
@@ -109,7 +112,7 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
     nmod_mat_init(s->C, p, M, P);
     nmod_mat_init(s->D, p, d, P);
     nmod_mat_init(s->X, M, d, P);
-    nmod_mat_init(s->Y, M, d, P);
+    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : d, P);   /* dense products only */
     nmod_mat_init(s->K, p, d, P);
     s->nblk = blockdiag ? r->nblk : 1;
     s->blk = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));

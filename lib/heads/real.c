@@ -70,14 +70,19 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m)
             fmpq_set(r->a + 4 * b + 3, re);
             b++;
         }
+        /* r->B, r->C start at zero: zero entries (a bank's) need no writes */
         for (j = 0; j < m->d; j++) {
-            fmpq_set(fmpq_mat_entry(r->B, 2 * s, j), fmpq_mat_entry(m->B, s, j));
-            fmpq_set(fmpq_mat_entry(r->B, 2 * s + 1, j), fmpq_mat_entry(m->B_im, s, j));
+            if (!fmpq_is_zero(fmpq_mat_entry(m->B, s, j)))
+                fmpq_set(fmpq_mat_entry(r->B, 2 * s, j), fmpq_mat_entry(m->B, s, j));
+            if (!fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j)))
+                fmpq_set(fmpq_mat_entry(r->B, 2 * s + 1, j), fmpq_mat_entry(m->B_im, s, j));
         }
         for (j = 0; j < m->p; j++) {
             slong f = m->output == SSMH_OUTPUT_RE ? 1 : 2;
-            fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s), fmpq_mat_entry(m->C, j, s), f);
-            fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s + 1), fmpq_mat_entry(m->C_im, j, s), -f);
+            if (!fmpq_is_zero(fmpq_mat_entry(m->C, j, s)))
+                fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s), fmpq_mat_entry(m->C, j, s), f);
+            if (!fmpq_is_zero(fmpq_mat_entry(m->C_im, j, s)))
+                fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s + 1), fmpq_mat_entry(m->C_im, j, s), -f);
         }
     }
     r->nblk = b;
