@@ -320,6 +320,31 @@ def main():
     check(r.returncode == 4 and 'l0.log_step' in r.stderr and 'must have length 5' in r.stderr,
           's5 wrong log_step shape: %s' % r.stderr)
 
+    # values outside binary64's range are refused, not written (nor hung on)
+    big = dict(sv)
+    big['Lambda_re'] = [1.0] * P
+    big['log_step'] = [math.log(1e6)] * P
+    open(st, 'wb').write(safetensors({'l0.' + k: ('F32', ss[k], struct.pack('<%df' % len(v), *v))
+                                      for k, v in big.items()}))
+    r = run(['import', st, '--layout', 's5', '--prefix', 'l0.', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'leaves the range' in r.stderr and not os.path.exists(os.path.join(tmp, 'x.json')),
+          's5 overflow refused: %s' % r.stderr.strip())
+    tiny = dict(sv)
+    tiny['Lambda_re'] = [-1.0] * P
+    tiny['log_step'] = [math.log(1e4)] * P
+    open(st, 'wb').write(safetensors({'l0.' + k: ('F32', ss[k], struct.pack('<%df' % len(v), *v))
+                                      for k, v in tiny.items()}))
+    out = os.path.join(tmp, 'tiny.json')
+    r = run(['import', st, '--layout', 's5', '--prefix', 'l0.', '-o', out])
+    check(r.returncode == 0 and all(oracle.num(x) == 0 for x in json.load(open(out))['A']['complex_diag']['re']),
+          's5 underflow: exp(-10^4) rounds to 0 as in binary64 (%s)' % r.stderr.strip())
+    lbad = dict(lv)
+    lbad['theta_log'] = [1000.0] * N
+    stl = os.path.join(tmp, 'lru_bad.safetensors')
+    open(stl, 'wb').write(safetensors({k: ('F32', ls[k], struct.pack('<%df' % len(v), *v)) for k, v in lbad.items()}))
+    r = run(['import', stl, '--layout', 'lru', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 4 and 'theta_log' in r.stderr, 'lru: exp(theta_log) overflow refused: %s' % r.stderr.strip())
+
     # a larger S4D bank is written with channel-sparse B, C, D in the sparse form
     H, N2 = 48, 8
     # (distinct decay rates per mode: with shared modes the span would be

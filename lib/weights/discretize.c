@@ -7,14 +7,30 @@
  */
 #include "weights-impl.h"
 
-void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
+int _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
 {
     mpfr_t r;
     mpz_t m;
     fmpz_t z;
-    mpfr_exp_t e;
+    mpfr_exp_t e, emin = mpfr_get_emin(), emax = mpfr_get_emax();
+    int t;
+    if (!mpfr_number_p(x))
+        return -1;
+    /* round to nearest in the IEEE format of that precision: binary64's
+       exponent range up to 53 bits, binary128's above, with gradual
+       underflow (subnormals) and overflow refused */
     mpfr_init2(r, bits);
-    mpfr_set(r, x, MPFR_RNDN);
+    mpfr_set_emin(bits <= 53 ? -1073 : -16493);
+    mpfr_set_emax(bits <= 53 ? 1024 : 16384);
+    t = mpfr_set(r, x, MPFR_RNDN);
+    t = mpfr_check_range(r, t, MPFR_RNDN);
+    mpfr_subnormalize(r, t, MPFR_RNDN);
+    mpfr_set_emin(emin);
+    mpfr_set_emax(emax);
+    if (mpfr_inf_p(r)) {
+        mpfr_clear(r);
+        return -1;
+    }
     mpz_init(m);
     fmpz_init(z);
     if (mpfr_zero_p(r)) {
@@ -32,6 +48,16 @@ void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
     mpz_clear(m);
     fmpz_clear(z);
     mpfr_clear(r);
+    return 0;
+}
+
+int _ssmh_mpfr_guard(mpfr_t x, int *bad)
+{
+    if (mpfr_number_p(x) && (mpfr_zero_p(x) || mpfr_get_exp(x) <= 1024))
+        return 0;
+    *bad = 1;
+    mpfr_set_ui(x, 0, MPFR_RNDN);
+    return 1;
 }
 
 void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q)
@@ -43,12 +69,15 @@ void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q)
     mpq_clear(t);
 }
 
-json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits)
+json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits, int *bad)
 {
     fmpq_t q;
     json_t *j;
     fmpq_init(q);
-    _ssmh_mpfr_to_q(q, x, bits);
+    if (_ssmh_mpfr_to_q(q, x, bits) != 0) {
+        *bad = 1;
+        fmpq_zero(q);
+    }
     j = ssmh_json_rational(q);
     fmpq_clear(q);
     return j;

@@ -20,7 +20,7 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
     json_t *o, *re, *im, *Br, *Bi, *Cr, *Ci, *Dm, *a, *cd, *b, *c;
     mpfr_t r, th, g, x, y, sn, cs;
     char src[600];
-    int k, rc;
+    int k, rc, bad = 0;
 
     if (bits < 2 || bits > 4096)
         return ssmh_error_set(err, SSMH_E_USAGE, file, "", "precision must be 2 .. 4096 bits");
@@ -57,25 +57,36 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
         mpfr_exp(r, r, MPFR_RNDN);               /* |lambda| = exp(-exp(nu_log)) */
         _ssmh_q_to_mpfr(th, t[1]->data + i);
         mpfr_exp(th, th, MPFR_RNDN);             /* arg lambda = exp(theta_log) */
+        _ssmh_mpfr_guard(th, &bad);
         mpfr_sin_cos(sn, cs, th, MPFR_RNDN);
         mpfr_mul(x, r, cs, MPFR_RNDN);
         mpfr_mul(y, r, sn, MPFR_RNDN);
-        json_array_append_new(re, _ssmh_mpfr_json(x, bits));
-        json_array_append_new(im, _ssmh_mpfr_json(y, bits));
+        json_array_append_new(re, _ssmh_mpfr_json(x, bits, &bad));
+        json_array_append_new(im, _ssmh_mpfr_json(y, bits, &bad));
         _ssmh_q_to_mpfr(g, t[2]->data + i);
         mpfr_exp(g, g, MPFR_RNDN);               /* gamma */
+        _ssmh_mpfr_guard(g, &bad);
         for (j = 0; j < H; j++) {
             _ssmh_q_to_mpfr(x, t[3]->data + i * H + j);
             mpfr_mul(x, x, g, MPFR_RNDN);
-            json_array_append_new(rr, _ssmh_mpfr_json(x, bits));
+            json_array_append_new(rr, _ssmh_mpfr_json(x, bits, &bad));
             _ssmh_q_to_mpfr(y, t[4]->data + i * H + j);
             mpfr_mul(y, y, g, MPFR_RNDN);
-            json_array_append_new(ri, _ssmh_mpfr_json(y, bits));
+            json_array_append_new(ri, _ssmh_mpfr_json(y, bits, &bad));
         }
         json_array_append_new(Br, rr);
         json_array_append_new(Bi, ri);
     }
     mpfr_clears(r, th, g, x, y, sn, cs, (mpfr_ptr)0);
+    if (bad) {
+        json_decref(re);
+        json_decref(im);
+        json_decref(Br);
+        json_decref(Bi);
+        return ssmh_error_set(err, SSMH_E_VALUE, file, t[1]->name,
+                              "exp(theta_log), exp(gamma_log) or the scaled B leaves the range of "
+                              "the %ld-bit format (overflow or NaN)", (long)bits);
+    }
     Cr = json_array();
     Ci = json_array();
     Dm = json_array();

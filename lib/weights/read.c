@@ -195,14 +195,23 @@ static int ends_with(const char *s, const char *suf)
 }
 
 /* ---- .npz ---------------------------------------------------------------- */
-static int read_npz(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
+int _ssmh_npz_parse(ssmh_weights_t w, const unsigned char *data, size_t len, const char *path,
+                    const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    int zerr = 0, rc = SSMH_OK;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    int rc = SSMH_OK;
+    zip_error_t ze;
+    zip_source_t *src;
+    zip_t *z;
     zip_int64_t n, i;
-    if (z == NULL)
-        return ssmh_error_set(err, zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN ? SSMH_E_IO : SSMH_E_PARSE,
-                              path, "", "cannot open as a .npz (zip) archive");
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(data, len, 0, &ze);
+    z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    zip_error_fini(&ze);
+    if (z == NULL) {
+        if (src)
+            zip_source_free(src);
+        return ssmh_error_set(err, SSMH_E_PARSE, path, "", "cannot open as a .npz (zip) archive");
+    }
     n = zip_get_num_entries(z, 0);
     for (i = 0; i < n && rc == SSMH_OK; i++) {
         zip_stat_t st;
@@ -231,7 +240,19 @@ static int read_npz(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim
             zip_fclose(f);
         free(buf);
     }
-    zip_discard(z);
+    zip_discard(z);   /* frees the source too */
+    return rc;
+}
+
+static int read_npz(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    char *buf;
+    size_t len;
+    int rc;
+    if ((rc = ssmh_file_read(&buf, &len, path, lim->max_file_bytes, err)) != SSMH_OK)
+        return rc;
+    rc = _ssmh_npz_parse(w, (const unsigned char *)buf, len, path, lim, err);
+    free(buf);
     return rc;
 }
 
@@ -249,34 +270,28 @@ static _ssmh_dtype_t st_dtype(const char *d)
     return SSMH_DT_NONE;
 }
 
-static int read_safetensors(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
-                            ssmh_error_t *err)
+int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t len,
+                            const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    char *buf;
-    size_t len, hl, dlen;
+    const char *buf = (const char *)data;
+    size_t hl, dlen;
     json_t *root;
     const char *key;
     json_t *val;
-    int rc, i;
-    if ((rc = ssmh_file_read(&buf, &len, path, lim->max_file_bytes, err)) != SSMH_OK)
-        return rc;
+    int rc = SSMH_OK, i;
     if (len < 8) {
-        free(buf);
         return ssmh_error_set(err, SSMH_E_PARSE, path, "", "truncated .safetensors file (no header length)");
     }
     hl = 0;
     for (i = 7; i >= 0; i--)
         hl = (hl << 8) | (unsigned char)buf[i];
     if (hl > len - 8) {
-        free(buf);
         return ssmh_error_set(err, SSMH_E_PARSE, path, "",
                               "header length %zu runs past the end of the file", hl);
     }
     root = ssmh_json_parse(buf + 8, hl, path, lim, err);
-    if (root == NULL) {
-        free(buf);
+    if (root == NULL)
         return err ? err->code : SSMH_E_PARSE;
-    }
     dlen = len - 8 - hl;
     rc = json_is_object(root) ? SSMH_OK
                               : ssmh_error_set(err, SSMH_E_PARSE, path, "$", "the header is not a JSON object");
@@ -330,6 +345,18 @@ static int read_safetensors(ssmh_weights_t w, const char *path, const ssmh_limit
                                (const unsigned char *)buf + 8 + hl + b, (size_t)(e - b), path, err);
     }
     json_decref(root);
+    return rc;
+}
+
+static int read_safetensors(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
+                            ssmh_error_t *err)
+{
+    char *buf;
+    size_t len;
+    int rc;
+    if ((rc = ssmh_file_read(&buf, &len, path, lim->max_file_bytes, err)) != SSMH_OK)
+        return rc;
+    rc = _ssmh_safetensors_parse(w, (const unsigned char *)buf, len, path, lim, err);
     free(buf);
     return rc;
 }

@@ -26,7 +26,7 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
     char src[700];
     static const char *need_names[] = {"log_A_real", "A_imag", "C", "log_dt"};
     const ssmh_tensor_struct *got[4];
-    int i;
+    int i, bad = 0;
 
     for (i = 0; i < 4; i++) {
         got[i] = ssmh_weights_get(w, prefix, need_names[i]);
@@ -65,11 +65,13 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
     for (h = 0; h < H; h++) {
         _ssmh_q_to_mpfr(dt, ldt->data + h);
         mpfr_exp(dt, dt, MPFR_RNDN);
+        _ssmh_mpfr_guard(dt, &bad);
         for (n = 0; n < N2; n++) {
             slong s = h * N2 + n;
             _ssmh_q_to_mpfr(ar, lar->data + s);
             mpfr_exp(ar, ar, MPFR_RNDN);
             mpfr_neg(ar, ar, MPFR_RNDN);                      /* A = ar + i ai */
+            _ssmh_mpfr_guard(ar, &bad);
             _ssmh_q_to_mpfr(ai, aim->data + s);
             _ssmh_discretize(er, ei, pr, pi, ar, ai, dt, bilinear);
             /* Cbar = C * (pr + i pi) */
@@ -81,16 +83,28 @@ static int s4d_json(json_t **out, const ssmh_weights_t w, const char *prefix, in
             mpfr_mul(ni, cr, pi, MPFR_RNDN);
             mpfr_mul(t, ci, pr, MPFR_RNDN);
             mpfr_add(ni, ni, t, MPFR_RNDN);
-            json_array_append_new(re, _ssmh_mpfr_json(er, bits));
-            json_array_append_new(im, _ssmh_mpfr_json(ei, bits));
+            json_array_append_new(re, _ssmh_mpfr_json(er, bits, &bad));
+            json_array_append_new(im, _ssmh_mpfr_json(ei, bits, &bad));
             _ssmh_sparse_json_add(Bre, s, h, json_string("1"));
-            _ssmh_sparse_json_add(Cre, h, s, _ssmh_mpfr_json(nr, bits));
-            _ssmh_sparse_json_add(Cim, h, s, _ssmh_mpfr_json(ni, bits));
+            _ssmh_sparse_json_add(Cre, h, s, _ssmh_mpfr_json(nr, bits, &bad));
+            _ssmh_sparse_json_add(Cim, h, s, _ssmh_mpfr_json(ni, bits, &bad));
         }
         if (D != NULL)
             _ssmh_sparse_json_add(Dm, h, h, ssmh_json_rational(D->data + h));
     }
     mpfr_clears(ar, ai, dt, er, ei, t, cr, ci, nr, ni, pr, pi, (mpfr_ptr)0);
+    if (bad) {
+        json_decref(re);
+        json_decref(im);
+        json_decref(Bre);
+        json_decref(Bim);
+        json_decref(Cre);
+        json_decref(Cim);
+        json_decref(Dm);
+        return ssmh_error_set(err, SSMH_E_VALUE, file, lar->name,
+                              "exp(log_A_real), exp(log_dt) or the discretized model leaves the "
+                              "range of the %ld-bit format (overflow or NaN)", (long)bits);
+    }
     o = json_object();
     json_object_set_new(o, "format", json_string("ssmheads-model/1"));
     snprintf(src, sizeof(src),

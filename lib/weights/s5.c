@@ -55,7 +55,7 @@ int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, i
     json_t *o, *re, *im, *Br, *Bi, *Cr, *Ci, *Dm, *x;
     mpfr_t ar, ai, dt, er, ei, pr, pi, br, bi, u, v;
     char src[700];
-    int k, rc;
+    int k, rc, bad = 0;
 
     if (bits < 2 || bits > 4096)
         return ssmh_error_set(err, SSMH_E_USAGE, file, "", "precision must be 2 .. 4096 bits");
@@ -79,20 +79,21 @@ int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, i
         _ssmh_q_to_mpfr(ai, t[1]->data + s);
         _ssmh_q_to_mpfr(dt, t[4]->data + s);
         mpfr_exp(dt, dt, MPFR_RNDN);
+        _ssmh_mpfr_guard(dt, &bad);
         _ssmh_discretize(er, ei, pr, pi, ar, ai, dt, bilinear);
-        json_array_append_new(re, _ssmh_mpfr_json(er, bits));
-        json_array_append_new(im, _ssmh_mpfr_json(ei, bits));
+        json_array_append_new(re, _ssmh_mpfr_json(er, bits, &bad));
+        json_array_append_new(im, _ssmh_mpfr_json(ei, bits, &bad));
         for (j = 0; j < H; j++) {          /* B_bar = (pr + i pi)(br + i bi) */
             _ssmh_q_to_mpfr(br, t[2]->data + 2 * (s * H + j));
             _ssmh_q_to_mpfr(bi, t[2]->data + 2 * (s * H + j) + 1);
             mpfr_mul(u, pr, br, MPFR_RNDN);
             mpfr_mul(v, pi, bi, MPFR_RNDN);
             mpfr_sub(u, u, v, MPFR_RNDN);
-            json_array_append_new(rr, _ssmh_mpfr_json(u, bits));
+            json_array_append_new(rr, _ssmh_mpfr_json(u, bits, &bad));
             mpfr_mul(u, pr, bi, MPFR_RNDN);
             mpfr_mul(v, pi, br, MPFR_RNDN);
             mpfr_add(u, u, v, MPFR_RNDN);
-            json_array_append_new(ri, _ssmh_mpfr_json(u, bits));
+            json_array_append_new(ri, _ssmh_mpfr_json(u, bits, &bad));
         }
         json_array_append_new(Br, rr);
         json_array_append_new(Bi, ri);
@@ -111,6 +112,18 @@ int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, i
         json_array_append_new(Ci, ci);
         if (D != NULL)
             _ssmh_sparse_json_add(Dm, j, j, ssmh_json_rational(D->data + j));
+    }
+    if (bad) {
+        json_decref(re);
+        json_decref(im);
+        json_decref(Br);
+        json_decref(Bi);
+        json_decref(Cr);
+        json_decref(Ci);
+        json_decref(Dm);
+        return ssmh_error_set(err, SSMH_E_VALUE, file, t[4]->name,
+                              "exp(log_step) or the discretized model leaves the range of the "
+                              "%ld-bit format (overflow or NaN)", (long)bits);
     }
     o = json_object();
     json_object_set_new(o, "format", json_string("ssmheads-model/1"));

@@ -23,14 +23,29 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
 int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf, size_t len,
                     const char *file, ssmh_error_t *err);
 
+/* Whole .npz archives and .safetensors files already in memory (the file
+   readers and the fuzz harnesses use these). */
+int _ssmh_npz_parse(ssmh_weights_t w, const unsigned char *data, size_t len, const char *path,
+                    const ssmh_limits_t *lim, ssmh_error_t *err);
+int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t len,
+                            const char *path, const ssmh_limits_t *lim, ssmh_error_t *err);
+
 /* ---- discretize.c: MPFR steps of the layouts ---------------------------- */
 #include <mpfr.h>
 #define SSMH_WP 256  /* working precision of every transcendental step */
 
-/* MPFR <-> exact rationals: round x to nearest at `bits`, exactly. */
-void _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits);
+/* MPFR <-> exact rationals: round x to nearest at `bits` in the IEEE format
+   of that precision (binary64's exponent range up to 53 bits, binary128's
+   above; subnormals as IEEE).  Returns -1 (out untouched) for NaN, an
+   infinity or an overflow. */
+int _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits);
 void _ssmh_q_to_mpfr(mpfr_t x, const fmpq_t q);
-json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits);   /* rounded, as "p/q" */
+/* x rounded, as a "p/q" string; on overflow or NaN *bad = 1 (and "0"). */
+json_t *_ssmh_mpfr_json(const mpfr_t x, slong bits, int *bad);
+/* An intermediate value (a step size, an angle) that must be finite and
+   below 2^1024 before it feeds exp, sin or cos: otherwise *bad = 1, x = 0,
+   returns 1.  Keeps the argument reductions small (no hang on 2^(2^30)). */
+int _ssmh_mpfr_guard(mpfr_t x, int *bad);
 /* (qr + i qi) = (xr + i xi) / (yr + i yi) */
 void _ssmh_cdiv(mpfr_t qr, mpfr_t qi, const mpfr_t xr, const mpfr_t xi, const mpfr_t yr,
                 const mpfr_t yi);

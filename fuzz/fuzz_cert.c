@@ -1,0 +1,23 @@
+/*
+ * libFuzzer harness: the independent checker on arbitrary certificate text.
+ * Oracle: no crash or sanitizer report, and a verdict that is either
+ * VERIFIED or REJECTED (never unknown).
+ */
+#include "../checker/ssmhc.h"
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    json_error_t je;
+    json_t *cert = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
+    ssmhc_report_t r;
+    ssmhc_verdict_t v;
+    if (cert == NULL)
+        return 0;
+    memset(&r, 0, sizeof(r));
+    v = ssmhc_verify_json(cert, NULL, &r);
+    if (v != SSMHC_VERIFIED && v != SSMHC_REJECTED)
+        abort();
+    json_decref(cert);
+    return 0;
+}
