@@ -16,11 +16,15 @@ static const char usage[] =
     "             log_step (P), D (H)\n"
     "  lru        nu_log, theta_log, gamma_log (N), B_re, B_im (N x H),\n"
     "             C_re, C_im (H x N), D (H)\n"
+    "  mamba2     a frozen slice: A_log, dt_bias, dt, D (nheads), B, C (ngroups x\n"
+    "             d_state)\n"
     "  --prefix P            tensor name prefix, e.g. layers.3.mixer.\n"
     "  --discretization D    s4d, s5: zoh (default) or bilinear\n"
     "  --output O            s5: 2re (default, conjugate symmetry: y = 2 Re(C x))\n"
     "                        or re (y = Re(C x))\n"
-    "  --precision BITS      s4d, s5, lru: round exp/ZOH results to BITS (default 53)\n"
+    "  --headdim P           mamba2: channels per head (default 1)\n"
+    "  --precision BITS      s4d, s5, lru, mamba2: round exp/ZOH results to BITS\n"
+    "                        (default 53)\n"
     "  -o OUT                output file (written atomically; - for stdout)\n"
     CLI_LIMIT_HELP;
 
@@ -33,6 +37,7 @@ int cli_cmd_import(int argc, char **argv)
         {"discretization", required_argument, NULL, 'z'},
         {"precision", required_argument, NULL, 'b'},
         {"output", required_argument, NULL, 'O'},
+        {"headdim", required_argument, NULL, 'H'},
         CLI_LIMIT_LONGOPTS,
         {NULL, 0, NULL, 0}};
     ssmh_limits_t lim;
@@ -40,7 +45,7 @@ int cli_cmd_import(int argc, char **argv)
     ssmh_error_t err;
     const char *layout = NULL, *prefix = "", *out = NULL;
     int opt, rc, bilinear = 0, output_re = 0;
-    long bits = 53;
+    long bits = 53, headdim = 1;
 
     ssmh_limits_default(&lim);
     optind = 1;
@@ -66,6 +71,10 @@ int cli_cmd_import(int argc, char **argv)
             else
                 return cli_usage_error("import", "--output must be 2re or re");
             break;
+        case 'H':
+            if (cli_parse_long(&headdim, "import", "--headdim", optarg, 1, 1L << 16))
+                return CLI_EXIT_USAGE;
+            break;
         case 'b':
             if (cli_parse_long(&bits, "import", "--precision", optarg, 2, 4096))
                 return CLI_EXIT_USAGE;
@@ -81,7 +90,7 @@ int cli_cmd_import(int argc, char **argv)
     if (layout == NULL || out == NULL)
         return cli_usage_error("import", "--layout and -o are required");
     if (strcmp(layout, "attention") != 0 && !ssmh_import_is_model_layout(layout))
-        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, s5, lru)",
+        return cli_usage_error("import", "unknown layout '%s' (dense, diag, attention, s4d, s5, lru, mamba2)",
                                layout);
     cli_limits_apply(&lim);
     ssmh_weights_init(w);
@@ -111,6 +120,7 @@ int cli_cmd_import(int argc, char **argv)
         io.bilinear = bilinear;
         io.output_re = output_re;
         io.bits = bits;
+        io.headdim = headdim;
         ssmh_model_init(m);
         if (ssmh_import_model_file(m, argv[optind], &io, &lim, &err) != SSMH_OK) {
             rc = cli_report(&err);

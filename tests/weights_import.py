@@ -345,6 +345,43 @@ def main():
     r = run(['import', stl, '--layout', 'lru', '-o', os.path.join(tmp, 'x.json')])
     check(r.returncode == 4 and 'theta_log' in r.stderr, 'lru: exp(theta_log) overflow refused: %s' % r.stderr.strip())
 
+    # mamba2 frozen slice: a_h = exp(-softplus(dt + dt_bias) exp(A_log)),
+    # c_h = softplus(.) (C_g . B_g), one state per head channel
+    Hm, G, Nst, Pd = 6, 3, 4, 2
+    mv = {'A_log': [math.log(rng.choice([0.5, 1.0, 4.0])) for _ in range(Hm)],
+          'dt_bias': [rng.choice([-2.0, 0.0, 0.5]) for _ in range(Hm)],
+          'dt': [rng.choice([0.0, 0.25]) for _ in range(Hm)],
+          'D': [rng.choice([0.0, 1.0]) for _ in range(Hm)],
+          'B': [rng.choice([0.5, -1.0, 0.25]) for _ in range(G * Nst)],
+          'C': [rng.choice([1.0, -0.5, 0.125]) for _ in range(G * Nst)]}
+    ms = {'A_log': (Hm,), 'dt_bias': (Hm,), 'dt': (Hm,), 'D': (Hm,), 'B': (G, Nst), 'C': (G, Nst)}
+    stm = os.path.join(tmp, 'mamba2.safetensors')
+    open(stm, 'wb').write(safetensors({k: ('F32', ms[k], struct.pack('<%df' % len(v), *v)) for k, v in mv.items()}))
+    out = os.path.join(tmp, 'm2.json')
+    r = run(['import', stm, '--layout', 'mamba2', '--headdim', str(Pd), '-o', out])
+    check(r.returncode == 0, 'mamba2 import: %s' % r.stderr)
+    if r.returncode == 0:
+        m = json.load(open(out))
+        Cd, Dd = dense(m['C']), dense(m['D'])
+        worst, exact = 0.0, True
+        for h in range(Hm):
+            g = h // (Hm // G)
+            delta = math.log1p(math.exp(f32(mv['dt_bias'][h]) + f32(mv['dt'][h])))
+            a = math.exp(-delta * math.exp(f32(mv['A_log'][h])))
+            c = delta * sum(f32(mv['C'][g * Nst + n]) * f32(mv['B'][g * Nst + n]) for n in range(Nst))
+            for q in range(Pd):
+                s_ = h * Pd + q
+                worst = max(worst, abs(float(oracle.num(m['A']['diag'][s_])) - a) / a)
+                if c != 0:
+                    worst = max(worst, abs(float(oracle.num(Cd[s_][s_])) - c) / abs(c))
+                exact &= oracle.num(Dd[s_][s_]) == F(mv['D'][h])
+        check(worst < 1e-12 and exact and len(m['A']['diag']) == Hm * Pd,
+              'mamba2 values (max rel diff %g)' % worst)
+        g = run(['heads', out, '--json'])
+        check(g.returncode == 0 and json.loads(g.stdout)['k'] <= Hm, 'mamba2 heads: k <= nheads')
+    r = run(['import', stm, '--layout', 'mamba2', '--headdim', '0', '-o', os.path.join(tmp, 'x.json')])
+    check(r.returncode == 3, 'mamba2 --headdim 0 is a usage error')
+
     # a larger S4D bank is written with channel-sparse B, C, D in the sparse form
     H, N2 = 48, 8
     # (distinct decay rates per mode: with shared modes the span would be

@@ -55,7 +55,7 @@ static int set_option(ssmh_batch_entry_t *e, const char *key, const char *val, c
     if (strcmp(key, "layout") == 0) {
         if (!ssmh_import_is_model_layout(val))
             return ssmh_error_set(err, SSMH_E_VALUE, file, where,
-                                  "unknown layout '%s' (dense, diag, s4d, s5, lru)", val);
+                                  "unknown layout '%s' (dense, diag, s4d, s5, lru, mamba2)", val);
         free((char *)e->import.layout);
         e->import.layout = dup_str(val);
     } else if (strcmp(key, "prefix") == 0) {
@@ -70,7 +70,8 @@ static int set_option(ssmh_batch_entry_t *e, const char *key, const char *val, c
         if (strcmp(val, "2re") && strcmp(val, "re"))
             return ssmh_error_set(err, SSMH_E_VALUE, file, where, "output must be 2re or re");
         e->import.output_re = strcmp(val, "re") == 0;
-    } else if (strcmp(key, "precision") == 0 || strcmp(key, "n") == 0) {
+    } else if (strcmp(key, "precision") == 0 || strcmp(key, "n") == 0
+               || strcmp(key, "headdim") == 0) {
         char *end;
         long v = strtol(val, &end, 10);
         int prec = key[0] == 'p';
@@ -79,11 +80,13 @@ static int set_option(ssmh_batch_entry_t *e, const char *key, const char *val, c
                                   key, prec ? "2, 4096" : "1, 16777216");
         if (prec)
             e->import.bits = v;
+        else if (key[0] == 'h')
+            e->import.headdim = v;
         else
             e->n = v;
     } else {
         return ssmh_error_set(err, SSMH_E_VALUE, file, where,
-                              "unknown option '%s' (layout, prefix, discretization, output, precision, n)",
+                              "unknown option '%s' (layout, prefix, discretization, output, precision, headdim, n)",
                               key);
     }
     return SSMH_OK;

@@ -64,16 +64,23 @@ int ssmh_import_lru(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, 
 int ssmh_import_s5(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, int bilinear,
                    int output_re, slong bits, const char *file, const ssmh_limits_t *lim,
                    ssmh_error_t *err);
+/* mamba2: a frozen slice of a Mamba-2 layer (doc/weights.md): A_log,
+   dt_bias, optional dt, optional D (nheads), B and C (ngroups x d_state);
+   an exact diagonal realization of the slice's lag operators with
+   nheads x headdim states; softplus/exp by MPFR rounded at `bits`. */
+int ssmh_import_mamba2(ssmh_model_t m, const ssmh_weights_t w, const char *prefix, slong headdim,
+                       slong bits, const char *file, const ssmh_limits_t *lim, ssmh_error_t *err);
 /* A model layout and its options, as `import` and `batch` take them. */
 typedef struct {
-    const char *layout;   /* dense, diag, s4d, s5, lru */
+    const char *layout;   /* dense, diag, s4d, s5, lru, mamba2 */
     const char *prefix;   /* tensor name prefix ("" for none) */
     int bilinear;         /* s4d, s5: bilinear instead of ZOH */
     int output_re;        /* s5: y = Re(C x) instead of 2 Re(C x) */
-    slong bits;           /* s4d, s5, lru: rounding precision (53) */
+    slong bits;           /* s4d, s5, lru, mamba2: rounding precision (53) */
+    slong headdim;        /* mamba2: channels per head (1) */
 } ssmh_import_opts_t;
 void ssmh_import_opts_default(ssmh_import_opts_t *o);
-/* Is `layout` a model layout (dense, diag, s4d, s5, lru)? */
+/* Is `layout` a model layout (dense, diag, s4d, s5, lru, mamba2)? */
 int ssmh_import_is_model_layout(const char *layout);
 /* Read the weights at `path` and build the model of o->layout. */
 int ssmh_import_model_file(ssmh_model_t m, const char *path, const ssmh_import_opts_t *o,

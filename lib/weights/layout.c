@@ -119,11 +119,12 @@ void ssmh_import_opts_default(ssmh_import_opts_t *o)
     o->bilinear = 0;
     o->output_re = 0;
     o->bits = 53;
+    o->headdim = 1;
 }
 
 int ssmh_import_is_model_layout(const char *layout)
 {
-    static const char *const names[] = {"dense", "diag", "s4d", "s5", "lru", NULL};
+    static const char *const names[] = {"dense", "diag", "s4d", "s5", "lru", "mamba2", NULL};
     int i;
     for (i = 0; layout != NULL && names[i] != NULL; i++)
         if (strcmp(layout, names[i]) == 0)
@@ -147,6 +148,8 @@ int ssmh_import_model_file(ssmh_model_t m, const char *path, const ssmh_import_o
             rc = ssmh_import_s4d(m, w, prefix, o->bilinear, o->bits, path, lim, err);
         else if (strcmp(o->layout, "s5") == 0)
             rc = ssmh_import_s5(m, w, prefix, o->bilinear, o->output_re, o->bits, path, lim, err);
+        else if (strcmp(o->layout, "mamba2") == 0)
+            rc = ssmh_import_mamba2(m, w, prefix, o->headdim, o->bits, path, lim, err);
         else if (strcmp(o->layout, "lru") == 0)
             rc = ssmh_import_lru(m, w, prefix, o->bits, path, lim, err);
         else

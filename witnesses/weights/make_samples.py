@@ -10,7 +10,10 @@ only), deterministically:
   (log_A_real = log 1/2, A_imag = pi n, log_dt = log 0.1 and log 0.01), D;
 - lru.safetensors: an LRU-like layer, N = 3 modes, H = 2;
 - s5.safetensors: an S5-like layer, P = 3 complex modes shared by H = 2
-  channels (one mode with Lambda_im = 0), log_step as P x 1, D.
+  channels (one mode with Lambda_im = 0), log_step as P x 1, D;
+- mamba2.safetensors: a frozen Mamba-2 slice, 4 heads in 2 groups, d_state
+  3, no D; heads 0 and 2 share their decay (same A_log and dt + dt_bias), so
+  the slice needs 3 heads, not 4.
 
     python3 make_samples.py [OUTDIR]
 """
@@ -89,6 +92,12 @@ def more(out):
         'C': ((H, P, 2), [0.5, 0.0, 1.0, -0.5, 0.25, 0.25, -1.0, 0.5, 0.0, 0.0, 0.75, -0.125]),
         'log_step': ((P, 1), [math.log(0.1), math.log(0.05), math.log(0.2)]),
         'D': ((H,), [1.0, -0.5])})
+    safetensors(os.path.join(out, 'mamba2.safetensors'), {
+        'A_log': ((4,), [0.0, math.log(2.0), 0.0, math.log(0.5)]),
+        'dt_bias': ((4,), [0.0, 0.5, 0.0, -1.0]),
+        'dt': ((4,), [0.25, 0.25, 0.25, 0.25]),
+        'B': ((2, 3), [1.0, 0.5, 0.0, 0.0, 1.0, -1.0]),
+        'C': ((2, 3), [0.5, 1.0, 2.0, 1.0, 2.0, 1.0])})
 
 
 if __name__ == '__main__':
