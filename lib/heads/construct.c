@@ -33,7 +33,7 @@ static void charpoly(fmpq *q, const ssmh_model_t m)
     _ssmh_real_t r;
     fmpq_poly_t f;
     slong i;
-    _ssmh_real_init(&r, m);
+    _ssmh_real_init(&r, m, 0);
     fmpq_poly_init(f);
     _ssmh_real_charpoly(f, &r);
     for (i = 0; i <= r.M; i++)

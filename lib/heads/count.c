@@ -389,7 +389,7 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     h->d = m->d;
     h->p = m->p;
     h->n = n;
-    _ssmh_real_init(&r, m);
+    _ssmh_real_init(&r, m, 0);
     h->M = r.M;
     flint_randinit(st);
     flint_randseed(st, (ulong)seed, (ulong)(seed >> 32) ^ UWORD(0x5deece66d));

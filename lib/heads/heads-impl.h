@@ -16,10 +16,23 @@ typedef struct {
     slong nblk, *blk;    /* block starts, blk[nblk] = M */
     fmpq *a;             /* 4 entries per block: [[a0, a1], [a2, a3]] */
     slong a_alloc;
+    int has_BC;          /* B and C below are built (else 0 x 0: read the
+                            realified entries from src with _ssmh_real_BC_*) */
     fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
+    const ssmh_model_struct *src;   /* the model (not owned) */
 } _ssmh_real_t;
 
-void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m);
+/* with_BC = 0 leaves a complex-diagonal model's realified B and C unbuilt
+   (a channel bank's are large and mostly zero); the modular code reads them
+   through the accessors below.  Dense and real-diagonal models always have
+   them. */
+void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC);
+/* The realified entries B[i][j] and C[i][j] whether built or not:
+   *_nz tells whether it is nonzero; *_get sets out to it. */
+int _ssmh_real_B_nz(const _ssmh_real_t *r, slong i, slong j);
+int _ssmh_real_C_nz(const _ssmh_real_t *r, slong i, slong j);
+void _ssmh_real_B_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j);
+void _ssmh_real_C_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j);
 void _ssmh_real_clear(_ssmh_real_t *r);
 /* out = A X */
 void _ssmh_real_apply(fmpq_mat_t out, const _ssmh_real_t *r, const fmpq_mat_t X);

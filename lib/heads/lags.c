@@ -16,7 +16,7 @@ int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
     (void)err;
     if (count <= 0)
         return SSMH_OK;
-    _ssmh_real_init(&r, m);
+    _ssmh_real_init(&r, m, 1);
     fmpq_mat_init(X, r.M, r.d);
     fmpq_mat_init(Y, r.M, r.d);
     fmpq_mat_set(X, r.B);

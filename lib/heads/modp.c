@@ -40,6 +40,31 @@ static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
     return 0;
 }
 
+/* The realified B and C mod P, built or read through the accessors. */
+static int reduce_BC(nmod_mat_t B, nmod_mat_t C, const _ssmh_real_t *r, nmod_t mod)
+{
+    slong i, j;
+    fmpq_t x;
+    int rc = 0;
+    if (r->has_BC)
+        return reduce_mat(B, r->B, mod) || reduce_mat(C, r->C, mod) ? -1 : 0;
+    fmpq_init(x);
+    for (i = 0; i < r->M && rc == 0; i++)
+        for (j = 0; j < r->d && rc == 0; j++)
+            if (_ssmh_real_B_nz(r, i, j)) {
+                _ssmh_real_B_get(x, r, i, j);
+                rc = reduce(nmod_mat_entry_ptr(B, i, j), x, mod);
+            }
+    for (i = 0; i < r->p && rc == 0; i++)
+        for (j = 0; j < r->M && rc == 0; j++)
+            if (_ssmh_real_C_nz(r, i, j)) {
+                _ssmh_real_C_get(x, r, i, j);
+                rc = reduce(nmod_mat_entry_ptr(C, i, j), x, mod);
+            }
+    fmpq_clear(x);
+    return rc;
+}
+
 slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
 {
     slong p = r->p, d = r->d, i, j, s, b, nb, n = 0;
@@ -64,13 +89,13 @@ slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
             slong nr = 0, nc = 0, x, y;
             for (i = 0; i < p; i++)
                 for (s = blk[b]; s < blk[b + 1]; s++)
-                    if (!fmpq_is_zero(fmpq_mat_entry(r->C, i, s))) {
+                    if (_ssmh_real_C_nz(r, i, s)) {
                         rows[nr++] = i;
                         break;
                     }
             for (j = 0; j < d; j++)
                 for (s = blk[b]; s < blk[b + 1]; s++)
-                    if (!fmpq_is_zero(fmpq_mat_entry(r->B, s, j))) {
+                    if (_ssmh_real_B_nz(r, s, j)) {
                         cols[nc++] = j;
                         break;
                     }
@@ -129,8 +154,7 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
         s->posmap[i] = -1;
     for (i = 0; i < s->nsupp; i++)
         s->posmap[s->supp[i]] = i;
-    if (reduce_mat(s->B, r->B, s->mod) || reduce_mat(s->C, r->C, s->mod)
-        || reduce_mat(s->D, r->D, s->mod))
+    if (reduce_BC(s->B, s->C, r, s->mod) || reduce_mat(s->D, r->D, s->mod))
         return -1;
     if (!blockdiag) {
         if (reduce_mat(s->A, r->A, s->mod))

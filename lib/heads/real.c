@@ -8,10 +8,12 @@
 #include "heads-impl.h"
 #include <string.h>
 
-void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m)
+void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
 {
     slong s, j, N = m->N, b = 0;
     memset(r, 0, sizeof(*r));
+    r->src = m;
+    r->has_BC = 1;
     r->delayed = m->convention == SSMH_CONVENTION_DELAYED;
     r->blockdiag = m->structure != SSMH_STRUCTURE_DENSE;
     r->d = m->d;
@@ -51,8 +53,9 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m)
     r->blk = flint_malloc(sizeof(slong) * (size_t)(2 * N + 1));
     r->a = _fmpq_vec_init(8 * N);
     r->a_alloc = 8 * N;
-    fmpq_mat_init(r->B, 2 * N, m->d);
-    fmpq_mat_init(r->C, m->p, 2 * N);
+    r->has_BC = with_BC;
+    fmpq_mat_init(r->B, with_BC ? 2 * N : 0, with_BC ? m->d : 0);
+    fmpq_mat_init(r->C, with_BC ? m->p : 0, with_BC ? 2 * N : 0);
     for (s = 0; s < N; s++) {
         const fmpq *re = fmpq_mat_entry(m->lambda_re, s, 0), *im = fmpq_mat_entry(m->lambda_im, s, 0);
         if (fmpq_is_zero(im)) { /* two decoupled 1x1 blocks */
@@ -70,6 +73,8 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m)
             fmpq_set(r->a + 4 * b + 3, re);
             b++;
         }
+        if (!with_BC)
+            continue;
         /* r->B, r->C start at zero: zero entries (a bank's) need no writes */
         for (j = 0; j < m->d; j++) {
             if (!fmpq_is_zero(fmpq_mat_entry(m->B, s, j)))
@@ -87,6 +92,39 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m)
     }
     r->nblk = b;
     r->blk[b] = 2 * N;
+}
+
+/* Realified complex entries: B row 2s = Re b_s, row 2s+1 = Im b_s;
+   C column 2s = f Re c_s, column 2s+1 = -f Im c_s (f = 2 for "2re"). */
+int _ssmh_real_B_nz(const _ssmh_real_t *r, slong i, slong j)
+{
+    if (r->has_BC)
+        return !fmpq_is_zero(fmpq_mat_entry(r->B, i, j));
+    return !fmpq_is_zero(fmpq_mat_entry(i % 2 ? r->src->B_im : r->src->B, i / 2, j));
+}
+
+int _ssmh_real_C_nz(const _ssmh_real_t *r, slong i, slong j)
+{
+    if (r->has_BC)
+        return !fmpq_is_zero(fmpq_mat_entry(r->C, i, j));
+    return !fmpq_is_zero(fmpq_mat_entry(j % 2 ? r->src->C_im : r->src->C, i, j / 2));
+}
+
+void _ssmh_real_B_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j)
+{
+    if (r->has_BC)
+        fmpq_set(out, fmpq_mat_entry(r->B, i, j));
+    else
+        fmpq_set(out, fmpq_mat_entry(i % 2 ? r->src->B_im : r->src->B, i / 2, j));
+}
+
+void _ssmh_real_C_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j)
+{
+    slong f = r->src->output == SSMH_OUTPUT_RE ? 1 : 2;
+    if (r->has_BC)
+        fmpq_set(out, fmpq_mat_entry(r->C, i, j));
+    else
+        fmpq_mul_si(out, fmpq_mat_entry(j % 2 ? r->src->C_im : r->src->C, i, j / 2), j % 2 ? -f : f);
 }
 
 void _ssmh_real_clear(_ssmh_real_t *r)

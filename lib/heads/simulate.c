@@ -11,7 +11,7 @@ int ssmh_simulate_ssm(fmpq_mat_t Y, const ssmh_model_t m, const fmpq_mat_t x)
     fmpq_mat_t h, t, u, xt, yt;
     slong n = fmpq_mat_nrows(x), i, j;
 
-    _ssmh_real_init(r, m);
+    _ssmh_real_init(r, m, 1);
     fmpq_mat_init(h, r->M, 1);
     fmpq_mat_init(t, r->M, 1);
     fmpq_mat_init(u, r->M, 1);
