@@ -54,6 +54,10 @@ int ssmhc_reduce(u64 *out, const mpq_t x, u64 P)
 {
     mpz_t t;
     u64 n, d;
+    if (mpq_sgn(x) == 0) {   /* 0 (denominator 1 in canonical form) */
+        *out = 0;
+        return 0;
+    }
     mpz_init(t);
     mpz_fdiv_r_ui(t, mpq_denref(x), (unsigned long)P);
     d = mpz_get_ui(t);
@@ -62,7 +66,7 @@ int ssmhc_reduce(u64 *out, const mpq_t x, u64 P)
     mpz_clear(t);
     if (d == 0)
         return -1;
-    *out = ssmhc_mulmod(n, powmod(d, P - 2, P), P);
+    *out = d == 1 ? n : ssmhc_mulmod(n, powmod(d, P - 2, P), P);
     return 0;
 }
 
