@@ -72,18 +72,22 @@ int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char 
 #define CLI_OPT_MAX_BITS 1003
 #define CLI_OPT_TIMEOUT 1004
 #define CLI_OPT_MAX_STATE 1005
+#define CLI_OPT_MAX_MEMORY 1006
 #define CLI_LIMIT_LONGOPTS                                   \
     {"max-dim", required_argument, NULL, CLI_OPT_MAX_DIM},   \
     {"max-state", required_argument, NULL, CLI_OPT_MAX_STATE}, \
     {"max-digits", required_argument, NULL, CLI_OPT_MAX_DIGITS}, \
     {"max-bits", required_argument, NULL, CLI_OPT_MAX_BITS}, \
-    {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+    {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}, \
+    {"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY}
 #define CLI_LIMIT_HELP \
     "  --max-dim N      largest dimension accepted (default 65536)\n" \
     "  --max-state N    same as --max-dim\n" \
     "  --max-digits N   most digits in one number (default 100000)\n" \
     "  --max-bits N     largest rational size, in bits (default 2^26)\n" \
-    "  --timeout SEC    CPU-time limit; exit 6 when hit (default none)\n"
+    "  --timeout SEC    CPU-time limit; exit 6 when hit (default none)\n" \
+    "  --max-memory N   memory (address space) limit in GiB, or N M for MiB; exit 6\n" \
+    "                   when hit (default 16 GiB, 0 for none)\n"
 /* Handle a limit option; returns 1 if opt was one (and *rc set on error). */
 /* The default case of a command's option loop: 0 (a limit option was
    applied) or the exit code to return. */

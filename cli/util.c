@@ -139,6 +139,16 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
         if ((*rc = cli_parse_long(&v, cmd, "--timeout", arg, 0, 1L << 30)) == 0)
             lim->timeout = (double)v;
         return 1;
+    case CLI_OPT_MAX_MEMORY: {   /* N (GiB) or NM (MiB) */
+        char num[32];
+        size_t len = strlen(arg);
+        int mib = len > 0 && (arg[len - 1] == 'M' || arg[len - 1] == 'm');
+        int gib = len > 0 && (arg[len - 1] == 'G' || arg[len - 1] == 'g');
+        snprintf(num, sizeof(num), "%.*s", (int)(len - (size_t)(mib || gib)), arg);
+        if ((*rc = cli_parse_long(&v, cmd, "--max-memory", num, 0, mib ? 1L << 30 : 1L << 20)) == 0)
+            lim->max_memory = (size_t)v << (mib ? 20 : 30);
+        return 1;
+    }
     default:
         return 0;
     }
@@ -154,8 +164,77 @@ static void on_cpu_limit(int sig)
     _exit(CLI_EXIT_LIMIT);
 }
 
+/* Running out of memory under --max-memory: GMP, jansson and FLINT allocate
+   through these, so an allocation failure ends the process with exit 6 and
+   a message instead of an abort (output files are written atomically at the
+   end, so none is left half-written). */
+static void out_of_memory(void)
+{
+    static const char msg[] = "ssmheads: out of memory (the --max-memory limit, or the machine's)\n";
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more can be done */
+    }
+    _exit(CLI_EXIT_LIMIT);
+}
+
+static void *checked_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL && n > 0)
+        out_of_memory();
+    return p;
+}
+
+static void *checked_realloc(void *p, size_t old, size_t n)
+{
+    void *q = realloc(p, n);
+    (void)old;
+    if (q == NULL && n > 0)
+        out_of_memory();
+    return q;
+}
+
+static void gmp_free(void *p, size_t n)
+{
+    (void)n;
+    free(p);
+}
+
+/* FLINT calls this instead of abort() for its exceptions; after printing
+   "Exception (...)" it is either an allocation failure or a FLINT error. */
+static FLINT_NORETURN void flint_stopped(void)
+{
+    static const char msg[] = "ssmheads: FLINT stopped (see the message above): out of memory "
+                              "under --max-memory, or an internal error\n";
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more can be done */
+    }
+    _exit(CLI_EXIT_LIMIT);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define CLI_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CLI_ASAN 1
+#endif
+#endif
+
 void cli_limits_apply(const ssmh_limits_t *lim)
 {
+    mp_set_memory_functions(checked_malloc, checked_realloc, gmp_free);
+    json_set_alloc_funcs(checked_malloc, free);
+    flint_set_abort(flint_stopped);
+#ifndef CLI_ASAN   /* AddressSanitizer reserves terabytes of address space */
+    if (lim->max_memory > 0) {
+        struct rlimit rl;
+        getrlimit(RLIMIT_AS, &rl);
+        if (rl.rlim_max == RLIM_INFINITY || (rlim_t)lim->max_memory < rl.rlim_max) {
+            rl.rlim_cur = (rlim_t)lim->max_memory;
+            setrlimit(RLIMIT_AS, &rl);
+        }
+    }
+#endif
     if (lim->timeout > 0) {
         struct rlimit rl;
         struct sigaction sa;

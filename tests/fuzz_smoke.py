@@ -15,7 +15,7 @@ import tempfile
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
 SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
-MULT = max(1, int(os.environ.get('SSMH_TEST_MULT', '1')))
+MULT = max(0.01, float(os.environ.get('SSMH_TEST_MULT', '1')))  # may be fractional (valgrind)
 TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 TOKENS = [b'"', b'[', b']', b'{', b'}', b',', b'0', b'1e999999', b'-', b'/0', b'9' * 40, b'"1/3"', b'null']
 
@@ -46,7 +46,7 @@ def main():
     passed = failed = 0
     env = dict(os.environ, UBSAN_OPTIONS='halt_on_error=1')
     with tempfile.TemporaryDirectory(prefix='ssmh_fuzz_') as tmp:
-        for it in range(150 * MULT):
+        for it in range(max(1, int(150 * MULT))):
             out = os.path.join(tmp, 'out.json')
             if it % 3 == 2 and weights:
                 src = rng.choice(weights)

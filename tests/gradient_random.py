@@ -120,7 +120,7 @@ def main():
     rng = random.Random(SEED + 16)
     passed = failed = mutated = claimed = 0
     with tempfile.TemporaryDirectory(prefix="ssmh_grad_") as tmp:
-        for it in range(40 * MULT):
+        for it in range(max(1, int(40 * MULT))):
             m, verdict, rho2 = model(rng)
             mp, cp = os.path.join(tmp, "m.json"), os.path.join(tmp, "c.json")
             json.dump(m, open(mp, "w"))

@@ -68,7 +68,7 @@ def main():
     rng = random.Random(SEED + 4)
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="ssmh_min_") as tmp:
-        for it in range(60 * MULT):
+        for it in range(max(1, int(60 * MULT))):
             model = padded(rng)
             mp = os.path.join(tmp, "m.json")
             json.dump(model, open(mp, "w"))

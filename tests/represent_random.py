@@ -156,7 +156,7 @@ def main():
     rng = random.Random(SEED + 8)
     passed = failed = mutated = 0
     with tempfile.TemporaryDirectory(prefix="ssmh_repr_") as tmp:
-        for it in range(60 * MULT):
+        for it in range(max(1, int(60 * MULT))):
             model = rnd_model(rng)
             n = rng.randint(1, 6)
             layer = rnd_layer(rng, model, n)

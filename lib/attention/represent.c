@@ -179,7 +179,7 @@ int ssmh_represent_compute(ssmh_represent_t r, const ssmh_attention_t a, const s
     K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)FLINT_MAX(1, nK));
     for (l = 0; l < nK; l++)
         fmpq_mat_init(K + l, 0, 0);
-    rc = ssmh_lags(K, m, nK, err);
+    rc = ssmh_lags_limited(K, m, nK, lim, err);
 
     if (rc == SSMH_OK && fail < 0) {
         r->verdict = SSMH_REPRESENT_YES;

@@ -23,6 +23,7 @@ void ssmh_limits_default(ssmh_limits_t *lim)
     lim->max_bits = 1L << 26;
     lim->max_length = 1L << 24;
     lim->max_file_bytes = (size_t)1 << 30;
+    lim->max_memory = (size_t)16 << 30;   /* 16 GiB: a 24 GiB machine stays responsive */
     lim->timeout = 0;
 }
 

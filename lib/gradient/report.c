@@ -284,7 +284,7 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
     K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(lags + 1));
     for (l = 0; l <= lags; l++)
         fmpq_mat_init(K + l, 0, 0);
-    rc = ssmh_lags(K, m, lags + 1, err);
+    rc = ssmh_lags_limited(K, m, lags + 1, lim, err);
     for (l = 0; l <= lags && rc == SSMH_OK; l++) {
         for (i = 0; i < m->p; i++)
             for (j = 0; j < m->d; j++)

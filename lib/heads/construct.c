@@ -78,7 +78,15 @@ int ssmh_construct(ssmh_construction_t c, const ssmh_model_t m, slong n,
     K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)c->L);
     for (l = 0; l < c->L; l++)
         fmpq_mat_init(K + l, 0, 0);
-    ssmh_lags(K, m, c->L, err);
+    if ((rc = ssmh_lags_limited(K, m, c->L, lim, err)) != SSMH_OK) {
+        for (l = 0; l < c->L; l++)
+            fmpq_mat_clear(K + l);
+        flint_free(K);
+        ssmh_heads_clear(h);
+        c->k = 0;   /* no values allocated yet; the recurrence is */
+        ssmh_construction_clear(c);
+        return rc;
+    }
     c->values = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)FLINT_MAX(k, 1));
     c->pivot_lags = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(k, 1));
     for (i = 0; i < k; i++)

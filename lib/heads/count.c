@@ -259,7 +259,7 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
 /* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
    or a negative error. */
 static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *r, ulong P,
-                   ssmh_error_t *err)
+                   const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     int blockdiag = r->blockdiag;
     int dzero = !r->delayed && fmpq_mat_is_zero(r->D);
@@ -352,7 +352,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
         fmpq_mat_struct *K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(maxlag + 1));
         for (l = 0; l <= maxlag; l++)
             fmpq_mat_init(K + l, 0, 0);
-        ssmh_lags(K, orig, maxlag + 1, err);
+        rc = ssmh_lags_limited(K, orig, maxlag + 1, lim, err);
         h->deps = flint_malloc(sizeof(ssmh_dependency_t) * (size_t)nstall);
         for (i = 0; i < nstall && rc == 0; i++) {
             slong lag = stall[i], S = 0;
@@ -382,7 +382,6 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     uint64_t seed = ssmh_model_hash(m);
     slong m_diag = 0;
 
-    (void)lim;
     ssmh_heads_clear(h);
     h->convention = m->convention;
     h->N = m->N;
@@ -410,7 +409,7 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
             h->ann = SSMH_ANNIHILATOR_B;
             h->m = m_diag;
         }
-        rc = attempt(h, m, &r, P, err);
+        rc = attempt(h, m, &r, P, lim, err);
     }
     flint_randclear(st);
     if (rc != SSMH_OK)

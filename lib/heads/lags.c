@@ -6,14 +6,32 @@
  */
 #include "heads-impl.h"
 
+/* The largest size, in bits (numerator plus denominator), of an entry. */
+static slong max_bits(const fmpq_mat_t X)
+{
+    slong i, j, b = 0;
+    for (i = 0; i < fmpq_mat_nrows(X); i++)
+        for (j = 0; j < fmpq_mat_ncols(X); j++) {
+            const fmpq *x = fmpq_mat_entry(X, i, j);
+            b = FLINT_MAX(b, (slong)(fmpz_bits(fmpq_numref(x)) + fmpz_bits(fmpq_denref(x))));
+        }
+    return b;
+}
+
 int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
               ssmh_error_t *err)
 {
+    return ssmh_lags_limited(K, m, count, NULL, err);
+}
+
+int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
+                      const ssmh_limits_t *lim, ssmh_error_t *err)
+{
     _ssmh_real_t r;
     fmpq_mat_t X, Y;
-    slong l;
+    slong l, cap = lim && lim->max_bits > 0 ? lim->max_bits : 0;
+    int rc = SSMH_OK;
 
-    (void)err;
     if (count <= 0)
         return SSMH_OK;
     _ssmh_real_init(&r, m, 1);
@@ -33,10 +51,20 @@ int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
         if (l + 1 < count) {
             _ssmh_real_apply(Y, &r, X);
             fmpq_mat_swap(X, Y);
+            if (cap && max_bits(X) > cap) {   /* the exact powers grow with the lag */
+                rc = ssmh_error_set(err, SSMH_E_LIMIT, "", "",
+                                    "exact lag %ld needs rationals of more than %ld bits "
+                                    "(--max-bits); ask for fewer lags", (long)(l + 1), (long)cap);
+                for (l = l + 1; l < count; l++) {
+                    fmpq_mat_clear(K + l);
+                    fmpq_mat_init(K + l, 0, 0);
+                }
+                break;
+            }
         }
     }
     fmpq_mat_clear(X);
     fmpq_mat_clear(Y);
     _ssmh_real_clear(&r);
-    return SSMH_OK;
+    return rc;
 }

@@ -56,6 +56,8 @@ typedef struct {
                             during a computation (0 = unlimited) */
     long max_length;     /* largest sequence length n */
     size_t max_file_bytes; /* largest input file */
+    size_t max_memory;   /* address space of the process, in bytes (the CLI
+                            sets it with setrlimit; 0 = none) */
     double timeout;      /* seconds of CPU time, 0 = none */
 } ssmh_limits_t;
 

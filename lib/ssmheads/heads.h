@@ -23,6 +23,10 @@ extern "C" {
    structure.  Returns SSMH_OK or SSMH_E_LIMIT. */
 int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
               ssmh_error_t *err);
+/* The same, refusing (SSMH_E_LIMIT) as soon as an exact power A^l B holds a
+   rational of more than lim->max_bits bits (lim NULL or max_bits 0: none). */
+int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
+                      const ssmh_limits_t *lim, ssmh_error_t *err);
 
 typedef enum {
     SSMH_ANNIHILATOR_UNKNOWN = 0,

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Resource limits (issue 7): --max-state/--max-dim, --max-digits,
+--max-bits, --timeout and --max-memory each end a run with exit 6 and a
+message saying which limit, in bounded time, leaving no output file; and a
+run interrupted by SIGINT or SIGTERM leaves its output complete or absent.
+(--max-memory is skipped for AddressSanitizer builds, which need their
+address space.)  Prints "N passed, N failed".
+"""
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+
+
+def f32hex(x):
+    return struct.unpack('<f', struct.pack('<f', x))[0].hex()
+
+
+def asan_build():
+    for p in (PROG, os.path.join(os.path.dirname(PROG), '.libs', 'ssmheads'),
+              os.path.join(os.path.dirname(PROG), '.libs', 'libssmheads.so')):
+        try:
+            with open(p, 'rb') as f:
+                if b'__asan_init' in f.read():
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def main():
+    rng = random.Random(SEED)
+    tmp = tempfile.mkdtemp(prefix='ssmh_lim_')
+    passed = failed = 0
+
+    def check(cond, what):
+        nonlocal passed, failed
+        if cond:
+            passed += 1
+        else:
+            failed += 1
+            print('FAIL', what)
+
+    def run(args, timeout=120):
+        t0 = time.time()
+        r = subprocess.run([PROG] + args, capture_output=True, text=True, timeout=timeout)
+        return r, time.time() - t0
+
+    grow = os.path.join(tmp, 'grow.json')
+    with open(grow, 'w') as f:
+        json.dump({"format": "ssmheads-model/1", "A": [["3/7"]], "B": [[1]], "C": [[1]]}, f)
+    out = os.path.join(tmp, 'out.json')
+    r, _ = run(['gradient', grow, '--lags', '400', '--max-bits', '300', '--cert', out])
+    check(r.returncode == 6 and '--max-bits' in r.stderr and not os.path.exists(out),
+          '--max-bits: exit 6, message, no certificate (%d %s)' % (r.returncode, r.stderr.strip()))
+    r, _ = run(['gradient', grow, '--lags', '20', '--max-bits', '300'])
+    check(r.returncode == 0, '--max-bits not hit: exit 0')
+
+    r, _ = run(['heads', grow, '--max-state', '0'])
+    check(r.returncode == 3, '--max-state 0 is a usage error')
+    three = os.path.join(tmp, 'three.json')
+    with open(three, 'w') as f:
+        json.dump({"format": "ssmheads-model/1", "A": {"diag": ["1/2", "1/3", "1/4"]},
+                   "B": [[1], [1], [1]], "C": [[1, 1, 1]]}, f)
+    r, _ = run(['heads', three, '--max-state', '2'])
+    check(r.returncode == 6 and 'limit' in r.stderr, '--max-state 2 on N = 3: exit 6 (%s)' % r.stderr.strip())
+    r, _ = run(['heads', three, '--max-digits', '0'])
+    check(r.returncode == 3, '--max-digits 0 is a usage error')
+    digits = os.path.join(tmp, 'digits.json')
+    with open(digits, 'w') as f:
+        json.dump({"format": "ssmheads-model/1", "A": [["12345678901234567890"]], "B": [[1]], "C": [[1]]}, f)
+    r, _ = run(['heads', digits, '--max-digits', '10'])
+    check(r.returncode == 6 and '$.A[0][0]' in r.stderr, '--max-digits: exit 6 naming the entry')
+
+    # a dense float32-derived model that takes several CPU seconds
+    N = 160
+    big = os.path.join(tmp, 'big.json')
+    s = 0.9 / N ** 0.5
+    with open(big, 'w') as f:
+        json.dump({"format": "ssmheads-model/1",
+                   "A": [[f32hex(rng.gauss(0, s)) for _ in range(N)] for _ in range(N)],
+                   "B": [[f32hex(rng.gauss(0, 1)) for _ in range(8)] for _ in range(N)],
+                   "C": [[f32hex(rng.gauss(0, 1)) for _ in range(N)] for _ in range(8)]}, f)
+    out = os.path.join(tmp, 'out2.json')
+    r, secs = run(['gradient', big, '--lags', '3000', '--timeout', '1', '--cert', out])
+    check(r.returncode == 6 and 'time limit' in r.stderr and not os.path.exists(out) and secs < 30,
+          '--timeout 1: exit 6 in %.1f s, no output (%d %s)' % (secs, r.returncode, r.stderr.strip()[:100]))
+
+    if asan_build():
+        print('(--max-memory not tested: AddressSanitizer build)')
+    else:
+        out = os.path.join(tmp, 'out3.json')
+        r, secs = run(['gradient', big, '--lags', '64', '--max-memory', '60M', '--cert', out])
+        check(r.returncode == 6 and 'memory' in r.stderr and not os.path.exists(out),
+              '--max-memory 60M: exit 6, message, no certificate (%d %s)' % (r.returncode, r.stderr.strip()[:200]))
+        r, _ = run(['heads', three, '--max-memory', '0'])
+        check(r.returncode == 0, '--max-memory 0 means no limit')
+    # interruption: SIGINT or SIGTERM at a random moment of a --cert or -o
+    # run leaves the output complete or absent, and no temporary file
+    import signal
+    d = os.path.join(tmp, 'int')
+    os.makedirs(d)
+    ok, finished = True, 0
+    for i in range(12):
+        out = os.path.join(d, 'c%d.json' % i)
+        args = ['heads', big, '--cert', out] if i % 2 else ['minimal', big, '-o', out]
+        p = subprocess.Popen([PROG] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.6))
+        p.send_signal(signal.SIGINT if i % 3 else signal.SIGTERM)
+        p.wait(timeout=120)
+        if os.path.exists(out):
+            finished += 1
+            try:
+                json.load(open(out))
+            except ValueError:
+                ok = False
+        if any('.tmp.' in n for n in os.listdir(d)):
+            ok = False
+    check(ok, 'interrupted --cert / -o runs: outputs complete or absent, no temporary files '
+          '(%d of 12 finished first)' % finished)
+    r, _ = run(['heads', three, '--max-memory', 'lots'])
+    check(r.returncode == 3, '--max-memory lots is a usage error')
+    print('%d passed, %d failed' % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Certificate mutation campaign (issue 7): every certificate of the corpus,
+mutated systematically -- each number and index (+1, -1, doubled, negated,
+zeroed, made malformed), each array (shortened, lengthened, reordered),
+each key (deleted, an unknown one added), each claim field, the embedded
+model -- and every mutant classified by an independent computation:
+
+- heads certificates: tests/verify_heads.py (the second checker, Python
+  standard library) decides whether the mutant is still a valid proof, and
+  when it is, tests/oracle.py (brute-force exact ranks) must confirm its
+  claim -- so the classifier is itself cross-checked;
+- gradient and represent certificates: claim mutations that are false by
+  construction (another stability verdict, the horizon moved by one, the
+  representability flipped).
+
+The C checker (ssmheads-verify) must reject every mutant classified "claim
+false or proof invalid"; the script fails if it accepts one.  Mutants that
+are still valid proofs may be accepted or (over-strictly) rejected; both are
+counted.
+
+    python3 tests/mutation_campaign.py [--limit N] [--seed S]
+
+make check runs it with --limit (a seeded sample); `make mutation-campaign`
+runs all of it (doc/mutation.md records the counts).
+"""
+import copy
+import glob
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle  # noqa: E402
+import verify_heads  # noqa: E402
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or '.', 'ssmheads-verify'))
+TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+
+
+def run(args):
+    return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
+
+
+def corpus(tmp):
+    """(kind, certificate) pairs written by the producer for the witnesses."""
+    out = []
+    models = []
+    for d in ('heads', 'models', 'minimal', 'gradient'):
+        models += sorted(glob.glob(os.path.join(TOP, 'witnesses', d, '*.json')))
+    for w, opts in (('ssm.npz', ['--layout', 'dense']), ('s4d.safetensors', ['--layout', 's4d']),
+                    ('s5.safetensors', ['--layout', 's5']), ('lru.safetensors', ['--layout', 'lru']),
+                    ('mamba2.safetensors', ['--layout', 'mamba2'])):
+        p = os.path.join(tmp, w + '.json')
+        if run(['import', os.path.join(TOP, 'witnesses', 'weights', w)] + opts + ['-o', p]).returncode == 0:
+            models.append(p)
+    for i, m in enumerate(models):
+        for n in (3, 12):
+            c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
+            if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
+                out.append(('heads', json.load(open(c))))
+    for i, m in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json')))):
+        c = os.path.join(tmp, 'g%d.json' % i)
+        if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
+            out.append(('gradient', json.load(open(c))))
+    rot = os.path.join(TOP, 'witnesses', 'heads', 'rotation.json')
+    for i, a in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))):
+        c = os.path.join(tmp, 'r%d.json' % i)
+        if run(['represent', a, rot, '-n', '4', '--cert', c]).returncode in (0, 1) and os.path.exists(c):
+            out.append(('represent', json.load(open(c))))
+    return out
+
+
+def leaves(o, path=()):
+    if isinstance(o, dict):
+        yield path, o
+        for k, v in o.items():
+            yield from leaves(v, path + (k,))
+    elif isinstance(o, list):
+        yield path, o
+        for i, v in enumerate(o):
+            yield from leaves(v, path + (i,))
+    else:
+        yield path, o
+
+
+def setp(o, path, v):
+    for k in path[:-1]:
+        o = o[k]
+    o[path[-1]] = v
+
+
+def delp(o, path):
+    for k in path[:-1]:
+        o = o[k]
+    del o[path[-1]]
+
+
+def is_num(v):
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, int):
+        return True
+    if isinstance(v, str):
+        try:
+            verify_heads.num(v)
+            return True
+        except verify_heads.Reject:
+            return False
+    return False
+
+
+def number_ops(v):
+    if isinstance(v, int):
+        return [v + 1, v - 1, 2 * v + 1, -v if v else 1, 0, 'x', 0.5]
+    x = verify_heads.num(v)
+    return [str(x + 1), str(x - 1), str(2 * x + 1), str(-x if x else 1), '0', '1/0', 0.5]
+
+
+def heads_mutants(cert, rng):
+    """Systematic mutants of a heads certificate (as (label, mutant))."""
+    out = []
+    for path, v in list(leaves(cert)):
+        if not path or path == ('format',):
+            continue
+        where = '.'.join(map(str, path))
+        if is_num(v):
+            ops = number_ops(v)
+            for op in rng.sample(ops, 3):
+                m = copy.deepcopy(cert)
+                setp(m, path, op)
+                out.append(('number %s -> %r' % (where, op), m))
+        elif isinstance(v, list) and v:
+            m = copy.deepcopy(cert)
+            setp(m, path, v[:-1])
+            out.append(('shorten %s' % where, m))
+            m = copy.deepcopy(cert)
+            setp(m, path, v + [copy.deepcopy(v[-1])])
+            out.append(('lengthen %s' % where, m))
+            if len(v) > 1 and v[0] != v[1]:
+                m = copy.deepcopy(cert)
+                setp(m, path, [v[1], v[0]] + v[2:])
+                out.append(('swap %s' % where, m))
+        elif isinstance(v, dict):
+            m = copy.deepcopy(cert)
+            setp(m, path + ('unknown_key',), 1)
+            out.append(('add key to %s' % where, m))
+        if isinstance(path[-1], str) and path[-1] != 'format':
+            m = copy.deepcopy(cert)
+            delp(m, path)
+            out.append(('delete %s' % where, m))
+    return out
+
+
+def heads_class(m):
+    """True when the mutant is still a valid proof of a true claim."""
+    try:
+        verify_heads.check(m)
+    except verify_heads.Reject:
+        return False
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        return False
+    # the second checker accepted: the brute-force oracle must agree
+    c = m['claim']
+    want = oracle.heads(m['model'], c['n'])
+    for key in ('k', 'k_inf', 'n_star'):
+        if key in c and c[key] != want[key]:
+            raise SystemExit('classifier bug: verify_heads accepted a false %s (%s)' % (key, json.dumps(c)))
+    return True
+
+
+def claim_mutants(kind, cert):
+    """Mutants whose claim is false by construction."""
+    out = []
+    c = cert['claim']
+    if kind == 'gradient':
+        for v in ('stable', 'marginal', 'unstable'):
+            if c.get('stable') != v and 'stable' in c:
+                m = copy.deepcopy(cert)
+                m['claim']['stable'] = v
+                out.append(('verdict -> %s' % v, m))
+        if isinstance(c.get('horizon'), int):
+            for dh in (-1, 1):
+                if c['horizon'] + dh >= 0:
+                    m = copy.deepcopy(cert)
+                    m['claim']['horizon'] = c['horizon'] + dh
+                    out.append(('horizon %+d' % dh, m))
+    elif kind == 'represent' and isinstance(c.get('representable'), bool):
+        m = copy.deepcopy(cert)
+        m['claim']['representable'] = not c['representable']
+        out.append(('representable flipped', m))
+    return out
+
+
+def main(argv):
+    limit = int(argv[argv.index('--limit') + 1]) if '--limit' in argv else None
+    if limit is not None:   # SSMH_TEST_MULT scales the sample (fractional under valgrind)
+        limit = max(1, int(limit * float(os.environ.get('SSMH_TEST_MULT', '1'))))
+    seed = int(argv[argv.index('--seed') + 1]) if '--seed' in argv else \
+        int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+    rng = random.Random(seed)
+    tmp = tempfile.mkdtemp(prefix='ssmh_mut_')
+    certs = corpus(tmp)
+    jobs, fixed = [], []
+    for kind, cert in certs:
+        if kind == 'heads':
+            jobs += [(kind, lab, m) for lab, m in heads_mutants(cert, rng)]
+        fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
+    total = len(jobs) + len(fixed)
+    if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
+        jobs = rng.sample(jobs, limit)
+    jobs += fixed
+    counts = {'invalid_rejected': 0, 'invalid_ACCEPTED': 0, 'valid_accepted': 0, 'valid_rejected': 0}
+    per_kind = {}
+    bad = []
+    path = os.path.join(tmp, 'mutant.json')
+    for kind, lab, m in jobs:
+        valid = heads_class(m) if kind == 'heads' and lab.split()[0] in (
+            'number', 'shorten', 'lengthen', 'swap', 'add', 'delete') else False
+        with open(path, 'w') as f:
+            json.dump(m, f)
+        r = subprocess.run([VERIFY, path], capture_output=True, text=True, timeout=300)
+        if r.returncode not in (0, 1):
+            bad.append('checker exit %d on %s %s: %s' % (r.returncode, kind, lab, r.stderr[:200]))
+            continue
+        acc = r.returncode == 0
+        key = ('valid_' if valid else 'invalid_') + ('accepted' if acc else ('rejected' if valid else 'rejected'))
+        if not valid and acc:
+            key = 'invalid_ACCEPTED'
+            bad.append('ACCEPTED an invalid mutant: %s %s' % (kind, lab))
+        counts[key] += 1
+        pk = per_kind.setdefault(kind, [0, 0])
+        pk[0] += 1
+        pk[1] += valid
+    print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
+        '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent'))))
+    print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
+    for k, (n, v) in sorted(per_kind.items()):
+        print('  %-9s %6d mutants, %5d still valid proofs' % (k, n, v))
+    for k, v in counts.items():
+        print('  %-17s %6d' % (k, v))
+    for b in bad[:20]:
+        print('FAIL', b)
+    print('%d passed, %d failed' % (len(jobs) - len(bad), len(bad)))
+    return 0 if not bad else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""The second checker (tests/verify_heads.py, Python standard library only)
+against the C checker on the corpus: every `heads` certificate the producer
+writes for the witness models must be VERIFIED by both, and for a few
+hundred seeded mutants of them (claims, primes, lags, entries, annihilators,
+dependencies, the embedded model) the two independent checkers must give the
+same verdict.  A mutant accepted by one and rejected by the other is a bug in
+one of them.  Prints "N passed, N failed".
+"""
+import copy
+import glob
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verify_heads  # noqa: E402
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or '.', 'ssmheads-verify'))
+SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+MULT = max(0.01, float(os.environ.get('SSMH_TEST_MULT', '1')))  # may be fractional (valgrind)
+TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+
+
+def py_verdict(cert):
+    try:
+        verify_heads.check(cert)
+        return True
+    except verify_heads.Reject:
+        return False
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        return False
+
+
+def c_verdict(path):
+    r = subprocess.run([VERIFY, path], capture_output=True, text=True, timeout=120)
+    if r.returncode not in (0, 1):
+        raise RuntimeError('checker exit %d: %s' % (r.returncode, r.stderr))
+    return r.returncode == 0
+
+
+def numeric_leaves(o, path=()):
+    """Paths of the string/int leaves that hold numbers or integers."""
+    if isinstance(o, dict):
+        for k, v in o.items():
+            yield from numeric_leaves(v, path + (k,))
+    elif isinstance(o, list):
+        for i, v in enumerate(o):
+            yield from numeric_leaves(v, path + (i,))
+    elif isinstance(o, int) and not isinstance(o, bool):
+        yield path
+    elif isinstance(o, str):
+        try:
+            verify_heads.num(o)
+            yield path
+        except verify_heads.Reject:
+            pass
+
+
+def get(o, path):
+    for k in path:
+        o = o[k]
+    return o
+
+
+def put(o, path, v):
+    for k in path[:-1]:
+        o = o[k]
+    o[path[-1]] = v
+
+
+def mutate(rng, cert):
+    m = copy.deepcopy(cert)
+    leaves = [p for p in numeric_leaves(m) if p[0] in ('claim', 'witness', 'model') and p[-1] != 'format']
+    op = rng.random()
+    if op < 0.55 and leaves:
+        p = rng.choice(leaves)
+        v = get(m, p)
+        if isinstance(v, int):
+            put(m, p, v + rng.choice([-1, 1, 2]))
+        else:
+            x = verify_heads.num(v) + rng.choice([1, -1, verify_heads.Fraction(1, 3)])
+            put(m, p, str(x))
+    elif op < 0.7:
+        w = m['witness']
+        if w.get('lower'):
+            lw = w['lower']
+            choice = rng.randrange(3)
+            if choice == 0 and len(lw['lags']) > 1:
+                i = rng.randrange(len(lw['lags']) - 1)
+                lw['entries'][i], lw['entries'][i + 1] = lw['entries'][i + 1], lw['entries'][i]
+            elif choice == 1:
+                lw['prime'] = rng.choice(['4611686018427387847', '3', '4', '1000000007',
+                                          str(int(lw['prime']) + 2)])
+            elif lw['lags']:
+                lw['lags'].pop()
+                lw['entries'].pop()
+    elif op < 0.85:
+        up = m['witness']['upper']
+        if up['annihilator'].get('side') == 'cayley_hamilton':
+            up['annihilator'] = {'side': 'B', 'coeffs': ['0', '1']}
+        else:
+            up['annihilator'] = rng.choice([{'side': 'cayley_hamilton'},
+                                            dict(up['annihilator'], side='C' if up['annihilator']['side'] == 'B' else 'B')])
+        if up.get('dependencies') and rng.random() < 0.5:
+            up['dependencies'].pop(rng.randrange(len(up['dependencies'])))
+    else:
+        c = m['claim']
+        key = rng.choice([k for k in ('k', 'n', 'k_inf', 'n_star') if k in c])
+        c[key] = c[key] + rng.choice([-1, 1])
+    return m
+
+
+def main():
+    rng = random.Random(SEED)
+    passed = failed = 0
+    tmp = tempfile.mkdtemp(prefix='ssmh_2nd_')
+
+    def check(cond, what):
+        nonlocal passed, failed
+        if cond:
+            passed += 1
+        else:
+            failed += 1
+            print('FAIL', what)
+
+    models = sorted(glob.glob(os.path.join(TOP, 'witnesses', d, '*.json'))
+                    for d in ('heads', 'models', 'minimal', 'gradient'))
+    models = [m for group in models for m in group]
+    for w, opts in (('ssm.npz', ['--layout', 'dense']), ('s4d.safetensors', ['--layout', 's4d']),
+                    ('s5.safetensors', ['--layout', 's5']), ('lru.safetensors', ['--layout', 'lru']),
+                    ('mamba2.safetensors', ['--layout', 'mamba2', '--headdim', '2'])):
+        out = os.path.join(tmp, w + '.json')
+        r = subprocess.run([PROG, 'import', os.path.join(TOP, 'witnesses', 'weights', w)] + opts + ['-o', out],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            models.append(out)
+    certs = []
+    for i, mp in enumerate(models):
+        for n in (3, 12):
+            cp = os.path.join(tmp, 'c%d_%d.json' % (i, n))
+            r = subprocess.run([PROG, 'heads', mp, '-n', str(n), '--cert', cp], capture_output=True, text=True)
+            if r.returncode != 0:
+                continue
+            cert = json.load(open(cp))
+            ok_py, ok_c = py_verdict(cert), c_verdict(cp)
+            check(ok_py and ok_c, 'corpus certificate %s (n = %d): python %s, C %s' % (mp, n, ok_py, ok_c))
+            certs.append(cert)
+    check(len(certs) >= 40, 'corpus size %d' % len(certs))
+
+    agree = accepted = 0
+    mp = os.path.join(tmp, 'mutant.json')
+    for it in range(max(1, int(300 * MULT))):
+        base = rng.choice(certs)
+        m = mutate(rng, base)
+        with open(mp, 'w') as f:
+            json.dump(m, f)
+        a, b = py_verdict(m), c_verdict(mp)
+        accepted += a and b
+        if a == b:
+            agree += 1
+        else:
+            check(False, 'verdicts differ (python %s, C %s) on a mutant of %s: %s'
+                  % (a, b, base['claim'], json.dumps(m)[:300]))
+    check(agree > 0, 'mutants judged: %d agreed (%d still valid proofs)' % (agree, accepted))
+    print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
+    print('%d passed, %d failed' % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
