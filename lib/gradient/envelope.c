@@ -373,12 +373,14 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
 
     ssmh_envelope_clear(e);
     ssmh_model_init(m);
-    ssmh_model_realify(m, m_in);
-    N = m->N;
-    e->N = N;
     if (m_in->structure == SSMH_STRUCTURE_DIAG || m_in->structure == SSMH_STRUCTURE_COMPLEX_DIAG) {
-        /* A normal: ||A x|| <= rho ||x||, P = I */
-        fmpq_mat_t Bt, G, Ct;
+        /* A normal: ||A x|| <= rho ||x||, P = I.  No dense realification: the
+           Gram matrices of the realified B and C come from the model's parts,
+           B_r^T B_r = Re B^T Re B + Im B^T Im B and
+           C_r C_r^T = f^2 (Re C Re C^T + Im C Im C^T), f = 2 for "2re". */
+        int cplx = m_in->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
+        N = cplx ? 2 * m_in->N : m_in->N;
+        e->N = N;
         e->identity_P = 1;
         if (s->verdict == SSMH_MARGINAL && fmpq_is_one(s->rho_hi))
             fmpq_one(e->gamma);
@@ -394,7 +396,7 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
             fmpq_mul(g2, e->gamma, e->gamma);
             for (i = 0; i < m_in->N && ok; i++) {
                 fmpq_mul(q, fmpq_mat_entry(m_in->lambda_re, i, 0), fmpq_mat_entry(m_in->lambda_re, i, 0));
-                if (m_in->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
+                if (cplx)
                     fmpq_addmul(q, fmpq_mat_entry(m_in->lambda_im, i, 0),
                                 fmpq_mat_entry(m_in->lambda_im, i, 0));
                 ok = fmpq_cmp(q, g2) <= 0;
@@ -402,34 +404,53 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
             fmpq_clear(g2);
             fmpq_clear(q);
         }
-        fmpq_mat_init(Bt, m->d, N);
-        fmpq_mat_init(G, m->d, m->d);
-        fmpq_mat_transpose(Bt, m->B);
-        fmpq_mat_mul(G, Bt, m->B);
         {
+            fmpq_mat_t Xt, G, H;
             fmpq_t b;
             fmpq_init(b);
+            fmpq_mat_init(G, m_in->d, m_in->d);
+            fmpq_mat_init(H, m_in->d, m_in->d);
+            fmpq_mat_init(Xt, m_in->d, m_in->N);
+            fmpq_mat_transpose(Xt, m_in->B);
+            fmpq_mat_mul(G, Xt, m_in->B);
+            if (cplx) {
+                fmpq_mat_transpose(Xt, m_in->B_im);
+                fmpq_mat_mul(H, Xt, m_in->B_im);
+                fmpq_mat_add(G, G, H);
+            }
             _ssmh_lmax_upper(b, G);
             fmpq_set(e->beta_B, b);
-            fmpq_clear(b);
-        }
-        fmpq_mat_clear(G);
-        fmpq_mat_clear(Bt);
-        fmpq_mat_init(Ct, N, m->p);
-        fmpq_mat_init(G, m->p, m->p);
-        fmpq_mat_transpose(Ct, m->C);
-        fmpq_mat_mul(G, m->C, Ct);
-        {
-            fmpq_t b;
-            fmpq_init(b);
+            fmpq_mat_clear(G);
+            fmpq_mat_clear(H);
+            fmpq_mat_clear(Xt);
+            fmpq_mat_init(G, m_in->p, m_in->p);
+            fmpq_mat_init(H, m_in->p, m_in->p);
+            fmpq_mat_init(Xt, m_in->N, m_in->p);
+            fmpq_mat_transpose(Xt, m_in->C);
+            fmpq_mat_mul(G, m_in->C, Xt);
+            if (cplx) {
+                fmpq_mat_transpose(Xt, m_in->C_im);
+                fmpq_mat_mul(H, m_in->C_im, Xt);
+                fmpq_mat_add(G, G, H);
+                if (m_in->output != SSMH_OUTPUT_RE) {   /* f^2 = 4 */
+                    fmpz_t four;
+                    fmpz_init_set_ui(four, 4);
+                    fmpq_mat_scalar_mul_fmpz(G, G, four);
+                    fmpz_clear(four);
+                }
+            }
             _ssmh_lmax_upper(b, G);
             fmpq_set(e->beta_C, b);
+            fmpq_mat_clear(G);
+            fmpq_mat_clear(H);
+            fmpq_mat_clear(Xt);
             fmpq_clear(b);
         }
-        fmpq_mat_clear(G);
-        fmpq_mat_clear(Ct);
     } else {
         /* candidates (P, gamma); keep the proven one with the least M2 */
+        ssmh_model_realify(m, m_in);
+        N = m->N;
+        e->N = N;
         static const struct { int kind; double delta; } cand[] = {
             {0, 1e-6}, {0, 1e-3}, {0, 0.005}, {1, 1e-6}, {1, 0.005}, {2, 0.005}, {2, 0.01},
             {2, 0.02}, {2, 0.05}, {2, 0.1}, {2, 0.25}, {2, 0.5}, {2, 1.0},

@@ -2,7 +2,7 @@
  * Exact lag operators K_l (SPEC 1.2).  Guarantee: ssmh_lags returns exactly
  * K_0 .. K_{count-1} of the model under its convention, D included; for
  * structured models A is applied block by block (1x1 or 2x2 blocks), never
- * as a dense matrix power.
+ * as a dense matrix power; a real diagonal A works in integers (lags_diag).
  */
 #include "heads-impl.h"
 
@@ -24,6 +24,84 @@ int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
     return ssmh_lags_limited(K, m, count, NULL, err);
 }
 
+/* A real diagonal model in integers: with L = lcm of the eigenvalues'
+   denominators, w_s = lambda_s L (integers), B = Bn / beta and C = Cn / gamma
+   (common denominators), the power A^j B = diag(w^j) Bn / (beta L^j), so
+   C A^j B = Cn (diag(w^j) Bn) / (gamma beta L^j): one integer product per
+   lag (FLINT's multimodular fmpz_mat_mul) and no rational arithmetic on the
+   growing powers. */
+static int lags_diag(fmpq_mat_struct *K, const ssmh_model_t m, slong count, slong cap,
+                     ssmh_error_t *err)
+{
+    slong N = m->N, d = m->d, p = m->p, l, s, j;
+    fmpz_mat_t Bn, Cn, P;
+    fmpz *w;
+    fmpz_t L, beta, gamma, den, t;
+    int rc = SSMH_OK, delayed = m->convention == SSMH_CONVENTION_DELAYED;
+
+    fmpz_init(L);
+    fmpz_init(beta);
+    fmpz_init(gamma);
+    fmpz_init(den);
+    fmpz_init(t);
+    fmpz_one(L);
+    for (s = 0; s < N; s++)
+        fmpz_lcm(L, L, fmpq_denref(fmpq_mat_entry(m->lambda_re, s, 0)));
+    w = _fmpz_vec_init(N);
+    for (s = 0; s < N; s++) {   /* w_s = num_s (L / den_s) */
+        const fmpq *x = fmpq_mat_entry(m->lambda_re, s, 0);
+        fmpz_divexact(t, L, fmpq_denref(x));
+        fmpz_mul(w + s, fmpq_numref(x), t);
+    }
+    fmpz_mat_init(Bn, N, d);
+    fmpz_mat_init(Cn, p, N);
+    fmpz_mat_init(P, p, d);
+    fmpq_mat_get_fmpz_mat_matwise(Bn, beta, m->B);
+    fmpq_mat_get_fmpz_mat_matwise(Cn, gamma, m->C);
+    fmpz_mul(den, gamma, beta);                /* gamma beta L^j, j = current power */
+    for (l = 0; l < count; l++) {
+        fmpq_mat_clear(K + l);
+        fmpq_mat_init(K + l, p, d);
+        if (delayed && l == 0) {
+            fmpq_mat_set(K + l, m->D);
+            continue;
+        }
+        fmpz_mat_mul(P, Cn, Bn);
+        fmpq_mat_set_fmpz_mat_div_fmpz(K + l, P, den);
+        if (l == 0)
+            fmpq_mat_add(K + l, K + l, m->D);
+        if (l + 1 < count) {                   /* Bn <- diag(w) Bn, den <- den L */
+            slong bits = 0;
+            for (s = 0; s < N; s++)
+                for (j = 0; j < d; j++) {
+                    fmpz_mul(fmpz_mat_entry(Bn, s, j), fmpz_mat_entry(Bn, s, j), w + s);
+                    bits = FLINT_MAX(bits, (slong)fmpz_bits(fmpz_mat_entry(Bn, s, j)));
+                }
+            fmpz_mul(den, den, L);
+            if (cap && bits + (slong)fmpz_bits(den) > cap) {
+                rc = ssmh_error_set(err, SSMH_E_LIMIT, "", "",
+                                    "exact lag %ld needs rationals of more than %ld bits "
+                                    "(--max-bits); ask for fewer lags", (long)(l + 1), (long)cap);
+                for (l = l + 1; l < count; l++) {
+                    fmpq_mat_clear(K + l);
+                    fmpq_mat_init(K + l, 0, 0);
+                }
+                break;
+            }
+        }
+    }
+    fmpz_mat_clear(Bn);
+    fmpz_mat_clear(Cn);
+    fmpz_mat_clear(P);
+    _fmpz_vec_clear(w, N);
+    fmpz_clear(L);
+    fmpz_clear(beta);
+    fmpz_clear(gamma);
+    fmpz_clear(den);
+    fmpz_clear(t);
+    return rc;
+}
+
 int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
                       const ssmh_limits_t *lim, ssmh_error_t *err)
 {
@@ -34,6 +112,8 @@ int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
 
     if (count <= 0)
         return SSMH_OK;
+    if (m->structure == SSMH_STRUCTURE_DIAG)
+        return lags_diag(K, m, count, cap, err);
     _ssmh_real_init(&r, m, 1);
     fmpq_mat_init(X, r.M, r.d);
     fmpq_mat_init(Y, r.M, r.d);
