@@ -56,6 +56,12 @@ START_TEST(test_rational_parse)
     ck_assert_int_eq(parse_rc("1e999999999999999999999"), SSMH_E_LIMIT);
     ck_assert_int_eq(parse_rc("1e51"), SSMH_E_LIMIT);
     ck_assert_int_eq(parse_rc("123456789012345678901234567890123456789012345678901"), SSMH_E_LIMIT);
+    /* the limit (50 here) is on the canonical p/q, not the spelling */
+    ck_assert_int_eq(parse_rc("1e-49"), SSMH_OK);      /* 1/10^49: 50 digits */
+    ck_assert_int_eq(parse_rc("1e-50"), SSMH_E_LIMIT); /* 51 digits */
+    ck_assert_int_eq(parse_rc("0x1p-150"), SSMH_OK);   /* 2^150: 46 digits */
+    ck_assert_int_eq(parse_rc("0x1p-170"), SSMH_E_LIMIT); /* 2^170: 52 digits */
+    ck_assert_int_eq(parse_rc("0x1p+170"), SSMH_E_LIMIT);
 }
 END_TEST
 

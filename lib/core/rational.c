@@ -169,6 +169,15 @@ int ssmh_rational_parse(fmpq_t out, const char *s, long max_digits,
     fmpz_clear(num);
     fmpz_clear(den);
     fmpz_clear(t);
+    /* The limit is on the number, not its spelling: "0x1p-800" is short but
+       its canonical p/q (how ssmheads writes it) has 242 digits.  Checking
+       the canonical size keeps every file ssmheads writes readable under the
+       limits it was read with. */
+    if ((long)fmpz_sizeinbase(fmpq_numref(out), 10) > max_digits
+        || (long)fmpz_sizeinbase(fmpq_denref(out), 10) > max_digits) {
+        *why = "number has too many digits";
+        return SSMH_E_LIMIT;
+    }
     return SSMH_OK;
 }
 

@@ -85,7 +85,9 @@ const char *ssmh_flint_version(void);
 /* Parse an exact rational: "-3/4", "7", "0.125", "1e-3", "-2.5E+10".
    Hexadecimal binary floats "0x1.8p-3" are accepted too.  Returns SSMH_OK,
    SSMH_E_VALUE (zero denominator), SSMH_E_PARSE (not a number) or
-   SSMH_E_LIMIT (more than max_digits digits, exponent included). */
+   SSMH_E_LIMIT (more than max_digits decimal digits in the string, or in
+   the numerator or denominator of the canonical p/q: "1e-300" and
+   "0x1p-1000" count as the 301 digits of their denominators). */
 int ssmh_rational_parse(fmpq_t out, const char *s, long max_digits,
                         const char **why);
 
