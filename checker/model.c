@@ -141,8 +141,19 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         m->p = Cre.rows;
         M = 2 * n;
         block_init(m, M);
-        ssmhc_qmat_init(&m->B, M, m->d);
-        ssmhc_qmat_init(&m->C, m->p, M);
+        /* The realified B and C take over the parts' entries (moved, not
+           copied: a channel bank has millions of them), so their arrays are
+           allocated without initialising entries; every entry is then
+           assigned exactly once below, and the parts' arrays freed without
+           clearing the moved entries. */
+        m->B.rows = M;
+        m->B.cols = m->d;
+        m->B.e = malloc(sizeof(mpq_t) * (size_t)(M * m->d > 0 ? M * m->d : 1));
+        m->C.rows = m->p;
+        m->C.cols = M;
+        m->C.e = malloc(sizeof(mpq_t) * (size_t)(M * m->p > 0 ? M * m->p : 1));
+        if (m->B.e == NULL || m->C.e == NULL)
+            abort();
         for (i = 0; i < n; i++) {
             /* [[re, -im], [im, re]]; two 1x1 blocks when im = 0 (no mixing,
                so the structural support is that of two real modes) */
@@ -154,24 +165,24 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
             mpq_neg(SSMHC_Q(&m->Ab, 2 * i, 1), SSMHC_Q(&lim, i, 0));
             mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 1), SSMHC_Q(&lim, i, 0));
             mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 0), SSMHC_Q(&lre, i, 0));
-            for (j = 0; j < m->d; j++) {
-                mpq_set(SSMHC_Q(&m->B, 2 * i, j), SSMHC_Q(&Bre, i, j));
-                mpq_set(SSMHC_Q(&m->B, 2 * i + 1, j), SSMHC_Q(&Bim, i, j));
+            for (j = 0; j < m->d; j++) {   /* rows (Re b_s, Im b_s) */
+                *SSMHC_Q(&m->B, 2 * i, j) = *SSMHC_Q(&Bre, i, j);
+                *SSMHC_Q(&m->B, 2 * i + 1, j) = *SSMHC_Q(&Bim, i, j);
             }
-            for (j = 0; j < m->p; j++) {
-                mpq_t ff;
-                mpq_init(ff);
-                mpq_set_ui(ff, f, 1);
-                mpq_mul(SSMHC_Q(&m->C, j, 2 * i), ff, SSMHC_Q(&Cre, j, i));
-                mpq_mul(SSMHC_Q(&m->C, j, 2 * i + 1), ff, SSMHC_Q(&Cim, j, i));
+            for (j = 0; j < m->p; j++) {   /* columns f (Re c_s, -Im c_s) */
+                *SSMHC_Q(&m->C, j, 2 * i) = *SSMHC_Q(&Cre, j, i);
+                *SSMHC_Q(&m->C, j, 2 * i + 1) = *SSMHC_Q(&Cim, j, i);
+                if (f == 2) {
+                    mpq_mul_2exp(SSMHC_Q(&m->C, j, 2 * i), SSMHC_Q(&m->C, j, 2 * i), 1);
+                    mpq_mul_2exp(SSMHC_Q(&m->C, j, 2 * i + 1), SSMHC_Q(&m->C, j, 2 * i + 1), 1);
+                }
                 mpq_neg(SSMHC_Q(&m->C, j, 2 * i + 1), SSMHC_Q(&m->C, j, 2 * i + 1));
-                mpq_clear(ff);
             }
         }
-        ssmhc_qmat_clear(&Bre);
-        ssmhc_qmat_clear(&Bim);
-        ssmhc_qmat_clear(&Cre);
-        ssmhc_qmat_clear(&Cim);
+        free(Bre.e);   /* entries moved into m->B and m->C */
+        free(Bim.e);
+        free(Cre.e);
+        free(Cim.e);
         ssmhc_qmat_clear(&lre);
         ssmhc_qmat_clear(&lim);
     } else {

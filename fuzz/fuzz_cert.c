@@ -5,6 +5,7 @@
  */
 #include "../checker/ssmhc.h"
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {

@@ -7,6 +7,7 @@
 #include <ssmheads.h>
 #include "ssmheads-impl.h"
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {

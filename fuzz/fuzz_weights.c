@@ -8,6 +8,7 @@
 #include <ssmheads.h>
 #include "weights/weights-impl.h"
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
