@@ -94,8 +94,18 @@ int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char 
 int cli_other_option(ssmh_limits_t *lim, int opt, const char *arg, const char *cmd);
 int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
                       const char *cmd, int *rc);
-/* Install the CPU-time limit (after option parsing). */
+/* Install the CPU-time and memory limits and the signal handling below
+   (after option parsing). */
 void cli_limits_apply(const ssmh_limits_t *lim);
+/* Process-wide handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGXCPU: an
+   output file being written (between cli_write_begin and cli_write_end;
+   cli_write_json does this) is finished first, then the process exits with
+   128 + signal (6 for the CPU limit).  cli_signals_forward(fd) sends each
+   signal's number to fd instead (batch ends itself); -1 undoes it. */
+void cli_signals_install(void);
+void cli_signals_forward(int fd);
+void cli_write_begin(void);
+void cli_write_end(void);
 
 /* Print usage text for a command to stdout (help) and return 0. */
 int cli_help(const char *text);

@@ -4,10 +4,10 @@
  *
  * Guarantees: each result line (and each certificate, written before the
  * line that names it) is written whole under one lock with one append, so a
- * line is either complete or absent; SIGINT, SIGTERM, SIGHUP and the CPU
- * limit are taken by one signal thread that waits for that lock before the
- * process exits, so an interruption never cuts a line or leaves a temporary
- * file.  --resume reads back the complete lines, cuts off an unterminated
+ * line is either complete or absent; SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+ * the CPU limit, whichever thread receives them, are passed to one signal
+ * thread that waits for that lock before the process exits, so an
+ * interruption never cuts a line or leaves a temporary file.  --resume reads back the complete lines, cuts off an unterminated
  * last line and runs only the entries without a result: nothing is lost
  * and nothing is duplicated.  The mathematics is the library's
  * (ssmh_batch_run); this file only schedules, writes and reports.
@@ -164,23 +164,25 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* The signal thread: every handled signal arrives here (blocked elsewhere).
-   SIGUSR1 means "the run is over"; anything else ends the process once no
-   write is in progress. */
+/* The signal thread: the process-wide handlers (cli_signals_install) write
+   each signal's number into the pipe this thread reads; a 0 byte from the
+   main thread means the run is over.  A signal ends the process once no
+   line or certificate is half written (the lock). */
+typedef struct {
+    batch_t *b;
+    int fd;   /* read end of the pipe */
+} sigthread_t;
+
 static void *signal_thread(void *arg)
 {
-    batch_t *b = arg;
-    sigset_t set;
-    int sig = 0;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGXCPU);
-    sigaddset(&set, SIGUSR1);
-    while (sigwait(&set, &sig) != 0)
-        ;
-    if (sig == SIGUSR1)
+    sigthread_t *st = arg;
+    batch_t *b = st->b;
+    unsigned char c = 0;
+    ssize_t n;
+    do
+        n = read(st->fd, &c, 1);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0 || c == 0)
         return NULL;
     pthread_mutex_lock(&b->lock);       /* no line or certificate half written */
     if (b->fd != STDOUT_FILENO)
@@ -189,9 +191,9 @@ static void *signal_thread(void *arg)
         fputc('\n', stderr);
     fprintf(stderr, "%s: batch: %s after %ld of %ld entries; the results are complete, "
             "rerun with --resume to finish\n", cli_progname,
-            sig == SIGXCPU ? "CPU time limit (--timeout) hit" : "interrupted", (long)b->done,
+            c == SIGXCPU ? "CPU time limit (--timeout) hit" : "interrupted", (long)b->done,
             (long)b->ntodo);
-    _exit(sig == SIGXCPU ? CLI_EXIT_LIMIT : 128 + sig);
+    _exit(c == SIGXCPU ? CLI_EXIT_LIMIT : 128 + c);
     return NULL;
 }
 
@@ -268,7 +270,8 @@ int cli_cmd_batch(int argc, char **argv)
     slong i, j;
     char *skip;
     pthread_t *th, sth;
-    sigset_t set, old;
+    sigthread_t sarg;
+    int pfd[2];
     const char *env = getenv("SSMHEADS_THREADS");
 
     memset(&b, 0, sizeof(b));
@@ -360,16 +363,16 @@ int cli_cmd_batch(int argc, char **argv)
         b.progress = !no_progress && isatty(STDERR_FILENO);
         pthread_mutex_init(&b.lock, NULL);
         clock_gettime(CLOCK_MONOTONIC, &b.t0);
-        /* every handled signal goes to the signal thread */
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        sigaddset(&set, SIGXCPU);
-        sigaddset(&set, SIGUSR1);
-        pthread_sigmask(SIG_BLOCK, &set, &old);
-        cli_limits_apply(&b.lim);   /* CPU limit: SIGXCPU, taken by the signal thread */
-        pthread_create(&sth, NULL, signal_thread, &b);
+        /* every handled signal goes to the signal thread, through a pipe */
+        cli_limits_apply(&b.lim);   /* limits and the process-wide handlers */
+        if (pipe(pfd) != 0) {
+            fprintf(stderr, "%s: batch: cannot create a pipe: %s\n", cli_progname, strerror(errno));
+            abort();
+        }
+        sarg.b = &b;
+        sarg.fd = pfd[0];
+        cli_signals_forward(pfd[1]);
+        pthread_create(&sth, NULL, signal_thread, &sarg);
         th = malloc(sizeof(pthread_t) * (size_t)jobs);
         if (th == NULL)
             abort();
@@ -378,11 +381,15 @@ int cli_cmd_batch(int argc, char **argv)
         for (j = 0; j < jobs; j++)
             pthread_join(th[j], NULL);
         free(th);
-        pthread_mutex_lock(&b.lock);
-        pthread_kill(sth, SIGUSR1);
-        pthread_mutex_unlock(&b.lock);
+        {
+            unsigned char zero = 0;   /* the run is over: stop the signal thread */
+            while (write(pfd[1], &zero, 1) < 0 && errno == EINTR)
+                ;
+        }
         pthread_join(sth, NULL);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        cli_signals_forward(-1);
+        close(pfd[0]);
+        close(pfd[1]);
         pthread_mutex_destroy(&b.lock);
         if (b.progress)
             draw_progress(&b, 1);

@@ -124,7 +124,9 @@ static int write_svg(const char *path, const ssmh_gradient_t g, const fmpq *hw, 
 #undef PX
 #undef PY
     ssmh_error_clear(&err);
+    cli_write_begin();
     rc = ssmh_file_write_atomic(path, buf, len, &err);
+    cli_write_end();
     free(buf);
     return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
 }

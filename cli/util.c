@@ -87,7 +87,9 @@ int cli_write_json(const char *path, const json_t *v)
         fprintf(stderr, "%s: out of memory\n", cli_progname);
         return CLI_EXIT_LIMIT;
     }
+    cli_write_begin();
     rc = ssmh_file_write_atomic(path, s, strlen(s), &err);
+    cli_write_end();
     free(s);
     return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
 }
@@ -154,14 +156,74 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
     }
 }
 
-static void on_cpu_limit(int sig)
+/* Signals that end a run (SIGINT, SIGTERM, SIGHUP, SIGQUIT, and SIGXCPU for
+   --timeout).  Handlers are process-wide, so whichever thread receives the
+   signal (FLINT's worker threads included), the decision is the same:
+   - while an output file is being written (cli_write_begin/end) the signal
+     waits until the file is complete;
+   - if a run installed a forward descriptor (batch), the signal number is
+     written there and the run ends itself once no line is half written;
+   - otherwise the process ends at once with exit 128 + signal (6 for the CPU
+     limit): nothing has been written yet. */
+static volatile sig_atomic_t writing, pending;
+static volatile sig_atomic_t forward_fd = -1;
+
+static void end_by_signal(int sig)
 {
-    static const char msg[] = "ssmheads: time limit hit (--timeout)\n";
-    (void)sig;
-    if (write(2, msg, sizeof(msg) - 1) < 0) {
-        /* nothing more can be done */
+    static const char cpu[] = "ssmheads: time limit hit (--timeout)\n";
+    if (sig == SIGXCPU) {
+        if (write(2, cpu, sizeof(cpu) - 1) < 0) {
+            /* nothing more can be done */
+        }
+        _exit(CLI_EXIT_LIMIT);
     }
-    _exit(CLI_EXIT_LIMIT);
+    _exit(128 + sig);
+}
+
+static void on_signal(int sig)
+{
+    if (forward_fd >= 0) {
+        unsigned char c = (unsigned char)sig;
+        if (write(forward_fd, &c, 1) < 0) {
+            /* the reader is gone: nothing more can be done */
+        }
+        return;
+    }
+    if (writing) {
+        pending = sig;
+        return;
+    }
+    end_by_signal(sig);
+}
+
+void cli_signals_install(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGXCPU};
+    struct sigaction sa;
+    size_t i;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+void cli_signals_forward(int fd)
+{
+    forward_fd = fd;
+}
+
+void cli_write_begin(void)
+{
+    writing = 1;
+}
+
+void cli_write_end(void)
+{
+    writing = 0;
+    if (pending)
+        end_by_signal(pending);
 }
 
 /* Running out of memory under --max-memory: GMP, jansson and FLINT allocate
@@ -235,12 +297,9 @@ void cli_limits_apply(const ssmh_limits_t *lim)
         }
     }
 #endif
+    cli_signals_install();
     if (lim->timeout > 0) {
         struct rlimit rl;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_cpu_limit;
-        sigaction(SIGXCPU, &sa, NULL);
         getrlimit(RLIMIT_CPU, &rl);
         rl.rlim_cur = (rlim_t)lim->timeout;
         if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)

@@ -14,6 +14,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
 import time
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
@@ -46,16 +49,10 @@ def dense_model(rng, N, p, d):
 
 def main():
     rng = random.Random(SEED)
-    passed = failed = 0
     tmp = tempfile.mkdtemp(prefix='ssmh_batch_')
 
-    def check(cond, what):
-        nonlocal passed, failed
-        if cond:
-            passed += 1
-        else:
-            failed += 1
-            print('FAIL', what)
+    tally = Tally()
+    check = tally.check
 
     # 1. known answers: models and weight files, one invalid model
     known = [
@@ -240,8 +237,7 @@ def main():
     r = run(['batch', man, '--task', 'minimal', '--cert-dir', certs])
     check(r.returncode == 3, 'minimal has no certificate: exit 3')
 
-    print('%d passed, %d failed' % (passed, failed))
-    return 0 if failed == 0 else 1
+    return tally.finish()
 
 
 if __name__ == '__main__':

@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
 import verify_heads  # noqa: E402
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
@@ -117,16 +118,10 @@ def mutate(rng, cert):
 
 def main():
     rng = random.Random(SEED)
-    passed = failed = 0
     tmp = tempfile.mkdtemp(prefix='ssmh_2nd_')
 
-    def check(cond, what):
-        nonlocal passed, failed
-        if cond:
-            passed += 1
-        else:
-            failed += 1
-            print('FAIL', what)
+    tally = Tally()
+    check = tally.check
 
     models = sorted(glob.glob(os.path.join(TOP, 'witnesses', d, '*.json'))
                     for d in ('heads', 'models', 'minimal', 'gradient'))
@@ -168,8 +163,7 @@ def main():
                   % (a, b, base['claim'], json.dumps(m)[:300]))
     check(agree > 0, 'mutants judged: %d agreed (%d still valid proofs)' % (agree, accepted))
     print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
-    print('%d passed, %d failed' % (passed, failed))
-    return 0 if failed == 0 else 1
+    return tally.finish()
 
 
 if __name__ == '__main__':

@@ -19,6 +19,7 @@ import zipfile
 from fractions import Fraction as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tally import Tally  # noqa: E402
 import oracle  # noqa: E402
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
@@ -100,16 +101,10 @@ def model_values(path):
 
 def main():
     rng = random.Random(SEED)
-    passed = failed = 0
     tmp = tempfile.mkdtemp(prefix='ssmh_w_')
 
-    def check(cond, what):
-        nonlocal passed, failed
-        if cond:
-            passed += 1
-        else:
-            failed += 1
-            print('FAIL', what)
+    tally = Tally()
+    check = tally.check
 
     for dt in ('f64', 'f32', 'f16', 'bf16', 'i32'):
         N, d, p = 3, 2, 2
@@ -446,8 +441,7 @@ def main():
     check(r.returncode == 5, 'missing file: exit %d' % r.returncode)
     r = run(['import', os.path.join(tmp, 'm_f32.safetensors'), '--layout', 's9', '-o', os.path.join(tmp, 'x.json')])
     check(r.returncode == 3, 'unknown layout: exit %d' % r.returncode)
-    print('%d passed, %d failed' % (passed, failed))
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == '__main__':

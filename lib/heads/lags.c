@@ -18,6 +18,19 @@ static slong max_bits(const fmpq_mat_t X)
     return b;
 }
 
+/* --max-bits hit at lag l: K_l .. K_{count-1} are left 0 x 0. */
+static int size_limit(fmpq_mat_struct *K, slong l, slong count, slong cap, ssmh_error_t *err)
+{
+    slong i;
+    for (i = l; i < count; i++) {
+        fmpq_mat_clear(K + i);
+        fmpq_mat_init(K + i, 0, 0);
+    }
+    return ssmh_error_set(err, SSMH_E_LIMIT, "", "",
+                          "exact lag %ld needs rationals of more than %ld bits (--max-bits); "
+                          "ask for fewer lags", (long)l, (long)cap);
+}
+
 int ssmh_lags(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
               ssmh_error_t *err)
 {
@@ -79,13 +92,7 @@ static int lags_diag(fmpq_mat_struct *K, const ssmh_model_t m, slong count, slon
                 }
             fmpz_mul(den, den, L);
             if (cap && bits + (slong)fmpz_bits(den) > cap) {
-                rc = ssmh_error_set(err, SSMH_E_LIMIT, "", "",
-                                    "exact lag %ld needs rationals of more than %ld bits "
-                                    "(--max-bits); ask for fewer lags", (long)(l + 1), (long)cap);
-                for (l = l + 1; l < count; l++) {
-                    fmpq_mat_clear(K + l);
-                    fmpq_mat_init(K + l, 0, 0);
-                }
+                rc = size_limit(K, l + 1, count, cap, err);
                 break;
             }
         }
@@ -132,13 +139,7 @@ int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
             _ssmh_real_apply(Y, &r, X);
             fmpq_mat_swap(X, Y);
             if (cap && max_bits(X) > cap) {   /* the exact powers grow with the lag */
-                rc = ssmh_error_set(err, SSMH_E_LIMIT, "", "",
-                                    "exact lag %ld needs rationals of more than %ld bits "
-                                    "(--max-bits); ask for fewer lags", (long)(l + 1), (long)cap);
-                for (l = l + 1; l < count; l++) {
-                    fmpq_mat_clear(K + l);
-                    fmpq_mat_init(K + l, 0, 0);
-                }
+                rc = size_limit(K, l + 1, count, cap, err);
                 break;
             }
         }
