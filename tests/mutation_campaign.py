@@ -9,6 +9,11 @@ model -- and every mutant classified by an independent computation:
   standard library) decides whether the mutant is still a valid proof, and
   when it is, tests/oracle.py (brute-force exact ranks) must confirm its
   claim -- so the classifier is itself cross-checked;
+- gradient certificates with the verdict `stable` or none: the same
+  systematic mutants, judged by tests/verify_gradient.py (the second
+  gradient checker: exact LDL^T of P, gamma^2 P - A^T P A and the beta
+  bounds, exact norms, the horizon); mutants it does not judge (a marginal
+  or unstable verdict with eigenvalue evidence) are not counted;
 - gradient and represent certificates: claim mutations that are false by
   construction (another stability verdict, the horizon moved by one, the
   representability flipped).
@@ -34,6 +39,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
+import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
@@ -120,8 +126,8 @@ def number_ops(v):
     return [str(x + 1), str(x - 1), str(2 * x + 1), str(-x if x else 1), '0', '1/0', 0.5]
 
 
-def heads_mutants(cert, rng):
-    """Systematic mutants of a heads certificate (as (label, mutant))."""
+def structural_mutants(cert, rng):
+    """Systematic mutants of a certificate (as (label, mutant))."""
     out = []
     for path, v in list(leaves(cert)):
         if not path or path == ('format',):
@@ -172,6 +178,20 @@ def heads_class(m):
     return True
 
 
+def gradient_class(m):
+    """True / False as for heads_class; None when the second checker does
+    not judge the certificate (a marginal or unstable verdict)."""
+    try:
+        verify_gradient.check(m)
+        return True
+    except verify_gradient.Unjudged:
+        return None
+    except verify_heads.Reject:
+        return False
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
+        return False
+
+
 def claim_mutants(kind, cert):
     """Mutants whose claim is false by construction."""
     out = []
@@ -206,8 +226,8 @@ def main(argv):
     certs = corpus(tmp)
     jobs, fixed = [], []
     for kind, cert in certs:
-        if kind == 'heads':
-            jobs += [(kind, lab, m) for lab, m in heads_mutants(cert, rng)]
+        if kind == 'heads' or (kind == 'gradient' and gradient_class(cert)):
+            jobs += [(kind, lab, m) for lab, m in structural_mutants(cert, rng)]
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
     total = len(jobs) + len(fixed)
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
@@ -218,8 +238,15 @@ def main(argv):
     bad = []
     path = os.path.join(tmp, 'mutant.json')
     for kind, lab, m in jobs:
-        valid = heads_class(m) if kind == 'heads' and lab.split()[0] in (
-            'number', 'shorten', 'lengthen', 'swap', 'add', 'delete') else False
+        structural = lab.split()[0] in ('number', 'shorten', 'lengthen', 'swap', 'add', 'delete')
+        if not structural:
+            valid = False               # claim mutants: false by construction
+        elif kind == 'heads':
+            valid = heads_class(m)
+        else:
+            valid = gradient_class(m)
+            if valid is None:           # not judged independently: not counted
+                continue
         with open(path, 'w') as f:
             json.dump(m, f)
         r = subprocess.run([VERIFY, path], capture_output=True, text=True, timeout=300)

@@ -18,6 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tally import Tally  # noqa: E402
+import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
@@ -116,6 +117,19 @@ def mutate(rng, cert):
     return m
 
 
+def mutate_generic(rng, cert):
+    """One number of the claim, witness or model changed."""
+    m = copy.deepcopy(cert)
+    leaves = [p for p in numeric_leaves(m) if p[0] in ('claim', 'witness', 'model') and p[-1] != 'format']
+    p = rng.choice(leaves)
+    v = get(m, p)
+    if isinstance(v, int):
+        put(m, p, v + rng.choice([-1, 1]))
+    else:
+        put(m, p, str(verify_heads.num(v) + rng.choice([1, -1, verify_heads.Fraction(1, 1 << 20)])))
+    return m
+
+
 def main():
     rng = random.Random(SEED)
     tmp = tempfile.mkdtemp(prefix='ssmh_2nd_')
@@ -162,6 +176,44 @@ def main():
             check(False, 'verdicts differ (python %s, C %s) on a mutant of %s: %s'
                   % (a, b, base['claim'], json.dumps(m)[:300]))
     check(agree > 0, 'mutants judged: %d agreed (%d still valid proofs)' % (agree, accepted))
+
+    # gradient certificates: the second gradient checker against the C one
+    gcerts = []
+    for i, mp_ in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json')))):
+        cp = os.path.join(tmp, 'g%d.json' % i)
+        if subprocess.run([PROG, 'gradient', mp_, '--eps', '1/100', '--cert', cp],
+                          capture_output=True).returncode != 0:
+            continue
+        cert = json.load(open(cp))
+        try:
+            verify_gradient.check(cert)
+            gcerts.append(cert)
+            check(c_verdict(cp), 'gradient certificate of %s: C checker' % mp_)
+        except verify_gradient.Unjudged:
+            pass
+        except verify_heads.Reject as e:
+            check(False, 'gradient certificate of %s rejected by the Python checker: %s' % (mp_, e))
+    check(len(gcerts) >= 5, 'gradient corpus judged by both: %d' % len(gcerts))
+    gagree = gacc = 0
+    for it in range(max(1, int(100 * MULT))):
+        m = mutate_generic(rng, rng.choice(gcerts))
+        with open(mp, 'w') as f:
+            json.dump(m, f)
+        try:
+            verify_gradient.check(m)
+            a = True
+        except verify_gradient.Unjudged:
+            continue
+        except (verify_heads.Reject, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                ZeroDivisionError):
+            a = False
+        b = c_verdict(mp)
+        gacc += a and b
+        if a == b:
+            gagree += 1
+        else:
+            check(False, 'gradient verdicts differ (python %s, C %s): %s' % (a, b, json.dumps(m)[:300]))
+    print('gradient: %d mutants agreed, %d accepted by both' % (gagree, gacc))
     print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
     return tally.finish()
 
