@@ -372,22 +372,26 @@ def check(cert):
     return 'k(%d) = %d' % (n, k)
 
 
-def main(argv):
+def run_files(paths, check_fn, unjudged=()):
+    """The command line of a Python checker: one verdict line per file; exit
+    status 0 iff none is rejected (exceptions in `unjudged` are reported as
+    NOT JUDGED)."""
     ok = True
-    for path in argv[1:]:
+    for path in paths:
         try:
             with open(path) as f:
-                cert = json.load(f)
-            what = check(cert)
-            print('%s: VERIFIED %s' % (path, what))
+                print('%s: VERIFIED %s' % (path, check_fn(json.load(f))))
+        except unjudged as e:
+            print('%s: NOT JUDGED: %s' % (path, e))
         except Reject as e:
             ok = False
             print('%s: REJECTED: %s' % (path, e))
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as e:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
+                ZeroDivisionError) as e:
             ok = False
             print('%s: REJECTED: malformed (%s: %s)' % (path, type(e).__name__, str(e)[:80]))
     return 0 if ok else 1
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv))
+    sys.exit(run_files(sys.argv[1:], check))
