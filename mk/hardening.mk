@@ -4,7 +4,7 @@ TESTS += tests/fuzz_smoke.test tests/second_checker.test tests/mutation_campaign
 EXTRA_DIST += tests/fuzz_smoke.py tests/fuzz_smoke.test tests/verify_heads.py \
 	tests/second_checker.py tests/second_checker.test tests/mutation_campaign.py \
 	tests/mutation_campaign.test tools/valgrind-run.sh doc/trust.md doc/mutation.md \
-	tests/limits.py tests/limits.test tests/verify_gradient.py
+	tests/limits.py tests/limits.test tests/verify_gradient.py tests/verify_represent.py
 
 # The whole mutation campaign (every enumerated mutant; doc/mutation.md).
 mutation-campaign: all

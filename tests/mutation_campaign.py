@@ -14,6 +14,9 @@ model -- and every mutant classified by an independent computation:
   gradient checker: exact LDL^T of P, gamma^2 P - A^T P A and the beta
   bounds, exact norms, the horizon); mutants it does not judge (a marginal
   or unstable verdict with eigenvalue evidence) are not counted;
+- represent certificates (every witness attention layer against every heads
+  witness model it fits, n = 2 and 8): the same systematic mutants, judged by
+  tests/verify_represent.py;
 - gradient and represent certificates: claim mutations that are false by
   construction (another stability verdict, the horizon moved by one, the
   representability flipped).
@@ -41,6 +44,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
+import verify_represent  # noqa: E402
 
 PROG = os.environ.get('SSMHEADS', './ssmheads')
 VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or '.', 'ssmheads-verify'))
@@ -51,8 +55,9 @@ def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
 
-def corpus(tmp):
-    """(kind, certificate) pairs written by the producer for the witnesses."""
+def corpus(tmp, small=False):
+    """(kind, certificate) pairs written by the producer for the witnesses
+    (small: represent certificates against three models only, for make check)."""
     out = []
     models = []
     for d in ('heads', 'models', 'minimal', 'gradient'):
@@ -72,11 +77,18 @@ def corpus(tmp):
         c = os.path.join(tmp, 'g%d.json' % i)
         if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
             out.append(('gradient', json.load(open(c))))
-    rot = os.path.join(TOP, 'witnesses', 'heads', 'rotation.json')
-    for i, a in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))):
-        c = os.path.join(tmp, 'r%d.json' % i)
-        if run(['represent', a, rot, '-n', '4', '--cert', c]).returncode in (0, 1) and os.path.exists(c):
-            out.append(('represent', json.load(open(c))))
+    atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
+    heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))
+    if small:
+        heads_models = [m for m in heads_models
+                        if os.path.basename(m) in ('rotation.json', 'distinct_diag.json', 'bank.json')]
+    for i, a in enumerate(atts):
+        for j, mdl in enumerate(heads_models):
+            for n in (2, 8):
+                c = os.path.join(tmp, 'r%d_%d_%d.json' % (i, j, n))
+                if run(['represent', a, mdl, '-n', str(n), '--cert', c]).returncode in (0, 1) \
+                        and os.path.exists(c):
+                    out.append(('represent', json.load(open(c))))
     return out
 
 
@@ -192,6 +204,16 @@ def gradient_class(m):
         return False
 
 
+def represent_class(m):
+    try:
+        verify_represent.check(m)
+        return True
+    except verify_heads.Reject:
+        return False
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
+        return False
+
+
 def claim_mutants(kind, cert):
     """Mutants whose claim is false by construction."""
     out = []
@@ -223,10 +245,10 @@ def main(argv):
         int(os.environ.get('SSMH_TEST_SEED', '20261124'))
     rng = random.Random(seed)
     tmp = tempfile.mkdtemp(prefix='ssmh_mut_')
-    certs = corpus(tmp)
+    certs = corpus(tmp, small=limit is not None)
     jobs, fixed = [], []
     for kind, cert in certs:
-        if kind == 'heads' or (kind == 'gradient' and gradient_class(cert)):
+        if kind in ('heads', 'represent') or (kind == 'gradient' and gradient_class(cert)):
             jobs += [(kind, lab, m) for lab, m in structural_mutants(cert, rng)]
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
     total = len(jobs) + len(fixed)
@@ -243,6 +265,8 @@ def main(argv):
             valid = False               # claim mutants: false by construction
         elif kind == 'heads':
             valid = heads_class(m)
+        elif kind == 'represent':
+            valid = represent_class(m)
         else:
             valid = gradient_class(m)
             if valid is None:           # not judged independently: not counted
