@@ -9,11 +9,10 @@ model -- and every mutant classified by an independent computation:
   standard library) decides whether the mutant is still a valid proof, and
   when it is, tests/oracle.py (brute-force exact ranks) must confirm its
   claim -- so the classifier is itself cross-checked;
-- gradient certificates with the verdict `stable` or none: the same
-  systematic mutants, judged by tests/verify_gradient.py (the second
+- gradient certificates (verdicts stable, marginal, unstable, or none): the
+  same systematic mutants, judged by tests/verify_gradient.py (the second
   gradient checker: exact LDL^T of P, gamma^2 P - A^T P A and the beta
-  bounds, exact norms, the horizon); mutants it does not judge (a marginal
-  or unstable verdict with eigenvalue evidence) are not counted;
+  bounds, exact norms, the horizon, the eigenvalue evidence);
 - represent certificates (every witness attention layer against every heads
   witness model it fits, n = 2 and 8): the same systematic mutants, judged by
   tests/verify_represent.py;
@@ -73,7 +72,9 @@ def corpus(tmp, small=False):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
                 out.append(('heads', json.load(open(c))))
-    for i, m in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json')))):
+    gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
+        [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
+    for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
         c = os.path.join(tmp, 'g%d.json' % i)
         if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
             out.append(('gradient', json.load(open(c))))

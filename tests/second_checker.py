@@ -179,7 +179,9 @@ def main():
 
     # gradient certificates: the second gradient checker against the C one
     gcerts = []
-    for i, mp_ in enumerate(sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json')))):
+    gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
+        [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
+    for i, mp_ in enumerate(gmodels):
         cp = os.path.join(tmp, 'g%d.json' % i)
         if subprocess.run([PROG, 'gradient', mp_, '--eps', '1/100', '--cert', cp],
                           capture_output=True).returncode != 0:

@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
-"""A second, independent checker for `gradient` certificates with the verdict
-`stable` or no verdict (doc/gradient.md), in the Python standard library
-only: exact rationals, LDL^T with Fraction pivots.  (Marginal and unstable
-verdicts carry eigenvalue evidence this checker does not re-derive; it
-refuses to judge them.)
+"""A second, independent checker for `gradient` certificates
+(doc/gradient.md), in the Python standard library only: exact rationals,
+LDL^T with Fraction pivots.
 
     python3 tests/verify_gradient.py CERT...    "VERIFIED" or "REJECTED: why"
 
@@ -11,7 +9,10 @@ Checks: P symmetric positive definite ("identity" or a matrix over the
 realified state); gamma^2 P - A^T P A, beta_B I - B^T P B and beta_C P - C^T C
 (beta_C I - C C^T for P = I) positive semidefinite; M2 = beta_B beta_C;
 "stable" only with gamma < 1; every norms_f2[l] = ||K_l||_F^2; the horizon
-the least lag allowed by M2 gamma^(2t) <= eps^2.
+the least lag allowed by M2 gamma^(2t) <= eps^2; for "marginal" and
+"unstable", the eigenvalue evidence (a block of a structured A, or v != 0
+with phi(A) v = 0 for a monic phi of degree 1 or 2 with complex roots, and
+phi(A) w = v for a Jordan chain) and gamma = 1 for "marginal".
 """
 import os
 import sys
@@ -22,7 +23,61 @@ from verify_heads import Reject, num, matrix, realify, lags, run_files  # noqa: 
 
 
 class Unjudged(Exception):
-    """A certificate outside what this checker decides (a verdict with evidence)."""
+    """A certificate outside what this checker decides (none at present)."""
+
+
+def evidence_class(ev, M, Aent, blocks):
+    """(class of |lambda| against 1: -1, 0, 1; is it a Jordan chain)."""
+    if not isinstance(ev, dict) or not isinstance(ev.get('type'), str):
+        raise Reject('bad evidence')
+    A = [[Aent.get((i, j), Fraction(0)) for j in range(M)] for i in range(M)]
+    if ev['type'] == 'block':
+        s_ = ev.get('state')
+        if set(ev) != {'type', 'state'} or blocks is None or not isinstance(s_, int) or isinstance(s_, bool):
+            raise Reject('bad block evidence')
+        blk = next((b for b in blocks if b[0] == s_), None)
+        if blk is None:
+            raise Reject('no block starts at that state')
+        if len(blk) == 1:
+            mod2 = A[s_][s_] ** 2
+        else:
+            a, b = A[s_][s_], A[s_ + 1][s_]
+            if A[s_ + 1][s_ + 1] != a or A[s_][s_ + 1] != -b:
+                raise Reject('not a rotation-scaling block')
+            mod2 = a * a + b * b
+        return (mod2 > 1) - (mod2 < 1), False
+    if ev['type'] not in ('kernel', 'chain'):
+        raise Reject('unknown evidence type')
+    chain = ev['type'] == 'chain'
+    if set(ev) != ({'type', 'poly', 'v', 'w'} if chain else {'type', 'poly', 'v'}):
+        raise Reject('bad evidence keys')
+    c = [num(x) for x in ev['poly']] if isinstance(ev['poly'], list) else []
+    if len(c) not in (2, 3) or c[-1] != 1:
+        raise Reject('phi must be monic of degree 1 or 2')
+    if len(c) == 2:
+        mod2 = c[0] ** 2
+    else:
+        if not c[1] ** 2 < 4 * c[0]:
+            raise Reject('phi of degree 2 must have complex roots')
+        mod2 = c[0]
+
+    def phi(x):
+        y = [sum(A[i][j] * x[j] for j in range(M)) for i in range(M)]
+        if len(c) == 2:
+            return [yi + c[0] * xi for yi, xi in zip(y, x)]
+        z = [sum(A[i][j] * y[j] for j in range(M)) for i in range(M)]
+        return [zi + c[1] * yi + c[0] * xi for zi, yi, xi in zip(z, y, x)]
+
+    def vec(v):
+        if not isinstance(v, list) or len(v) != M:
+            raise Reject('evidence vector of the wrong length')
+        return [num(x) for x in v]
+    v = vec(ev['v'])
+    if all(x == 0 for x in v) or any(x != 0 for x in phi(v)):
+        raise Reject('phi(A) v = 0 with v != 0 fails')
+    if chain and phi(vec(ev['w'])) != v:
+        raise Reject('phi(A) w = v fails')
+    return (mod2 > 1) - (mod2 < 1), chain
 
 
 def psd(S, strict=False):
@@ -61,17 +116,27 @@ def check(cert):
     c, w = cert.get('claim'), cert.get('witness')
     if not isinstance(c, dict) or c.get('kind') != 'gradient' or not isinstance(w, dict):
         raise Reject('not a gradient certificate')
-    if c.get('stable', 'stable') != 'stable':
-        raise Unjudged('verdict %r carries evidence this checker does not judge' % c.get('stable'))
     model = realify(cert.get('model'))
-    delayed, M, Aent, _, B, C, D = model
+    delayed, M, Aent, blocks, B, C, D = model
+    verdict = c.get('stable')
+    if verdict in (None, 'stable'):
+        if 'evidence' in w:
+            raise Reject('evidence without a marginal or unstable verdict')
+    elif verdict in ('marginal', 'unstable'):
+        cls, chain = evidence_class(w.get('evidence'), M, Aent, blocks)
+        if verdict == 'marginal' and (cls != 0 or chain or num(c['gamma']) != 1):
+            raise Reject('marginal needs a simple unit-circle eigenvalue and gamma = 1')
+        if verdict == 'unstable' and not (cls > 0 or (cls == 0 and chain)):
+            raise Reject('unstable needs an eigenvalue outside the circle or a defective one on it')
+    else:
+        raise Reject('unknown verdict')
     p, d = len(C), len(B[0])
     A = [[Aent.get((i, j), Fraction(0)) for j in range(M)] for i in range(M)]
     gamma, M2 = num(c['gamma']), num(c['M2'])
     bB, bC = num(w['beta_B']), num(w['beta_C'])
     if gamma < 0:
         raise Reject('gamma < 0')
-    if 'stable' in c and not gamma < 1:
+    if verdict == 'stable' and not gamma < 1:
         raise Reject('"stable" needs gamma < 1')
     identity = w['P'] == 'identity'
     if identity:
