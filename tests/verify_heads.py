@@ -237,6 +237,29 @@ def is_prime(n):
     return True
 
 
+def annihilator_degree(model, ann):
+    """The degree m of a monic q (1 <= m <= M) with q(A) B = 0 (side "B") or
+    C q(A) = 0 (side "C"), checked exactly; Reject otherwise."""
+    delayed, M, Aent, blocks, B, C, D = model
+    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C'):
+        raise Reject('bad annihilator')
+    q = [num(x) for x in ann.get('coeffs', [])] if isinstance(ann.get('coeffs', []), list) else []
+    mdeg = len(q) - 1
+    if mdeg < 1 or mdeg > M or q[-1] != 1:
+        raise Reject('annihilator not monic of degree 1..M')
+    if ann['side'] == 'B':                       # q(A) B = sum q_i A^i B
+        X, A = B, Aent
+    else:                                        # C q(A): transpose
+        X, A = [list(r) for r in zip(*C)], {(j, i): a for (i, j), a in Aent.items()}
+    acc = [[q[0] * x for x in r] for r in X]
+    for i in range(1, mdeg + 1):
+        X = apply(A, M, X)
+        acc = [[a + q[i] * x for a, x in zip(ra, rx)] for ra, rx in zip(acc, X)]
+    if any(x != 0 for r in acc for x in r):
+        raise Reject('the annihilator does not annihilate')
+    return mdeg
+
+
 def ints(v, what):
     if not isinstance(v, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
         raise Reject('%s must be a list of integers' % what)
@@ -263,27 +286,7 @@ def check(cert):
     ann = up.get('annihilator')
     if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C', 'cayley_hamilton'):
         raise Reject('bad annihilator')
-    if ann['side'] == 'cayley_hamilton':
-        mdeg = M
-    else:
-        q = [num(x) for x in ann.get('coeffs', [])]
-        mdeg = len(q) - 1
-        if mdeg < 1 or mdeg > M or q[-1] != 1:
-            raise Reject('annihilator not monic of degree 1..M')
-        if ann['side'] == 'B':                       # q(A) B = sum q_i A^i B
-            X, acc = B, [[q[0] * x for x in r] for r in B]
-            for i in range(1, mdeg + 1):
-                X = apply(Aent, M, X)
-                acc = [[a + q[i] * x for a, x in zip(ra, rx)] for ra, rx in zip(acc, X)]
-        else:                                        # C q(A): transpose
-            At = {(j, i): a for (i, j), a in Aent.items()}
-            Ct = [[C[i][t] for i in range(p)] for t in range(M)]
-            X, acc = Ct, [[q[0] * x for x in r] for r in Ct]
-            for i in range(1, mdeg + 1):
-                X = apply(At, M, X)
-                acc = [[a + q[i] * x for a, x in zip(ra, rx)] for ra, rx in zip(acc, X)]
-        if any(x != 0 for r in acc for x in r):
-            raise Reject('the annihilator does not annihilate')
+    mdeg = M if ann['side'] == 'cayley_hamilton' else annihilator_degree(model, ann)
     dzero = not delayed and all(x == 0 for r in D for x in r)
     F = mdeg if dzero else mdeg + 1
 

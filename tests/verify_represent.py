@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from verify_heads import Reject, num, matrix, realify, lags, apply, run_files  # noqa: E402
+from verify_heads import Reject, num, matrix, realify, lags, annihilator_degree, run_files  # noqa: E402
 
 
 def values(att, p, d):
@@ -38,29 +38,6 @@ def values(att, p, d):
             raise Reject('attention: value map is not p x d')
         V.append(v)
     return V
-
-
-def annihilates(model, ann):
-    delayed, M, Aent, _, B, C, D = model
-    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C'):
-        raise Reject('bad recurrence')
-    q = [num(x) for x in ann.get('coeffs', [])]
-    m = len(q) - 1
-    if m < 1 or q[-1] != 1:
-        raise Reject('recurrence not monic of degree >= 1')
-    if ann['side'] == 'B':
-        X, acc = B, [[q[0] * x for x in r] for r in B]
-        A = Aent
-    else:
-        X = [list(r) for r in zip(*C)]
-        acc = [[q[0] * x for x in r] for r in X]
-        A = {(j, i): a for (i, j), a in Aent.items()}
-    for i in range(1, m + 1):
-        X = apply(A, M, X)
-        acc = [[a + q[i] * x for a, x in zip(ra, rx)] for ra, rx in zip(acc, X)]
-    if any(x != 0 for r in acc for x in r):
-        raise Reject('the recurrence does not annihilate')
-    return m
 
 
 def check(cert):
@@ -94,7 +71,7 @@ def check(cert):
             if combo([ker[h][l] for h in range(H)]) != K[l]:
                 raise Reject('kernels do not give K_%d' % l)
         if n > L:
-            if annihilates(model, w.get('recurrence')) + 1 > L:
+            if annihilator_degree(model, w.get('recurrence')) + 1 > L:
                 raise Reject('L < deg q + 1')
         elif 'recurrence' in w:
             raise Reject('a recurrence is given although n <= L')

@@ -82,11 +82,24 @@ static void stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P,
 
 static void round_sym(fmpq_mat_t P, const double *p, slong N);
 
+/* out = X Y, or X^T Y when trans; N x N row-major doubles (out distinct). */
+static void dmul(double *out, const double *x, int trans, const double *y, slong N)
+{
+    slong i, j, k;
+    for (i = 0; i < N; i++)
+        for (j = 0; j < N; j++) {
+            double s = 0;
+            for (k = 0; k < N; k++)
+                s += (trans ? x[k * N + i] : x[i * N + k]) * y[k * N + j];
+            out[i * N + j] = s;
+        }
+}
+
 /* P ~ sum_k (A^T/gamma)^k (A/gamma)^k by doubling, in doubles, rounded to
    dyadics with about 40 significant bits relative to the largest entry. */
 static void stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
 {
-    slong N = fmpq_mat_nrows(A), i, j, k, it;
+    slong N = fmpq_mat_nrows(A), i, it;
     double *a = malloc(sizeof(double) * (size_t)(N * N)), *p = malloc(sizeof(double) * (size_t)(N * N));
     double *t = malloc(sizeof(double) * (size_t)(N * N)), *u = malloc(sizeof(double) * (size_t)(N * N));
     for (i = 0; i < N * N; i++) {
@@ -96,30 +109,12 @@ static void stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
     for (it = 0; it < 64; it++) {
         double an = 0;
         /* p += a^T p a */
-        for (i = 0; i < N; i++)
-            for (j = 0; j < N; j++) {
-                double s = 0;
-                for (k = 0; k < N; k++)
-                    s += p[i * N + k] * a[k * N + j];
-                t[i * N + j] = s;
-            }
-        for (i = 0; i < N; i++)
-            for (j = 0; j < N; j++) {
-                double s = 0;
-                for (k = 0; k < N; k++)
-                    s += a[k * N + i] * t[k * N + j];
-                u[i * N + j] = s;
-            }
+        dmul(t, p, 0, a, N);
+        dmul(u, a, 1, t, N);
         for (i = 0; i < N * N; i++)
             p[i] += u[i];
         /* a = a^2 */
-        for (i = 0; i < N; i++)
-            for (j = 0; j < N; j++) {
-                double s = 0;
-                for (k = 0; k < N; k++)
-                    s += a[i * N + k] * a[k * N + j];
-                t[i * N + j] = s;
-            }
+        dmul(t, a, 0, a, N);
         memcpy(a, t, sizeof(double) * (size_t)(N * N));
         for (i = 0; i < N * N; i++)
             an = fmax(an, fabs(a[i]));
