@@ -211,6 +211,11 @@ static int parse_shard(long *i, long *n, const char *arg)
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Open the results: refuse to overwrite, or resume (cut off an unterminated
    last line).  Marks the done entries in `skip`. */
 static int open_results(batch_t *b, int resume, char *skip)
@@ -230,12 +235,16 @@ static int open_results(batch_t *b, int resume, char *skip)
     ssmh_error_clear(&err);
     if (resume && ssmh_results_scan(&ids, &nid, &good, b->out, &err) != SSMH_OK)
         return cli_report(&err);
-    for (i = 0; i < nid; i++) {
-        for (j = 0; j < b->mf->n; j++)
-            if (strcmp(ids[i], b->mf->e[j].id) == 0)
-                skip[j] = 1;
-        free(ids[i]);
+    /* done ids, sorted once: each entry is looked up in O(log n), not
+       compared with every result line */
+    qsort(ids, (size_t)nid, sizeof(char *), cmp_str);
+    for (j = 0; j < b->mf->n; j++) {
+        const char *key = b->mf->e[j].id;
+        if (nid > 0 && bsearch(&key, ids, (size_t)nid, sizeof(char *), cmp_str) != NULL)
+            skip[j] = 1;
     }
+    for (i = 0; i < nid; i++)
+        free(ids[i]);
     free(ids);
     b->fd = open(b->out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (b->fd < 0 || (resume && ftruncate(b->fd, (off_t)good) != 0)) {
