@@ -276,7 +276,7 @@ int cli_cmd_batch(int argc, char **argv)
     ssmh_error_t err;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN), shard = 0, nshards = 1, v;
     int opt, rc, resume = 0, no_progress = 0;
-    slong i, j;
+    slong i, j, in_shard = 0;
     char *skip;
     pthread_t *th, sth;
     sigthread_t sarg;
@@ -363,8 +363,11 @@ int cli_cmd_batch(int argc, char **argv)
     rc = open_results(&b, resume, skip);
     if (rc == CLI_EXIT_OK) {
         for (i = 0; i < b.mf->n; i++)
-            if (ssmh_manifest_in_shard(i, shard, nshards) && !skip[i])
-                b.todo[b.ntodo++] = i;
+            if (ssmh_manifest_in_shard(i, shard, nshards)) {
+                in_shard++;
+                if (!skip[i])
+                    b.todo[b.ntodo++] = i;
+            }
         if (jobs > b.ntodo)
             jobs = b.ntodo > 0 ? b.ntodo : 1;
         if (jobs > 1)
@@ -413,9 +416,8 @@ int cli_cmd_batch(int argc, char **argv)
         }
         if (b.progress)
             fprintf(stderr, "%s: batch: %ld entries run, %ld failed, %ld already done, %ld in other shards\n",
-                    cli_progname, (long)b.ntodo, (long)b.failed,
-                    (long)(b.mf->n - b.ntodo - (nshards > 1 ? b.mf->n - (b.mf->n + nshards - 1 - shard) / nshards : 0)),
-                    (long)(nshards > 1 ? b.mf->n - (b.mf->n + nshards - 1 - shard) / nshards : 0));
+                    cli_progname, (long)b.ntodo, (long)b.failed, (long)(in_shard - b.ntodo),
+                    (long)(b.mf->n - in_shard));
     }
     free(skip);
     free(b.todo);
