@@ -237,11 +237,13 @@ static int open_results(batch_t *b, int resume, char *skip)
         return cli_report(&err);
     /* done ids, sorted once: each entry is looked up in O(log n), not
        compared with every result line */
-    qsort(ids, (size_t)nid, sizeof(char *), cmp_str);
-    for (j = 0; j < b->mf->n; j++) {
-        const char *key = b->mf->e[j].id;
-        if (nid > 0 && bsearch(&key, ids, (size_t)nid, sizeof(char *), cmp_str) != NULL)
-            skip[j] = 1;
+    if (nid > 0) {
+        qsort(ids, (size_t)nid, sizeof(char *), cmp_str);
+        for (j = 0; j < b->mf->n; j++) {
+            const char *key = b->mf->e[j].id;
+            if (bsearch(&key, ids, (size_t)nid, sizeof(char *), cmp_str) != NULL)
+                skip[j] = 1;
+        }
     }
     for (i = 0; i < nid; i++)
         free(ids[i]);
