@@ -1,9 +1,356 @@
-/* Checker for certificates of kind 'approx' (to be filled in by its issue). */
+/*
+ * Checker for certificates of kind `approx` (doc/approx.md).  With
+ * G = sum_{l<n} (n-l) vec(K_l) vec(K_l)^T recomputed from the embedded model
+ * and tau = eps^2 (times tr G when relative), accepts only when, exactly:
+ *  - upper: the H value maps of witness.basis are independent and their
+ *    residual tr G - tr((V^T V)^{-1} V^T G V) equals claim.error2_upper and is
+ *    <= tau; the best H-head error E(H)^2 is at most that residual;
+ *  - lower (H >= 1): claim.error2_lower_prev > tau and equals tr G (H = 1, as
+ *    E(0)^2 = ||T||_F^2) or, for H >= 2, tr G - (H-1) t - tr Z with t >= 0,
+ *    Z = W Y W^T, Y >= 0 and Z - G + t I >= 0 (Ky Fan: the H-1 largest
+ *    eigenvalues of G sum to at most (H-1) t + tr Z, so E(H-1)^2 >= that).
+ * Hence E(H)^2 <= tau < E(H-1)^2: H is the least head count within eps.
+ */
 #include "ssmhc.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LAG 100000000L
+
+/* X = A^{-1} B by Gauss-Jordan (A square).  Returns 0, or -1 if singular.
+   X is initialised by the call on success. */
+static int solve(ssmhc_qmat *X, const ssmhc_qmat *A, const ssmhc_qmat *B)
+{
+    long n = A->rows, m = B->cols, i, j, c;
+    ssmhc_qmat a;
+    mpq_t f, t;
+    int ok = 1;
+    ssmhc_qmat_init(&a, n, n);
+    ssmhc_qmat_copy(&a, A);
+    ssmhc_qmat_init(X, n, m);
+    ssmhc_qmat_copy(X, B);
+    mpq_init(f);
+    mpq_init(t);
+    for (c = 0; c < n && ok; c++) {
+        long piv = -1;
+        for (i = c; i < n && piv < 0; i++)
+            if (mpq_sgn(SSMHC_Q(&a, i, c)) != 0)
+                piv = i;
+        if (piv < 0) {
+            ok = 0;
+            break;
+        }
+        for (j = 0; j < n; j++)
+            mpq_swap(SSMHC_Q(&a, piv, j), SSMHC_Q(&a, c, j));
+        for (j = 0; j < m; j++)
+            mpq_swap(SSMHC_Q(X, piv, j), SSMHC_Q(X, c, j));
+        for (i = 0; i < n; i++) {
+            if (i == c || mpq_sgn(SSMHC_Q(&a, i, c)) == 0)
+                continue;
+            mpq_div(f, SSMHC_Q(&a, i, c), SSMHC_Q(&a, c, c));
+            for (j = c; j < n; j++) {
+                mpq_mul(t, f, SSMHC_Q(&a, c, j));
+                mpq_sub(SSMHC_Q(&a, i, j), SSMHC_Q(&a, i, j), t);
+            }
+            for (j = 0; j < m; j++) {
+                mpq_mul(t, f, SSMHC_Q(X, c, j));
+                mpq_sub(SSMHC_Q(X, i, j), SSMHC_Q(X, i, j), t);
+            }
+        }
+    }
+    for (c = 0; c < n && ok; c++)
+        for (j = 0; j < m; j++)
+            mpq_div(SSMHC_Q(X, c, j), SSMHC_Q(X, c, j), SSMHC_Q(&a, c, c));
+    mpq_clear(f);
+    mpq_clear(t);
+    ssmhc_qmat_clear(&a);
+    if (!ok)
+        ssmhc_qmat_clear(X);
+    return ok ? 0 : -1;
+}
+
+/* Read an array of exactly `count` (any count when < 0) p x d value maps. */
+static int read_maps(ssmhc_qmat **out, long *count, const json_t *a, long want, long p, long d)
+{
+    long i;
+    if (!json_is_array(a) || (want >= 0 && (long)json_array_size(a) != want)
+        || json_array_size(a) > (size_t)(p * d))
+        return -1;
+    *count = (long)json_array_size(a);
+    *out = calloc((size_t)(*count > 0 ? *count : 1), sizeof(ssmhc_qmat));
+    if (*out == NULL)
+        abort();
+    for (i = 0; i < *count; i++)
+        if (ssmhc_json_qmat(*out + i, json_array_get(a, (size_t)i), p, d) != 0) {
+            while (i-- > 0)
+                ssmhc_qmat_clear(*out + i);
+            free(*out);
+            *out = NULL;
+            return -1;
+        }
+    return 0;
+}
+
+static void free_maps(ssmhc_qmat *v, long count)
+{
+    long i;
+    for (i = 0; i < count; i++)
+        ssmhc_qmat_clear(v + i);
+    free(v);
+}
+
+/* The s x count matrix of the maps on the support. */
+static void on_support(ssmhc_qmat *out, const ssmhc_qmat *v, long count, const long *sup, long s,
+                       long d)
+{
+    long i, j;
+    ssmhc_qmat_init(out, s, count);
+    for (j = 0; j < count; j++)
+        for (i = 0; i < s; i++)
+            mpq_set(SSMHC_Q(out, i, j), v[j].e[sup[i]]);
+    (void)d;
+}
+
+static void mark(char *used, const ssmhc_qmat *v, long count)
+{
+    long j;
+    size_t i, pd;
+    for (j = 0; j < count; j++) {
+        pd = (size_t)v[j].rows * (size_t)v[j].cols;
+        for (i = 0; i < pd; i++)
+            if (mpq_sgn(v[j].e[i]) != 0)
+                used[i] = 1;
+    }
+}
 
 ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
-    (void)cert;
-    (void)m;
-    return ssmhc_fail(r, "claim kind 'approx' is not supported by this checker yet");
+    const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
+    const json_t *jrel, *jlow = NULL, *val;
+    const char *key;
+    long n, H, nb = 0, nw = 0, s = 0, pd = m->p * m->d, i, j, l;
+    ssmhc_qmat *K = NULL, *basis = NULL, *wv = NULL, F, G, V, Vt, T, VtV, VtGV, X, W, Y, Z, M;
+    mpq_t eps, tau, total, up, low, t, q, w;
+    long *sup = NULL;
+    char *used = NULL;
+    ssmhc_verdict_t v = SSMHC_VERIFIED;
+
+    json_object_foreach((json_t *)claim, key, val) {
+        if (strcmp(key, "kind") && strcmp(key, "n") && strcmp(key, "H") && strcmp(key, "eps")
+            && strcmp(key, "relative") && strcmp(key, "error2_upper")
+            && strcmp(key, "error2_lower_prev"))
+            return ssmhc_fail(r, "claim: unknown field '%s'", key);
+    }
+    if (ssmhc_json_long(&n, json_object_get(claim, "n"), 1, MAX_LAG) != 0
+        || ssmhc_json_long(&H, json_object_get(claim, "H"), 0, pd) != 0)
+        return ssmhc_fail(r, "claim: n (>= 1) and H (0 .. p d) must be integers");
+    jrel = json_object_get(claim, "relative");
+    if (!json_is_boolean(jrel))
+        return ssmhc_fail(r, "claim: relative must be true or false");
+    if ((json_object_get(claim, "error2_lower_prev") != NULL) != (H >= 1))
+        return ssmhc_fail(r, "claim: error2_lower_prev is given exactly when H >= 1");
+    if (!json_is_object(wit) || json_object_get(wit, "basis") == NULL
+        || json_object_size(wit) != 1u + (H >= 2))
+        return ssmhc_fail(r, "witness: expected basis (and lower when H >= 2)");
+    if (H >= 2) {
+        jlow = json_object_get(wit, "lower");
+        if (!json_is_object(jlow) || json_object_size(jlow) != 3)
+            return ssmhc_fail(r, "witness.lower: expected t, vectors, Y");
+    }
+    mpq_init(eps);
+    mpq_init(tau);
+    mpq_init(total);
+    mpq_init(up);
+    mpq_init(low);
+    mpq_init(t);
+    mpq_init(q);
+    mpq_init(w);
+    memset(&Y, 0, sizeof(Y));
+    if (ssmhc_json_rational(eps, json_object_get(claim, "eps")) != 0 || mpq_sgn(eps) <= 0
+        || ssmhc_json_rational(up, json_object_get(claim, "error2_upper")) != 0
+        || (H >= 1 && ssmhc_json_rational(low, json_object_get(claim, "error2_lower_prev")) != 0)) {
+        v = ssmhc_fail(r, "claim: eps (> 0), error2_upper and error2_lower_prev must be exact numbers");
+        goto out;
+    }
+    if (read_maps(&basis, &nb, json_object_get(wit, "basis"), H, m->p, m->d) != 0) {
+        v = ssmhc_fail(r, "witness.basis: expected %ld value maps of shape %ld x %ld", H, m->p, m->d);
+        goto out;
+    }
+    if (H >= 2) {
+        if (read_maps(&wv, &nw, json_object_get(jlow, "vectors"), -1, m->p, m->d) != 0 || nw < 1) {
+            v = ssmhc_fail(r, "witness.lower.vectors: expected 1 .. p d value maps of shape %ld x %ld",
+                           m->p, m->d);
+            goto out;
+        }
+        if (ssmhc_json_rational(t, json_object_get(jlow, "t")) != 0 || mpq_sgn(t) < 0) {
+            v = ssmhc_fail(r, "witness.lower.t: expected an exact number >= 0");
+            goto out;
+        }
+        if (ssmhc_json_qmat(&Y, json_object_get(jlow, "Y"), nw, nw) != 0) {
+            v = ssmhc_fail(r, "witness.lower.Y: expected a %ld x %ld matrix", nw, nw);
+            goto out;
+        }
+    }
+
+    /* G on the support of the lags and of the witness's maps */
+    K = calloc((size_t)n, sizeof(ssmhc_qmat));
+    used = calloc((size_t)(pd > 0 ? pd : 1), 1);
+    if (K == NULL || used == NULL)
+        abort();
+    ssmhc_model_lags(K, m, n);
+    mark(used, K, n);
+    mark(used, basis, nb);
+    mark(used, wv, nw);
+    sup = malloc(sizeof(long) * (size_t)(pd > 0 ? pd : 1));
+    if (sup == NULL)
+        abort();
+    for (i = 0; i < pd; i++)
+        if (used[i])
+            sup[s++] = i;
+    on_support(&F, K, n, sup, s, m->d);
+    ssmhc_qmat_init(&G, s, s);
+    for (l = 0; l < n; l++)
+        for (i = 0; i < s; i++) {
+            if (mpq_sgn(SSMHC_Q(&F, i, l)) == 0)
+                continue;
+            mpq_set_si(q, n - l, 1);
+            mpq_mul(q, q, SSMHC_Q(&F, i, l));
+            for (j = 0; j < s; j++)
+                if (mpq_sgn(SSMHC_Q(&F, j, l)) != 0) {
+                    mpq_mul(w, q, SSMHC_Q(&F, j, l));
+                    mpq_add(SSMHC_Q(&G, i, j), SSMHC_Q(&G, i, j), w);
+                }
+        }
+    for (i = 0; i < s; i++)
+        mpq_add(total, total, SSMHC_Q(&G, i, i));
+    mpq_mul(tau, eps, eps);
+    if (json_is_true(jrel))
+        mpq_mul(tau, tau, total);
+
+    /* upper: residual of the basis */
+    on_support(&V, basis, nb, sup, s, m->d);
+    ssmhc_qmat_init(&Vt, nb, s);
+    for (i = 0; i < s; i++)
+        for (j = 0; j < nb; j++)
+            mpq_set(SSMHC_Q(&Vt, j, i), SSMHC_Q(&V, i, j));
+    ssmhc_qmat_init(&VtV, nb, nb);
+    ssmhc_qmat_init(&T, s, nb);
+    ssmhc_qmat_init(&VtGV, nb, nb);
+    if (nb > 0) {
+        ssmhc_qmat_mul(&VtV, &Vt, &V);
+        ssmhc_qmat_mul(&T, &G, &V);
+        ssmhc_qmat_mul(&VtGV, &Vt, &T);
+    }
+    if (solve(&X, &VtV, &VtGV) != 0) {
+        v = ssmhc_fail(r, "witness.basis: the value maps are linearly dependent");
+    } else {
+        mpq_set(q, total);
+        for (i = 0; i < nb; i++)
+            mpq_sub(q, q, SSMHC_Q(&X, i, i));
+        ssmhc_qmat_clear(&X);
+        if (!mpq_equal(q, up))
+            v = ssmhc_fail(r, "claim.error2_upper: the basis's exact residual differs");
+        else if (mpq_cmp(up, tau) > 0)
+            v = ssmhc_fail(r, "claim.error2_upper: the residual exceeds eps^2");
+    }
+    ssmhc_qmat_clear(&Vt);
+    ssmhc_qmat_clear(&VtV);
+    ssmhc_qmat_clear(&T);
+    ssmhc_qmat_clear(&VtGV);
+    ssmhc_qmat_clear(&V);
+
+    /* lower: E(H-1)^2 >= low > tau */
+    if (v == SSMHC_VERIFIED && H >= 1 && mpq_cmp(low, tau) <= 0)
+        v = ssmhc_fail(r, "claim.error2_lower_prev: not above eps^2");
+    if (v == SSMHC_VERIFIED && H == 1 && !mpq_equal(low, total))
+        v = ssmhc_fail(r, "claim.error2_lower_prev: for H = 1 it is ||T||_F^2 = tr G");
+    if (v == SSMHC_VERIFIED && H >= 2) {
+        ssmhc_qmat Yc, WY, Wt;
+        ssmhc_qmat_init(&Yc, nw, nw);
+        ssmhc_qmat_copy(&Yc, &Y);
+        if (!ssmhc_qmat_psd(&Yc, 0))
+            v = ssmhc_fail(r, "witness.lower.Y: not symmetric positive semidefinite");
+        ssmhc_qmat_clear(&Yc);
+        on_support(&W, wv, nw, sup, s, m->d);
+        ssmhc_qmat_init(&WY, s, nw);
+        ssmhc_qmat_init(&Wt, nw, s);
+        ssmhc_qmat_init(&Z, s, s);
+        ssmhc_qmat_mul(&WY, &W, &Y);
+        for (i = 0; i < s; i++)
+            for (j = 0; j < nw; j++)
+                mpq_set(SSMHC_Q(&Wt, j, i), SSMHC_Q(&W, i, j));
+        ssmhc_qmat_mul(&Z, &WY, &Wt);
+        /* bound = tr G - (H-1) t - tr Z */
+        mpq_set_si(q, H - 1, 1);
+        mpq_mul(q, q, t);
+        mpq_sub(q, total, q);
+        for (i = 0; i < s; i++)
+            mpq_sub(q, q, SSMHC_Q(&Z, i, i));
+        ssmhc_qmat_init(&M, s, s);
+        for (i = 0; i < s; i++)
+            for (j = 0; j < s; j++)
+                mpq_sub(SSMHC_Q(&M, i, j), SSMHC_Q(&Z, i, j), SSMHC_Q(&G, i, j));
+        for (i = 0; i < s; i++)
+            mpq_add(SSMHC_Q(&M, i, i), SSMHC_Q(&M, i, i), t);
+        if (n + nw < s) {
+            /* every column of G lies in span F and of Z in span W, so
+               M = t I on the complement of span [F W]: with t >= 0,
+               M >= 0 iff Q^T M Q >= 0 for Q = [F W] (any rank) */
+            ssmhc_qmat Q, Qt, MQ, R;
+            long nq = n + nw;
+            ssmhc_qmat_init(&Q, s, nq);
+            ssmhc_qmat_init(&Qt, nq, s);
+            for (i = 0; i < s; i++) {
+                for (j = 0; j < n; j++)
+                    mpq_set(SSMHC_Q(&Q, i, j), SSMHC_Q(&F, i, j));
+                for (j = 0; j < nw; j++)
+                    mpq_set(SSMHC_Q(&Q, i, n + j), SSMHC_Q(&W, i, j));
+                for (j = 0; j < nq; j++)
+                    mpq_set(SSMHC_Q(&Qt, j, i), SSMHC_Q(&Q, i, j));
+            }
+            ssmhc_qmat_init(&MQ, s, nq);
+            ssmhc_qmat_init(&R, nq, nq);
+            ssmhc_qmat_mul(&MQ, &M, &Q);
+            ssmhc_qmat_mul(&R, &Qt, &MQ);
+            ssmhc_qmat_clear(&M);
+            M = R;
+            ssmhc_qmat_clear(&Q);
+            ssmhc_qmat_clear(&Qt);
+            ssmhc_qmat_clear(&MQ);
+        }
+        if (v == SSMHC_VERIFIED && !ssmhc_qmat_psd(&M, 0))
+            v = ssmhc_fail(r, "witness.lower: Z - G + t I is not positive semidefinite");
+        if (v == SSMHC_VERIFIED && !mpq_equal(q, low))
+            v = ssmhc_fail(r, "claim.error2_lower_prev: differs from tr G - (H-1) t - tr Z");
+        ssmhc_qmat_clear(&M);
+        ssmhc_qmat_clear(&WY);
+        ssmhc_qmat_clear(&Wt);
+        ssmhc_qmat_clear(&Z);
+        ssmhc_qmat_clear(&W);
+    }
+    if (v == SSMHC_VERIFIED)
+        snprintf(r->step, sizeof(r->step),
+                 "approx: H = %ld heads within eps on n = %ld (E(H)^2 <= eps^2 < E(H-1)^2, exact)",
+                 H, n);
+    for (l = 0; l < n; l++)
+        ssmhc_qmat_clear(K + l);
+    free(K);
+    ssmhc_qmat_clear(&F);
+    ssmhc_qmat_clear(&G);
+out:
+    free(sup);
+    free(used);
+    free_maps(basis, nb);
+    free_maps(wv, nw);
+    if (Y.e != NULL)
+        ssmhc_qmat_clear(&Y);
+    mpq_clear(eps);
+    mpq_clear(tau);
+    mpq_clear(total);
+    mpq_clear(up);
+    mpq_clear(low);
+    mpq_clear(t);
+    mpq_clear(q);
+    mpq_clear(w);
+    return v;
 }

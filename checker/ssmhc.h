@@ -45,6 +45,10 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b);
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b);
 int ssmhc_qmat_is_zero(const ssmhc_qmat *a);
 long ssmhc_qmat_rank(const ssmhc_qmat *a);  /* exact Gaussian elimination */
+/* Positive semidefinite (definite when strict) symmetric matrix: Bareiss
+   leading minors, else LDL^T without pivoting (a zero pivot needs a zero
+   column).  Destroys S. */
+int ssmhc_qmat_psd(ssmhc_qmat *S, int strict);
 
 /* ---- strict JSON reading ------------------------------------------------- */
 /* A rational from a JSON string ("-3/4", "0.125", "1e-3") or JSON integer.

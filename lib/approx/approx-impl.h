@@ -1,0 +1,36 @@
+/*
+ * approx-impl.h -- private interface of the approximate head count module
+ * (lib/approx): the exact weighted Gram matrix and its certified spectrum.
+ */
+#ifndef SSMH_APPROX_IMPL_H
+#define SSMH_APPROX_IMPL_H
+
+#include "ssmheads-impl.h"
+#include <string.h>
+
+/* Support, F = [vec K_0 ... vec K_{n-1}] on it and the exact
+   G = sum_{l<n} (n-l) vec(K_l) vec(K_l)^T (G and F are re-initialised;
+   *support is flint_malloc'ed). */
+int _ssmh_gram_compute(fmpq_mat_t G, fmpq_mat_t F, slong **support, slong *dim,
+                       const ssmh_model_t m, slong n, const ssmh_limits_t *lim, ssmh_error_t *err);
+
+/* The nonzero eigenvalues of G: the irreducible factors of its
+   characteristic polynomial (x removed) and sorted enclosures. */
+typedef struct {
+    slong k;                  /* rank of G: nonzero eigenvalues with multiplicity */
+    fmpz_poly_factor_t fac;   /* irreducible factors over Z, with exponents */
+    fmpq *rootsum;            /* sum of the roots of each factor */
+    arb_ptr lam;              /* k balls, decreasing */
+    slong *fi, *ri;           /* factor and root index of each ball */
+} ssmh_eigs_t;
+
+void _ssmh_eigs_init(ssmh_eigs_t *e);
+void _ssmh_eigs_clear(ssmh_eigs_t *e);
+void _ssmh_eigs_factor(ssmh_eigs_t *e, const fmpq_mat_t G);
+int _ssmh_eigs_enclose(ssmh_eigs_t *e, slong prec);
+int _ssmh_eigs_same(const ssmh_eigs_t *e, slong i, slong j);
+int _ssmh_eigs_tail(fmpq_t lo, fmpq_t hi, const ssmh_eigs_t *e, const fmpq_t total, slong h,
+                    slong prec);
+int _ssmh_eigs_cut_rational(const ssmh_eigs_t *e, slong h);
+
+#endif

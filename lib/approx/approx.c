@@ -1,0 +1,595 @@
+/*
+ * approx.c -- the least head count within eps, with exact witnesses.
+ *
+ * Guarantee (see ssmheads/approx.h): H is returned only after its two
+ * witnesses were checked over Q here: the basis's exact residual is
+ * <= tau (so E(H)^2 <= tau) and the lower witness proves E(H-1)^2 > tau by
+ * Ky Fan's inequality sum_{q<=m} lambda_q(G) <= m t + tr Z for any t and
+ * Z >= 0 with Z >= G - t I, both matrix inequalities proven by exact LDL^T.
+ * Arb (root isolation, QR eigenvectors) only guides the choice of witness.
+ */
+#include "approx-impl.h"
+#ifdef SSMH_FLINT3
+#include <flint/acb_mat.h>
+#else
+#include <acb_mat.h>
+#endif
+
+#define APPROX_MAX_PREC 4096
+
+/* G on the support, and the matrix whose spectrum is computed: S = G, or,
+   when n < dim ("lag coordinates"), S = W F^T F (n x n, same nonzero
+   eigenvalues; S x = lambda x gives G (F x) = lambda F x). */
+typedef struct {
+    fmpq_mat_t G, S, F;
+    int lagmode;
+} work_t;
+
+/* V = F X in lag coordinates, else V = X. */
+static void lift(fmpq_mat_t V, const work_t *w, const fmpq_mat_t X)
+{
+    fmpq_mat_clear(V);
+    fmpq_mat_init(V, fmpq_mat_nrows(w->G), fmpq_mat_ncols(X));
+    if (!w->lagmode)
+        fmpq_mat_set(V, X);
+    else if (fmpq_mat_ncols(X) > 0)
+        fmpq_mat_mul(V, w->F, X);
+}
+
+void ssmh_approx_init(ssmh_approx_t a)
+{
+    memset(a, 0, sizeof(*a));
+    fmpq_init(a->eps);
+    fmpq_init(a->tau);
+    fmpq_init(a->total);
+    fmpq_init(a->error2_upper);
+    fmpq_init(a->error2_lower_prev);
+    fmpq_init(a->t);
+    fmpq_mat_init(a->basis, 0, 0);
+    fmpq_mat_init(a->W, 0, 0);
+    fmpq_mat_init(a->Y, 0, 0);
+}
+
+void ssmh_approx_clear(ssmh_approx_t a)
+{
+    fmpq_clear(a->eps);
+    fmpq_clear(a->tau);
+    fmpq_clear(a->total);
+    fmpq_clear(a->error2_upper);
+    fmpq_clear(a->error2_lower_prev);
+    fmpq_clear(a->t);
+    fmpq_mat_clear(a->basis);
+    fmpq_mat_clear(a->W);
+    fmpq_mat_clear(a->Y);
+    if (a->curve_lo != NULL) {
+        _fmpq_vec_clear(a->curve_lo, a->k + 1);
+        _fmpq_vec_clear(a->curve_hi, a->k + 1);
+    }
+    flint_free(a->support);
+    memset(a, 0, sizeof(*a));
+}
+
+/* tr((V^T V)^{-1} V^T M V): the trace of M compressed to span V (V full
+   column rank).  Returns 0 when V^T V is singular. */
+static int compressed_trace(fmpq_t tr, const fmpq_mat_t M, const fmpq_mat_t V)
+{
+    slong h = fmpq_mat_ncols(V), i;
+    fmpq_mat_t Vt, VtV, MV, VtMV, X;
+    int ok;
+    fmpq_zero(tr);
+    if (h == 0)
+        return 1;
+    fmpq_mat_init(Vt, h, fmpq_mat_nrows(V));
+    fmpq_mat_init(VtV, h, h);
+    fmpq_mat_init(MV, fmpq_mat_nrows(V), h);
+    fmpq_mat_init(VtMV, h, h);
+    fmpq_mat_init(X, h, h);
+    fmpq_mat_transpose(Vt, V);
+    fmpq_mat_mul(VtV, Vt, V);
+    fmpq_mat_mul(MV, M, V);
+    fmpq_mat_mul(VtMV, Vt, MV);
+    ok = fmpq_mat_solve(X, VtV, VtMV);
+    if (ok)
+        for (i = 0; i < h; i++)
+            fmpq_add(tr, tr, fmpq_mat_entry(X, i, i));
+    fmpq_mat_clear(Vt);
+    fmpq_mat_clear(VtV);
+    fmpq_mat_clear(MV);
+    fmpq_mat_clear(VtMV);
+    fmpq_mat_clear(X);
+    return ok;
+}
+
+/* Columns spanning ker f(G) (G symmetric, so these are eigenvectors), at
+   most `want` of them, appended to V from column *col. */
+static void append_kernel(fmpq_mat_t V, slong *col, const fmpq_mat_t G,
+                          const fmpz_poly_t f, slong want)
+{
+    slong dim = fmpq_mat_nrows(G), i, j, d = fmpz_poly_degree(f), nul;
+    fmpq_mat_t P, T;
+    fmpz_mat_t Z, N;
+    fmpz_t den;
+    fmpq_mat_init(P, dim, dim);
+    fmpq_mat_init(T, dim, dim);
+    /* Horner: P = f(G) */
+    for (j = d; j >= 0; j--) {
+        fmpq_mat_mul(T, P, G);
+        fmpq_mat_swap(P, T);
+        for (i = 0; i < dim; i++)
+            fmpq_add_fmpz(fmpq_mat_entry(P, i, i), fmpq_mat_entry(P, i, i), f->coeffs + j);
+    }
+    fmpz_mat_init(Z, dim, dim);
+    fmpz_mat_init(N, dim, dim);
+    fmpz_init(den);
+    fmpq_mat_get_fmpz_mat_matwise(Z, den, P);   /* same kernel as P */
+    nul = fmpz_mat_nullspace(N, Z);
+    for (j = 0; j < nul && j < want; j++, (*col)++)
+        for (i = 0; i < dim; i++)
+            fmpq_set_fmpz(fmpq_mat_entry(V, i, *col), fmpz_mat_entry(N, i, j));
+    fmpz_clear(den);
+    fmpz_mat_clear(Z);
+    fmpz_mat_clear(N);
+    fmpq_mat_clear(P);
+    fmpq_mat_clear(T);
+}
+
+/* Exact basis of G's top-h invariant subspace when the cut splits no
+   irreducible factor of degree > 1: kernels of f(S), lifted. */
+static void exact_top_basis(fmpq_mat_t V, const work_t *w, const ssmh_eigs_t *e, slong h)
+{
+    slong i, col = 0, nf = e->fac->num;
+    slong *top = flint_calloc((size_t)FLINT_MAX(nf, 1), sizeof(slong));
+    fmpq_mat_t X;
+    for (i = 0; i < h; i++)
+        top[e->fi[i]]++;
+    fmpq_mat_init(X, fmpq_mat_nrows(w->S), h);
+    for (i = 0; i < nf; i++)
+        if (top[i] > 0)
+            append_kernel(X, &col, w->S, e->fac->p + i, top[i]);
+    lift(V, w, X);
+    fmpq_mat_clear(X);
+    flint_free(top);
+}
+
+/* Approximate eigenvectors of the h largest eigenvalues of S (Arb QR at
+   precision prec), rounded to integer vectors with about `bits` bits. */
+static int numeric_top_coords(fmpq_mat_t V, const fmpq_mat_t G, slong h, slong prec, slong bits)
+{
+    slong dim = fmpq_mat_nrows(G), i, j, q;
+    acb_mat_t A, R;
+    acb_ptr E;
+    slong *ord;
+    fmpz_t z;
+    arf_t x;
+    int ok;
+    acb_mat_init(A, dim, dim);
+    acb_mat_init(R, dim, dim);
+    E = _acb_vec_init(dim);
+    ord = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(dim, 1));
+    fmpz_init(z);
+    arf_init(x);
+    for (i = 0; i < dim; i++)
+        for (j = 0; j < dim; j++)
+            acb_set_fmpq(acb_mat_entry(A, i, j), fmpq_mat_entry(G, i, j), prec);
+    ok = acb_mat_approx_eig_qr(E, NULL, R, A, NULL, 0, prec);
+    for (i = 0; i < dim; i++)
+        ord[i] = i;
+    for (i = 1; i < dim; i++)   /* insertion sort, decreasing real part */
+        for (j = i; j > 0 && arf_cmp(arb_midref(acb_realref(E + ord[j])),
+                                     arb_midref(acb_realref(E + ord[j - 1]))) > 0; j--) {
+            slong s = ord[j];
+            ord[j] = ord[j - 1];
+            ord[j - 1] = s;
+        }
+    fmpq_mat_clear(V);
+    fmpq_mat_init(V, dim, h);
+    for (q = 0; q < h && q < dim; q++) {
+        slong c = ord[q], e = WORD_MIN;
+        for (i = 0; i < dim; i++) {
+            const arf_struct *v = arb_midref(acb_realref(acb_mat_entry(R, i, c)));
+            if (!arf_is_zero(v) && arf_is_finite(v))
+                e = FLINT_MAX(e, arf_abs_bound_lt_2exp_si(v));
+        }
+        if (e <= -(WORD(1) << 40) || e >= (WORD(1) << 40))
+            e = WORD_MIN;
+        if (e == WORD_MIN)
+            ok = 0;
+        for (i = 0; i < dim && ok; i++) {
+            arf_mul_2exp_si(x, arb_midref(acb_realref(acb_mat_entry(R, i, c))), bits - e);
+            if (!arf_is_finite(x))
+                ok = 0;
+            else
+                arf_get_fmpz(z, x, ARF_RND_NEAR);
+            fmpq_set_fmpz(fmpq_mat_entry(V, i, q), z);
+        }
+    }
+    fmpz_clear(z);
+    arf_clear(x);
+    flint_free(ord);
+    _acb_vec_clear(E, dim);
+    acb_mat_clear(A);
+    acb_mat_clear(R);
+    return ok;
+}
+
+static int numeric_top_basis(fmpq_mat_t V, const work_t *w, slong h, slong prec)
+{
+    fmpq_mat_t X;
+    int ok;
+    fmpq_mat_init(X, 0, 0);
+    ok = numeric_top_coords(X, w->S, h, prec, prec - 16);
+    if (ok)
+        lift(V, w, X);
+    fmpq_mat_clear(X);
+    return ok;
+}
+
+/* A lower witness for E(m)^2 from a basis W of (approximately) the top-r
+   eigenvectors and Y: checks Y >= 0, Z = W Y W^T >= G - t I exactly and sets
+   L = tr G - m t - tr Z.  Returns 1 when all hold. */
+static int lower_check(fmpq_t L, const work_t *w, const fmpq_t total, slong m,
+                       const fmpq_t t, const fmpq_mat_t W, const fmpq_mat_t Y)
+{
+    const fmpq_mat_struct *G = w->G;
+    slong dim = fmpq_mat_nrows(G), r = fmpq_mat_ncols(W), i;
+    fmpq_mat_t WY, Wt, Z;
+    fmpq_t s;
+    int ok;
+    if (fmpq_sgn(t) < 0 || !_ssmh_is_psd(Y, 0))
+        return 0;
+    fmpq_mat_init(WY, dim, r);
+    fmpq_mat_init(Wt, r, dim);
+    fmpq_mat_init(Z, dim, dim);
+    fmpq_init(s);
+    fmpq_mat_mul(WY, W, Y);
+    fmpq_mat_transpose(Wt, W);
+    if (r > 0)
+        fmpq_mat_mul(Z, WY, Wt);
+    fmpq_set(L, total);
+    fmpq_mul_si(s, t, m);
+    fmpq_sub(L, L, s);
+    for (i = 0; i < dim; i++)
+        fmpq_sub(L, L, fmpq_mat_entry(Z, i, i));
+    fmpq_mat_sub(Z, Z, G);
+    for (i = 0; i < dim; i++)
+        fmpq_add(fmpq_mat_entry(Z, i, i), fmpq_mat_entry(Z, i, i), t);
+    if (w->lagmode) {
+        /* M = Z - G + t I is t I off span F (which holds every column of G
+           and of W = F X): M >= 0 iff F^T M F >= 0 (n x n) */
+        fmpq_mat_t MF, Ft, R;
+        slong n = fmpq_mat_ncols(w->F);
+        fmpq_mat_init(MF, dim, n);
+        fmpq_mat_init(Ft, n, dim);
+        fmpq_mat_init(R, n, n);
+        fmpq_mat_mul(MF, Z, w->F);
+        fmpq_mat_transpose(Ft, w->F);
+        fmpq_mat_mul(R, Ft, MF);
+        ok = _ssmh_is_psd(R, 0);
+        fmpq_mat_clear(MF);
+        fmpq_mat_clear(Ft);
+        fmpq_mat_clear(R);
+    } else {
+        ok = _ssmh_is_psd(Z, 0);
+    }
+    fmpq_mat_clear(WY);
+    fmpq_mat_clear(Wt);
+    fmpq_mat_clear(Z);
+    fmpq_clear(s);
+    return ok;
+}
+
+static void arb_lower_fmpq(fmpq_t out, const arb_t x, slong prec)
+{
+    arf_t b;
+    arf_init(b);
+    arb_get_lbound_arf(b, x, prec);
+    arf_get_fmpq(out, b);
+    arf_clear(b);
+}
+
+static void arb_upper_fmpq(fmpq_t out, const arb_t x, slong prec)
+{
+    arf_t b;
+    arf_init(b);
+    arb_get_ubound_arf(b, x, prec);
+    arf_get_fmpq(out, b);
+    arf_clear(b);
+}
+
+/* Y = (W^T W)^{-1} W^T (G - t I) W (W^T W)^{-1}: the exact compression of
+   G - t I to span W, so that W Y W^T = P (G - t I) P. */
+static void compress_shifted(fmpq_mat_t Y, const fmpq_mat_t G, const fmpq_t t, const fmpq_mat_t W)
+{
+    slong dim = fmpq_mat_nrows(G), r = fmpq_mat_ncols(W), i;
+    fmpq_mat_t S, Wt, WtW, SW, M, X;
+    fmpq_mat_init(S, dim, dim);
+    fmpq_mat_init(Wt, r, dim);
+    fmpq_mat_init(WtW, r, r);
+    fmpq_mat_init(SW, dim, r);
+    fmpq_mat_init(M, r, r);
+    fmpq_mat_init(X, r, r);
+    fmpq_mat_set(S, G);
+    for (i = 0; i < dim; i++)
+        fmpq_sub(fmpq_mat_entry(S, i, i), fmpq_mat_entry(S, i, i), t);
+    fmpq_mat_transpose(Wt, W);
+    fmpq_mat_mul(WtW, Wt, W);
+    fmpq_mat_mul(SW, S, W);
+    fmpq_mat_mul(M, Wt, SW);
+    fmpq_mat_solve(X, WtW, M);          /* X = (W^T W)^{-1} M */
+    fmpq_mat_transpose(M, X);           /* X^T = M (W^T W)^{-1} */
+    fmpq_mat_solve(X, WtW, M);          /* Y = (W^T W)^{-1} M (W^T W)^{-1} */
+    fmpq_mat_clear(Y);
+    fmpq_mat_init(Y, r, r);
+    fmpq_mat_set(Y, X);
+    fmpq_mat_clear(S);
+    fmpq_mat_clear(Wt);
+    fmpq_mat_clear(WtW);
+    fmpq_mat_clear(SW);
+    fmpq_mat_clear(M);
+    fmpq_mat_clear(X);
+}
+
+/* Find and prove the lower witness for E(m)^2 > tau (m >= 1). */
+static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong m)
+{
+    const fmpq_mat_struct *G = w->G;
+    slong r = m, prec, i;
+    fmpq_t L, gap, margin, theta, eta, s;
+    int done = 0;
+    while (r < e->k && _ssmh_eigs_same(e, r - 1, r))
+        r++;
+    fmpq_init(L);
+    fmpq_init(gap);
+    fmpq_init(margin);
+    fmpq_init(theta);
+    fmpq_init(eta);
+    fmpq_init(s);
+    for (prec = 128; prec <= APPROX_MAX_PREC && !done; prec *= 2) {
+        if (!_ssmh_eigs_enclose(e, prec))
+            continue;
+        /* t: at most lambda_r, at least lambda_{r+1} (0 past the rank) */
+        arb_lower_fmpq(gap, e->lam + r - 1, prec);
+        if (r < e->k) {
+            arb_upper_fmpq(s, e->lam + r, prec);
+            fmpq_sub(gap, gap, s);
+        }
+        if (_ssmh_eigs_cut_rational(e, r)) {
+            exact_top_basis(a->W, w, e, r);
+            if (fmpz_poly_degree(e->fac->p + e->fi[r - 1]) == 1)
+                fmpq_set(a->t, e->rootsum + e->fi[r - 1]);
+            else
+                arb_lower_fmpq(a->t, e->lam + r - 1, prec);
+            compress_shifted(a->Y, G, a->t, a->W);
+        } else {
+            /* t = lambda_r - theta, Z = sum (lambda_q - t + eta) w w^T / |w|^2 */
+            fmpq_sub(margin, a->curve_lo + m, a->tau);
+            fmpq_div_2exp(theta, gap, 1);
+            fmpq_set_si(s, 1, 4 * (r - m + 1));
+            fmpq_mul(s, s, margin);
+            if (fmpq_cmp(s, theta) < 0)
+                fmpq_set(theta, s);
+            fmpq_set_si(eta, 1, 4 * r);
+            fmpq_mul(eta, eta, margin);
+            arb_lower_fmpq(a->t, e->lam + r - 1, prec);
+            fmpq_sub(a->t, a->t, theta);
+            if (!numeric_top_basis(a->W, w, r, prec))
+                continue;
+            fmpq_mat_clear(a->Y);
+            fmpq_mat_init(a->Y, r, r);
+            for (i = 0; i < r; i++) {
+                fmpq_t n2;
+                slong j;
+                fmpq_init(n2);
+                for (j = 0; j < fmpq_mat_nrows(G); j++)
+                    fmpq_addmul(n2, fmpq_mat_entry(a->W, j, i), fmpq_mat_entry(a->W, j, i));
+                arb_upper_fmpq(s, e->lam + i, prec);
+                fmpq_sub(s, s, a->t);
+                fmpq_add(s, s, eta);
+                fmpq_div(fmpq_mat_entry(a->Y, i, i), s, n2);
+                fmpq_clear(n2);
+            }
+        }
+        if (lower_check(L, w, a->total, m, a->t, a->W, a->Y) && fmpq_cmp(L, a->tau) > 0) {
+            fmpq_set(a->error2_lower_prev, L);
+            done = 1;
+        }
+    }
+    fmpq_clear(L);
+    fmpq_clear(gap);
+    fmpq_clear(margin);
+    fmpq_clear(theta);
+    fmpq_clear(eta);
+    fmpq_clear(s);
+    return done;
+}
+
+/* Find the basis for E(H)^2 <= tau and compute its exact residual. */
+static int upper_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e)
+{
+    slong prec;
+    fmpq_t tr;
+    int done = 0;
+    fmpq_init(tr);
+    a->exact_upper = _ssmh_eigs_cut_rational(e, a->H);
+    for (prec = 128; prec <= APPROX_MAX_PREC && !done; prec *= 2) {
+        if (a->exact_upper)
+            exact_top_basis(a->basis, w, e, a->H);
+        else if (!numeric_top_basis(a->basis, w, a->H, prec))
+            continue;
+        if (compressed_trace(tr, w->G, a->basis)) {
+            fmpq_sub(a->error2_upper, a->total, tr);
+            done = fmpq_cmp(a->error2_upper, a->tau) <= 0;
+        }
+        if (a->exact_upper)
+            break;
+    }
+    fmpq_clear(tr);
+    return done;
+}
+
+int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
+                        int relative, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    work_t w;
+    ssmh_eigs_t e;
+    slong prec, h, i;
+    int rc = SSMH_OK, decided = 0;
+
+    ssmh_approx_clear(a);
+    ssmh_approx_init(a);
+    if (n < 1 || fmpq_sgn(eps) <= 0)
+        return ssmh_error_set(err, SSMH_E_USAGE, NULL, NULL, "approx needs n >= 1 and eps > 0");
+    a->n = n;
+    a->p = m->p;
+    a->d = m->d;
+    a->relative = relative;
+    fmpq_set(a->eps, eps);
+    fmpq_mat_init(w.G, 0, 0);
+    fmpq_mat_init(w.F, 0, 0);
+    fmpq_mat_init(w.S, 0, 0);
+    _ssmh_eigs_init(&e);
+    rc = _ssmh_gram_compute(w.G, w.F, &a->support, &a->dim, m, n, lim, err);
+    if (rc != SSMH_OK)
+        goto done;
+    for (i = 0; i < a->dim; i++)
+        fmpq_add(a->total, a->total, fmpq_mat_entry(w.G, i, i));
+    w.lagmode = n < a->dim;
+    if (w.lagmode) {   /* S = W F^T F */
+        fmpq_mat_t Ft;
+        fmpq_mat_init(Ft, n, a->dim);
+        fmpq_mat_transpose(Ft, w.F);
+        fmpq_mat_clear(w.S);
+        fmpq_mat_init(w.S, n, n);
+        fmpq_mat_mul(w.S, Ft, w.F);
+        for (i = 0; i < n; i++)
+            for (h = 0; h < n; h++)
+                fmpq_mul_si(fmpq_mat_entry(w.S, i, h), fmpq_mat_entry(w.S, i, h), n - i);
+        fmpq_mat_clear(Ft);
+    } else {
+        fmpq_mat_clear(w.S);
+        fmpq_mat_init(w.S, a->dim, a->dim);
+        fmpq_mat_set(w.S, w.G);
+    }
+    fmpq_mul(a->tau, eps, eps);
+    if (relative)
+        fmpq_mul(a->tau, a->tau, a->total);
+    _ssmh_eigs_factor(&e, w.S);
+    a->k = e.k;
+    a->curve_lo = _fmpq_vec_init(a->k + 1);
+    a->curve_hi = _fmpq_vec_init(a->k + 1);
+    for (prec = 64; prec <= APPROX_MAX_PREC && !decided; prec *= 2) {
+        int ambiguous = 0;
+        if (!_ssmh_eigs_enclose(&e, prec))
+            continue;
+        for (h = 0; h <= a->k; h++)
+            _ssmh_eigs_tail(a->curve_lo + h, a->curve_hi + h, &e, a->total, h, prec);
+        a->H = -1;
+        for (h = 0; h <= a->k && a->H < 0 && !ambiguous; h++) {
+            if (fmpq_cmp(a->curve_hi + h, a->tau) <= 0)
+                a->H = h;
+            else if (fmpq_cmp(a->curve_lo + h, a->tau) <= 0)
+                ambiguous = 1;
+        }
+        decided = a->H >= 0;
+    }
+    if (!decided) {
+        rc = ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                            "eps^2 is within 2^-%d of a boundary E(H)^2: cannot separate them",
+                            APPROX_MAX_PREC);
+        goto done;
+    }
+    if (!upper_witness(a, &w, &e)) {
+        rc = ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                            "no rational basis of %ld value maps with residual <= eps^2 was found "
+                            "(eps^2 is too close to E(%ld)^2)", (long)a->H, (long)a->H);
+        goto done;
+    }
+    if (a->H == 1) {
+        fmpq_set(a->error2_lower_prev, a->total);
+    } else if (a->H >= 2 && !lower_witness(a, &w, &e, a->H - 1)) {
+        rc = ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                            "E(%ld)^2 > eps^2 could not be proven within the precision limit",
+                            (long)(a->H - 1));
+        goto done;
+    }
+done:
+    _ssmh_eigs_clear(&e);
+    fmpq_mat_clear(w.G);
+    fmpq_mat_clear(w.F);
+    fmpq_mat_clear(w.S);
+    return rc;
+}
+
+/* A column of an on-support basis as a p x d value map. */
+static json_t *value_map(const ssmh_approx_t a, const fmpq_mat_t V, slong col)
+{
+    fmpq_mat_t M;
+    slong s;
+    json_t *o;
+    fmpq_mat_init(M, a->p, a->d);
+    for (s = 0; s < a->dim; s++)
+        fmpq_set(fmpq_mat_entry(M, a->support[s] / a->d, a->support[s] % a->d),
+                 fmpq_mat_entry(V, s, col));
+    o = ssmh_json_matrix(M);
+    fmpq_mat_clear(M);
+    return o;
+}
+
+json_t *ssmh_approx_to_json(const ssmh_approx_t a, int curve)
+{
+    json_t *o = json_object();
+    slong h;
+    json_object_set_new(o, "H", json_integer(a->H));
+    json_object_set_new(o, "n", json_integer(a->n));
+    json_object_set_new(o, "eps", ssmh_json_rational(a->eps));
+    json_object_set_new(o, "relative", json_boolean(a->relative));
+    json_object_set_new(o, "threshold", ssmh_json_rational(a->tau));
+    json_object_set_new(o, "total", ssmh_json_rational(a->total));
+    json_object_set_new(o, "error2_upper", ssmh_json_rational(a->error2_upper));
+    if (a->H >= 1)
+        json_object_set_new(o, "error2_lower_prev", ssmh_json_rational(a->error2_lower_prev));
+    json_object_set_new(o, "k", json_integer(a->k));
+    if (curve) {
+        json_t *c = json_array();
+        for (h = 0; h <= a->k; h++) {
+            json_t *e = json_object();
+            json_object_set_new(e, "H", json_integer(h));
+            json_object_set_new(e, "lo", ssmh_json_rational(a->curve_lo + h));
+            json_object_set_new(e, "hi", ssmh_json_rational(a->curve_hi + h));
+            json_array_append_new(c, e);
+        }
+        json_object_set_new(o, "curve", c);
+    }
+    return o;
+}
+
+json_t *ssmh_approx_certificate(const ssmh_approx_t a, const ssmh_model_t m)
+{
+    json_t *o = json_object(), *claim = json_object(), *wit = json_object(), *b = json_array();
+    slong h;
+    json_object_set_new(o, "format", json_string("ssmheads-cert/1"));
+    json_object_set_new(o, "model", ssmh_model_to_json(m));
+    json_object_set_new(claim, "kind", json_string("approx"));
+    json_object_set_new(claim, "n", json_integer(a->n));
+    json_object_set_new(claim, "H", json_integer(a->H));
+    json_object_set_new(claim, "eps", ssmh_json_rational(a->eps));
+    json_object_set_new(claim, "relative", json_boolean(a->relative));
+    json_object_set_new(claim, "error2_upper", ssmh_json_rational(a->error2_upper));
+    if (a->H >= 1)
+        json_object_set_new(claim, "error2_lower_prev", ssmh_json_rational(a->error2_lower_prev));
+    for (h = 0; h < a->H; h++)
+        json_array_append_new(b, value_map(a, a->basis, h));
+    json_object_set_new(wit, "basis", b);
+    if (a->H >= 2) {
+        json_t *low = json_object(), *v = json_array();
+        for (h = 0; h < fmpq_mat_ncols(a->W); h++)
+            json_array_append_new(v, value_map(a, a->W, h));
+        json_object_set_new(low, "t", ssmh_json_rational(a->t));
+        json_object_set_new(low, "vectors", v);
+        json_object_set_new(low, "Y", ssmh_json_matrix(a->Y));
+        json_object_set_new(wit, "lower", low);
+    }
+    json_object_set_new(o, "claim", claim);
+    json_object_set_new(o, "witness", wit);
+    return o;
+}

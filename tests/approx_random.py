@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Random models: `ssmheads approx` against an independent numerical
+computation (exact G in Fractions, eigenvalues by Jacobi rotations in
+doubles) with a safety margin: eps^2 is put just above and just below each
+boundary E(h)^2 (relative distance 1e-4, far beyond the doubles' error),
+in absolute and relative mode.  Every certificate is verified by the C
+checker and by tests/verify_approx.py; mutated certificates must be judged
+alike (the Python checker is the oracle: a mutant it rejects must be
+rejected).  Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
+Prints "N passed, N failed".
+"""
+import copy
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from heads_random import rnd_model  # noqa: E402
+from verify_heads import Reject, realify, lags  # noqa: E402
+import verify_approx  # noqa: E402
+
+PROG = os.environ.get('SSMHEADS', './ssmheads')
+CHECK = os.environ.get('SSMHEADS_VERIFY', './ssmheads-verify')
+SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
+MULT = max(0.01, float(os.environ.get('SSMH_TEST_MULT', '1')))
+
+
+def gram(model, n):
+    K = lags(realify(model), n)
+    vecs = [[x for row in k for x in row] for k in K]
+    pd = len(vecs[0])
+    G = [[Fraction(0)] * pd for _ in range(pd)]
+    for l, v in enumerate(vecs):
+        for i in range(pd):
+            if v[i]:
+                for j in range(pd):
+                    G[i][j] += (n - l) * v[i] * v[j]
+    return G
+
+
+def jacobi_eigenvalues(S):
+    """Eigenvalues of a symmetric matrix by cyclic Jacobi rotations."""
+    a = [[float(x) for x in row] for row in S]
+    n = len(a)
+    for _ in range(100):
+        off = sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j)
+        if off < 1e-30 * max(1e-300, sum(a[i][i] ** 2 for i in range(n))):
+            break
+        for p in range(n):
+            for q in range(p + 1, n):
+                if abs(a[p][q]) < 1e-300:
+                    continue
+                th = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                t = (1 if th >= 0 else -1) / (abs(th) + math.sqrt(th * th + 1))
+                c = 1 / math.sqrt(t * t + 1)
+                s = t * c
+                for k in range(n):
+                    akp, akq = a[k][p], a[k][q]
+                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+                for k in range(n):
+                    apk, aqk = a[p][k], a[q][k]
+                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+    return sorted((a[i][i] for i in range(n)), reverse=True)
+
+
+def run(args):
+    return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
+
+
+def mutants(cert, rng):
+    out = []
+    c = cert['claim']
+    for key in ('error2_upper', 'error2_lower_prev', 'eps'):
+        if key in c:
+            m = copy.deepcopy(cert)
+            v = Fraction(m['claim'][key])
+            m['claim'][key] = str(v * Fraction(rng.choice([999999, 1000001]), 1000000))
+            out.append(m)
+    for dh in (-1, 1):
+        m = copy.deepcopy(cert)
+        m['claim']['H'] = c['H'] + dh
+        out.append(m)
+    m = copy.deepcopy(cert)
+    m['claim']['relative'] = not c['relative']
+    out.append(m)
+    m = copy.deepcopy(cert)
+    m['claim']['n'] = c['n'] + 1
+    out.append(m)
+    w = cert['witness']
+    if w['basis']:
+        m = copy.deepcopy(cert)
+        b = m['witness']['basis'][rng.randrange(len(w['basis']))]
+        i, j = rng.randrange(len(b)), rng.randrange(len(b[0]))
+        b[i][j] = str(Fraction(b[i][j]) + Fraction(1, 7))
+        out.append(m)
+    if 'lower' in w:
+        m = copy.deepcopy(cert)
+        m['witness']['lower']['t'] = str(Fraction(w['lower']['t']) * Fraction(9, 10))
+        out.append(m)
+        m = copy.deepcopy(cert)
+        Y = m['witness']['lower']['Y']
+        i = rng.randrange(len(Y))
+        Y[i][i] = str(Fraction(Y[i][i]) * Fraction(11, 10))
+        out.append(m)
+    m = copy.deepcopy(cert)
+    A = m['model']['A']
+    if isinstance(A, list):
+        A[0][0] = str(Fraction(A[0][0]) + Fraction(1, 3))
+        out.append(m)
+    return out
+
+
+def py_verdict(cert):
+    try:
+        verify_approx.check(cert)
+        return True
+    except (Reject, ValueError, KeyError, TypeError, IndexError, ZeroDivisionError, AttributeError):
+        return False
+
+
+def main():
+    rng = random.Random(SEED + 6)
+    passed = failed = 0
+    tmp = tempfile.mkdtemp(prefix='ssmh_approx_')
+    models = int(round(40 * MULT)) or 1
+    for case in range(models):
+        model = rnd_model(rng)
+        n = rng.randint(1, 6)
+        G = gram(model, n)
+        total = sum(G[i][i] for i in range(len(G)))
+        if total == 0:
+            continue
+        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
+        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
+        path = os.path.join(tmp, 'm%d.json' % case)
+        with open(path, 'w') as f:
+            json.dump(model, f)
+        relative = rng.random() < 0.3
+        scale = float(total) if relative else 1.0
+        for h in range(len(lam)):
+            if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+                continue
+            for side in (Fraction(10001, 10000), Fraction(9999, 10000)):
+                eps2 = Fraction(tails[h]) * side / Fraction(scale)
+                eps = Fraction(math.sqrt(eps2)).limit_denominator(10 ** 12)
+                want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
+                cert = os.path.join(tmp, 'c%d_%d_%s.json' % (case, h, side.numerator))
+                args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json', '--cert', cert]
+                if relative:
+                    args.append('--relative')
+                r = run(args)
+                what = 'model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
+                if r.returncode != 0:
+                    failed += 1
+                    print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+                    continue
+                got = json.loads(r.stdout)
+                ok = got['H'] == want and got['k'] == len(lam)
+                v = subprocess.run([CHECK, cert], capture_output=True, text=True)
+                with open(cert) as f:
+                    c = json.load(f)
+                ok = ok and v.returncode == 0 and py_verdict(c)
+                ok = ok and Fraction(got['error2_upper']) <= eps * eps * (total if relative else 1)
+                if not ok:
+                    failed += 1
+                    print('FAIL %s: H %s (want %s), k %s (want %d), verify %d %s' %
+                          (what, got['H'], want, got['k'], len(lam), v.returncode, v.stdout.strip()))
+                    continue
+                passed += 1
+                for mi, mc in enumerate(mutants(c, rng)):
+                    mp = os.path.join(tmp, 'mut.json')
+                    with open(mp, 'w') as f:
+                        json.dump(mc, f)
+                    cv = subprocess.run([CHECK, mp], capture_output=True, text=True).returncode == 0
+                    if cv and not py_verdict(mc):
+                        failed += 1
+                        print('FAIL %s: mutant %d accepted by the C checker, rejected by Python'
+                              % (what, mi))
+                    else:
+                        passed += 1
+    print('approx_random: %d passed, %d failed' % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
