@@ -18,6 +18,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tally import Tally  # noqa: E402
+import verify_approx  # noqa: E402
 import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
 
@@ -216,6 +217,43 @@ def main():
         else:
             check(False, 'gradient verdicts differ (python %s, C %s): %s' % (a, b, json.dumps(m)[:300]))
     print('gradient: %d mutants agreed, %d accepted by both' % (gagree, gacc))
+
+    # approx certificates: tests/verify_approx.py against the C checker
+    acerts = []
+    amodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'approx', '*.json'))) + \
+        [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
+    for i, mp_ in enumerate(amodels):
+        for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000')):
+            cp = os.path.join(tmp, 'a%d_%d.json' % (i, n))
+            if subprocess.run([PROG, 'approx', mp_, '-n', str(n), '--eps', eps, '--cert', cp],
+                              capture_output=True).returncode != 0:
+                continue
+            cert = json.load(open(cp))
+            try:
+                verify_approx.check(cert)
+                acerts.append(cert)
+                check(c_verdict(cp), 'approx certificate of %s: C checker' % mp_)
+            except verify_heads.Reject as e:
+                check(False, 'approx certificate of %s rejected by the Python checker: %s' % (mp_, e))
+    check(len(acerts) >= 8, 'approx corpus judged by both: %d' % len(acerts))
+    aagree = aacc = 0
+    for it in range(max(1, int(100 * MULT))):
+        m = mutate_generic(rng, rng.choice(acerts))
+        with open(mp, 'w') as f:
+            json.dump(m, f)
+        try:
+            verify_approx.check(m)
+            a = True
+        except (verify_heads.Reject, ValueError, KeyError, TypeError, IndexError, AttributeError,
+                ZeroDivisionError):
+            a = False
+        b = c_verdict(mp)
+        aacc += a and b
+        if a == b:
+            aagree += 1
+        else:
+            check(False, 'approx verdicts differ (python %s, C %s): %s' % (a, b, json.dumps(m)[:300]))
+    print('approx: %d mutants agreed, %d accepted by both' % (aagree, aacc))
     print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
     return tally.finish()
 
