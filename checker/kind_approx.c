@@ -123,13 +123,57 @@ static void mark(char *used, const ssmhc_qmat *v, long count)
     }
 }
 
+/* out = A^T B (out initialised a->cols x b->cols), by ssmhc_qmat_mul on the
+   transpose (which clears denominators once per row and column). */
+static void tmul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
+{
+    ssmhc_qmat at;
+    long i, j;
+    if (a->rows == 0) {
+        for (i = 0; i < out->rows * out->cols; i++)
+            mpq_set_ui(out->e[i], 0, 1);
+        return;
+    }
+    ssmhc_qmat_init(&at, a->cols, a->rows);
+    for (i = 0; i < a->rows; i++)
+        for (j = 0; j < a->cols; j++)
+            mpq_set(SSMHC_Q(&at, j, i), SSMHC_Q(a, i, j));
+    ssmhc_qmat_mul(out, &at, b);
+    ssmhc_qmat_clear(&at);
+}
+
+/* out = A^T G A = (A^T F) W (F^T A), W = diag(n - l): no s x s G formed. */
+static void gram_w(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *F, long n)
+{
+    ssmhc_qmat C, CW, Ct;
+    long i, l;
+    mpq_t wl;
+    ssmhc_qmat_init(&C, a->cols, n);
+    ssmhc_qmat_init(&CW, a->cols, n);
+    ssmhc_qmat_init(&Ct, n, a->cols);
+    mpq_init(wl);
+    tmul(&C, a, F);
+    for (i = 0; i < a->cols; i++)
+        for (l = 0; l < n; l++) {
+            mpq_set_si(wl, n - l, 1);
+            mpq_mul(SSMHC_Q(&CW, i, l), SSMHC_Q(&C, i, l), wl);
+            mpq_set(SSMHC_Q(&Ct, l, i), SSMHC_Q(&C, i, l));
+        }
+    if (a->cols > 0 && n > 0)
+        ssmhc_qmat_mul(out, &CW, &Ct);
+    ssmhc_qmat_clear(&C);
+    ssmhc_qmat_clear(&CW);
+    ssmhc_qmat_clear(&Ct);
+    mpq_clear(wl);
+}
+
 ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
     const json_t *jrel, *jlow = NULL, *val;
     const char *key;
     long n, H, nb = 0, nw = 0, s = 0, pd = m->p * m->d, i, j, l;
-    ssmhc_qmat *K = NULL, *basis = NULL, *wv = NULL, F, G, V, Vt, T, VtV, VtGV, X, W, Y, Z, M;
+    ssmhc_qmat *K = NULL, *basis = NULL, *wv = NULL, F, V, VtV, VtGV, X, W, Y, M;
     mpq_t eps, tau, total, up, low, t, q, w;
     long *sup = NULL;
     char *used = NULL;
@@ -208,39 +252,27 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         if (used[i])
             sup[s++] = i;
     on_support(&F, K, n, sup, s, m->d);
-    ssmhc_qmat_init(&G, s, s);
+    /* tr G = sum_l (n - l) ||K_l||_F^2; G itself (s x s) is formed only
+       when the lower witness needs it and no smaller form does */
     for (l = 0; l < n; l++)
-        for (i = 0; i < s; i++) {
-            if (mpq_sgn(SSMHC_Q(&F, i, l)) == 0)
-                continue;
-            mpq_set_si(q, n - l, 1);
-            mpq_mul(q, q, SSMHC_Q(&F, i, l));
-            for (j = 0; j < s; j++)
-                if (mpq_sgn(SSMHC_Q(&F, j, l)) != 0) {
-                    mpq_mul(w, q, SSMHC_Q(&F, j, l));
-                    mpq_add(SSMHC_Q(&G, i, j), SSMHC_Q(&G, i, j), w);
-                }
-        }
-    for (i = 0; i < s; i++)
-        mpq_add(total, total, SSMHC_Q(&G, i, i));
+        for (i = 0; i < s; i++)
+            if (mpq_sgn(SSMHC_Q(&F, i, l)) != 0) {
+                mpq_mul(w, SSMHC_Q(&F, i, l), SSMHC_Q(&F, i, l));
+                mpq_set_si(q, n - l, 1);
+                mpq_mul(w, w, q);
+                mpq_add(total, total, w);
+            }
     mpq_mul(tau, eps, eps);
     if (json_is_true(jrel))
         mpq_mul(tau, tau, total);
 
-    /* upper: residual of the basis */
+    /* upper: residual tr G - tr((V^T V)^{-1} V^T G V), V^T G V = U W U^T
+       with U = V^T F */
     on_support(&V, basis, nb, sup, s, m->d);
-    ssmhc_qmat_init(&Vt, nb, s);
-    for (i = 0; i < s; i++)
-        for (j = 0; j < nb; j++)
-            mpq_set(SSMHC_Q(&Vt, j, i), SSMHC_Q(&V, i, j));
     ssmhc_qmat_init(&VtV, nb, nb);
-    ssmhc_qmat_init(&T, s, nb);
     ssmhc_qmat_init(&VtGV, nb, nb);
-    if (nb > 0) {
-        ssmhc_qmat_mul(&VtV, &Vt, &V);
-        ssmhc_qmat_mul(&T, &G, &V);
-        ssmhc_qmat_mul(&VtGV, &Vt, &T);
-    }
+    tmul(&VtV, &V, &V);
+    gram_w(&VtGV, &V, &F, n);
     if (solve(&X, &VtV, &VtGV) != 0) {
         v = ssmhc_fail(r, "witness.basis: the value maps are linearly dependent");
     } else {
@@ -253,9 +285,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         else if (mpq_cmp(up, tau) > 0)
             v = ssmhc_fail(r, "claim.error2_upper: the residual exceeds eps^2");
     }
-    ssmhc_qmat_clear(&Vt);
     ssmhc_qmat_clear(&VtV);
-    ssmhc_qmat_clear(&T);
     ssmhc_qmat_clear(&VtGV);
     ssmhc_qmat_clear(&V);
 
@@ -265,67 +295,68 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
     if (v == SSMHC_VERIFIED && H == 1 && !mpq_equal(low, total))
         v = ssmhc_fail(r, "claim.error2_lower_prev: for H = 1 it is ||T||_F^2 = tr G");
     if (v == SSMHC_VERIFIED && H >= 2) {
-        ssmhc_qmat Yc, WY, Wt;
+        ssmhc_qmat Yc, Qm, QtW, QtWY, WtQ, A;
+        long nq = n + nw < s ? n + nw : s;
         ssmhc_qmat_init(&Yc, nw, nw);
         ssmhc_qmat_copy(&Yc, &Y);
         if (!ssmhc_qmat_psd(&Yc, 0))
             v = ssmhc_fail(r, "witness.lower.Y: not symmetric positive semidefinite");
         ssmhc_qmat_clear(&Yc);
         on_support(&W, wv, nw, sup, s, m->d);
-        ssmhc_qmat_init(&WY, s, nw);
-        ssmhc_qmat_init(&Wt, nw, s);
-        ssmhc_qmat_init(&Z, s, s);
-        ssmhc_qmat_mul(&WY, &W, &Y);
+        /* Q: [F W] when smaller than the support, else the identity.  Every
+           column of G lies in span F and of Z = W Y W^T in span W, so off
+           span Q the form M = Z - G + t I is t I (t >= 0): M >= 0 iff
+           Q^T M Q >= 0, for Q of any rank. */
+        ssmhc_qmat_init(&Qm, s, nq);
         for (i = 0; i < s; i++)
-            for (j = 0; j < nw; j++)
-                mpq_set(SSMHC_Q(&Wt, j, i), SSMHC_Q(&W, i, j));
-        ssmhc_qmat_mul(&Z, &WY, &Wt);
-        /* bound = tr G - (H-1) t - tr Z */
-        mpq_set_si(q, H - 1, 1);
-        mpq_mul(q, q, t);
-        mpq_sub(q, total, q);
-        for (i = 0; i < s; i++)
-            mpq_sub(q, q, SSMHC_Q(&Z, i, i));
-        ssmhc_qmat_init(&M, s, s);
-        for (i = 0; i < s; i++)
-            for (j = 0; j < s; j++)
-                mpq_sub(SSMHC_Q(&M, i, j), SSMHC_Q(&Z, i, j), SSMHC_Q(&G, i, j));
-        for (i = 0; i < s; i++)
-            mpq_add(SSMHC_Q(&M, i, i), SSMHC_Q(&M, i, i), t);
-        if (n + nw < s) {
-            /* every column of G lies in span F and of Z in span W, so
-               M = t I on the complement of span [F W]: with t >= 0,
-               M >= 0 iff Q^T M Q >= 0 for Q = [F W] (any rank) */
-            ssmhc_qmat Q, Qt, MQ, R;
-            long nq = n + nw;
-            ssmhc_qmat_init(&Q, s, nq);
-            ssmhc_qmat_init(&Qt, nq, s);
-            for (i = 0; i < s; i++) {
-                for (j = 0; j < n; j++)
-                    mpq_set(SSMHC_Q(&Q, i, j), SSMHC_Q(&F, i, j));
-                for (j = 0; j < nw; j++)
-                    mpq_set(SSMHC_Q(&Q, i, n + j), SSMHC_Q(&W, i, j));
-                for (j = 0; j < nq; j++)
-                    mpq_set(SSMHC_Q(&Qt, j, i), SSMHC_Q(&Q, i, j));
+            for (j = 0; j < nq; j++) {
+                if (nq == s)
+                    mpq_set_si(SSMHC_Q(&Qm, i, j), i == j, 1);
+                else
+                    mpq_set(SSMHC_Q(&Qm, i, j), j < n ? SSMHC_Q(&F, i, j) : SSMHC_Q(&W, i, j - n));
             }
-            ssmhc_qmat_init(&MQ, s, nq);
-            ssmhc_qmat_init(&R, nq, nq);
-            ssmhc_qmat_mul(&MQ, &M, &Q);
-            ssmhc_qmat_mul(&R, &Qt, &MQ);
-            ssmhc_qmat_clear(&M);
-            M = R;
-            ssmhc_qmat_clear(&Q);
-            ssmhc_qmat_clear(&Qt);
-            ssmhc_qmat_clear(&MQ);
+        /* M' = (Q^T W) Y (W^T Q) - (Q^T F) W (F^T Q) + t Q^T Q */
+        ssmhc_qmat_init(&QtW, nq, nw);
+        ssmhc_qmat_init(&QtWY, nq, nw);
+        ssmhc_qmat_init(&WtQ, nw, nq);
+        ssmhc_qmat_init(&M, nq, nq);
+        ssmhc_qmat_init(&A, nq, nq);
+        tmul(&QtW, &Qm, &W);
+        ssmhc_qmat_mul(&QtWY, &QtW, &Y);
+        for (i = 0; i < nq; i++)
+            for (j = 0; j < nw; j++)
+                mpq_set(SSMHC_Q(&WtQ, j, i), SSMHC_Q(&QtW, i, j));
+        ssmhc_qmat_mul(&M, &QtWY, &WtQ);
+        gram_w(&A, &Qm, &F, n);
+        for (i = 0; i < nq * nq; i++)
+            mpq_sub(M.e[i], M.e[i], A.e[i]);
+        tmul(&A, &Qm, &Qm);
+        for (i = 0; i < nq * nq; i++) {
+            mpq_mul(w, A.e[i], t);
+            mpq_add(M.e[i], M.e[i], w);
         }
         if (v == SSMHC_VERIFIED && !ssmhc_qmat_psd(&M, 0))
             v = ssmhc_fail(r, "witness.lower: Z - G + t I is not positive semidefinite");
+        /* bound = tr G - (H-1) t - tr(Y W^T W) */
+        ssmhc_qmat_clear(&A);
+        ssmhc_qmat_init(&A, nw, nw);
+        tmul(&A, &W, &W);
+        mpq_set_si(q, H - 1, 1);
+        mpq_mul(q, q, t);
+        mpq_sub(q, total, q);
+        for (i = 0; i < nw; i++)
+            for (j = 0; j < nw; j++) {
+                mpq_mul(w, SSMHC_Q(&Y, i, j), SSMHC_Q(&A, j, i));
+                mpq_sub(q, q, w);
+            }
         if (v == SSMHC_VERIFIED && !mpq_equal(q, low))
             v = ssmhc_fail(r, "claim.error2_lower_prev: differs from tr G - (H-1) t - tr Z");
         ssmhc_qmat_clear(&M);
-        ssmhc_qmat_clear(&WY);
-        ssmhc_qmat_clear(&Wt);
-        ssmhc_qmat_clear(&Z);
+        ssmhc_qmat_clear(&A);
+        ssmhc_qmat_clear(&Qm);
+        ssmhc_qmat_clear(&QtW);
+        ssmhc_qmat_clear(&QtWY);
+        ssmhc_qmat_clear(&WtQ);
         ssmhc_qmat_clear(&W);
     }
     if (v == SSMHC_VERIFIED)
@@ -336,7 +367,6 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         ssmhc_qmat_clear(K + l);
     free(K);
     ssmhc_qmat_clear(&F);
-    ssmhc_qmat_clear(&G);
 out:
     free(sup);
     free(used);

@@ -164,15 +164,26 @@ long ssmhc_qmat_rank(const ssmhc_qmat *a)
     return r;
 }
 
-/* Leading principal minors by fraction-free (Bareiss) elimination of the
-   integer matrix den * S: 1 if all > 0 (positive definite, Sylvester),
-   0 if one is < 0 (not even semidefinite), -1 if one is 0 (undecided). */
-static int bareiss_pd(const ssmhc_qmat *S)
+/* Semidefiniteness by fraction-free (Bareiss) symmetric elimination of the
+   integer matrix den * S, with no pivoting.  After the pivots taken so far,
+   M[i][j] is a positive multiple (the last pivot taken, a positive principal
+   minor) of the Schur complement entry, and its value depends only on the
+   rows and columns of those pivots: so a zero pivot whose remaining column
+   is zero can be skipped (its index deleted) and elimination goes on with
+   the same divisor.  PSD iff every pivot is > 0 or is 0 with a zero column
+   (LDL^T); PD iff every pivot is > 0 (Sylvester). */
+int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
 {
     long n = S->rows, i, j, k;
     size_t e, cnt = (size_t)n * (size_t)n;
-    mpz_t den, prev, t, *M = malloc(sizeof(mpz_t) * (cnt ? cnt : 1));
-    int res = 1;
+    mpz_t den, prev, t, *M;
+    int ok = 1;
+    for (i = 0; i < n && ok; i++)
+        for (j = 0; j < i && ok; j++)
+            ok = mpq_equal(SSMHC_Q(S, i, j), SSMHC_Q(S, j, i)) != 0;
+    if (!ok || S->rows != S->cols)
+        return 0;
+    M = malloc(sizeof(mpz_t) * (cnt ? cnt : 1));
     if (M == NULL)
         abort();
     mpz_init_set_ui(den, 1);
@@ -186,11 +197,16 @@ static int bareiss_pd(const ssmhc_qmat *S)
         mpz_mul(M[e], t, mpq_numref(S->e[e]));
     }
     mpz_set_ui(prev, 1);
-    for (k = 0; k < n && res == 1; k++) {
+    for (k = 0; k < n && ok; k++) {
         int sg = mpz_sgn(M[k * n + k]);
-        if (sg <= 0) {
-            res = sg < 0 ? 0 : -1;
+        if (sg < 0 || (sg == 0 && strict)) {
+            ok = 0;
             break;
+        }
+        if (sg == 0) {
+            for (i = k + 1; i < n && ok; i++)
+                ok = mpz_sgn(M[i * n + k]) == 0;
+            continue;   /* skip index k: prev unchanged */
         }
         for (i = k + 1; i < n; i++)
             for (j = k + 1; j <= i; j++) {
@@ -207,49 +223,5 @@ static int bareiss_pd(const ssmhc_qmat *S)
     mpz_clear(den);
     mpz_clear(prev);
     mpz_clear(t);
-    return res;
-}
-
-/* PSD (or PD when strict) of a symmetric matrix; destroys S.  Positive
-   leading minors decide PD at once; a zero minor falls back to LDL^T. */
-int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
-{
-    long n = S->rows, i, j, k;
-    mpq_t f, t;
-    int ok = 1;
-    for (i = 0; i < n && ok; i++)
-        for (j = 0; j < i && ok; j++)
-            ok = mpq_equal(SSMHC_Q(S, i, j), SSMHC_Q(S, j, i)) != 0;
-    if (!ok)
-        return 0;
-    k = bareiss_pd(S);
-    if (k >= 0 || strict)
-        return k == 1;
-    mpq_init(f);
-    mpq_init(t);
-    for (k = 0; k < n && ok; k++) {
-        int s = mpq_sgn(SSMHC_Q(S, k, k));
-        if (s < 0 || (s == 0 && strict)) {
-            ok = 0;
-            break;
-        }
-        if (s == 0) {
-            for (i = k + 1; i < n && ok; i++)
-                ok = mpq_sgn(SSMHC_Q(S, i, k)) == 0;
-            continue;
-        }
-        for (i = k + 1; i < n; i++) {
-            if (mpq_sgn(SSMHC_Q(S, i, k)) == 0)
-                continue;
-            mpq_div(f, SSMHC_Q(S, i, k), SSMHC_Q(S, k, k));
-            for (j = k + 1; j <= i; j++) {
-                mpq_mul(t, f, SSMHC_Q(S, k, j));
-                mpq_sub(SSMHC_Q(S, i, j), SSMHC_Q(S, i, j), t);
-                mpq_set(SSMHC_Q(S, j, i), SSMHC_Q(S, i, j));
-            }
-        }
-    }
-    mpq_clear(f);
-    mpq_clear(t);
     return ok;
 }

@@ -45,9 +45,8 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b);
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b);
 int ssmhc_qmat_is_zero(const ssmhc_qmat *a);
 long ssmhc_qmat_rank(const ssmhc_qmat *a);  /* exact Gaussian elimination */
-/* Positive semidefinite (definite when strict) symmetric matrix: Bareiss
-   leading minors, else LDL^T without pivoting (a zero pivot needs a zero
-   column).  Destroys S. */
+/* Positive semidefinite (definite when strict) symmetric matrix: fraction-
+   free LDL^T without pivoting (a zero pivot needs a zero column). */
 int ssmhc_qmat_psd(ssmhc_qmat *S, int strict);
 
 /* ---- strict JSON reading ------------------------------------------------- */

@@ -8,11 +8,10 @@
 #include "ssmheads-impl.h"
 #include <string.h>
 
-/* Support, F = [vec K_0 ... vec K_{n-1}] on it and the exact
-   G = sum_{l<n} (n-l) vec(K_l) vec(K_l)^T (G and F are re-initialised;
-   *support is flint_malloc'ed). */
-int _ssmh_gram_compute(fmpq_mat_t G, fmpq_mat_t F, slong **support, slong *dim,
-                       const ssmh_model_t m, slong n, const ssmh_limits_t *lim, ssmh_error_t *err);
+/* The support and F = [vec K_0 ... vec K_{n-1}] on it, exactly (F is
+   re-initialised; *support is flint_malloc'ed). */
+int _ssmh_gram_compute(fmpq_mat_t F, slong **support, slong *dim, const ssmh_model_t m,
+                       slong n, const ssmh_limits_t *lim, ssmh_error_t *err);
 
 /* The nonzero eigenvalues of G: the irreducible factors of its
    characteristic polynomial (x removed) and sorted enclosures. */

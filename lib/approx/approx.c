@@ -17,23 +17,82 @@
 
 #define APPROX_MAX_PREC 4096
 
-/* G on the support, and the matrix whose spectrum is computed: S = G, or,
-   when n < dim ("lag coordinates"), S = W F^T F (n x n, same nonzero
-   eigenvalues; S x = lambda x gives G (F x) = lambda F x). */
+/* The problem in coordinates.  Every vector of G's range is L x: in lag
+   coordinates (n < dim) L = F = [vec K_0 ... vec K_{n-1}] and x has n
+   entries; otherwise L = I on the support.  With P = L^T L, Q = L^T G L and
+   S = W P (lag) or G, the nonzero spectra of S and G agree (S x = lambda x
+   gives G L x = lambda L x), and for V = L X:
+   V^T V = X^T P X, V^T G V = X^T Q X.  No dim x dim matrix is formed in lag
+   coordinates. */
 typedef struct {
-    fmpq_mat_t G, S, F;
     int lagmode;
+    slong s;                   /* coordinates: n (lag) or dim */
+    fmpq_mat_t F;              /* dim x n */
+    fmpq_mat_t P, Q, S;        /* s x s (P unused, = I, when !lagmode) */
 } work_t;
 
-/* V = F X in lag coordinates, else V = X. */
+/* out = X^T A X (A = NULL: the identity). */
+static void quad(fmpq_mat_t out, const fmpq_mat_struct *A, const fmpq_mat_t X)
+{
+    slong s = fmpq_mat_nrows(X), h = fmpq_mat_ncols(X);
+    fmpq_mat_t Xt, AX;
+    fmpq_mat_clear(out);
+    fmpq_mat_init(out, h, h);
+    if (h == 0 || s == 0)
+        return;
+    fmpq_mat_init(Xt, h, s);
+    fmpq_mat_init(AX, s, h);
+    fmpq_mat_transpose(Xt, X);
+    if (A != NULL)
+        fmpq_mat_mul(AX, A, X);
+    else
+        fmpq_mat_set(AX, X);
+    fmpq_mat_mul(out, Xt, AX);
+    fmpq_mat_clear(Xt);
+    fmpq_mat_clear(AX);
+}
+
+static const fmpq_mat_struct *Pm(const work_t *w)
+{
+    return w->lagmode ? w->P : NULL;
+}
+
+/* V = L X */
 static void lift(fmpq_mat_t V, const work_t *w, const fmpq_mat_t X)
 {
-    fmpq_mat_clear(V);
-    fmpq_mat_init(V, fmpq_mat_nrows(w->G), fmpq_mat_ncols(X));
+    fmpq_mat_t T;
+    fmpq_mat_init(T, fmpq_mat_nrows(w->F), fmpq_mat_ncols(X));
     if (!w->lagmode)
-        fmpq_mat_set(V, X);
+        fmpq_mat_set(T, X);
     else if (fmpq_mat_ncols(X) > 0)
-        fmpq_mat_mul(V, w->F, X);
+        fmpq_mat_mul(T, w->F, X);
+    fmpq_mat_swap(V, T);    /* V may alias X */
+    fmpq_mat_clear(T);
+}
+
+/* tr((V^T V)^{-1} V^T G V) for V = L X: the part of tr G that span V
+   captures.  Returns 0 when V^T V is singular. */
+static int captured_trace(fmpq_t tr, const work_t *w, const fmpq_mat_t X)
+{
+    slong h = fmpq_mat_ncols(X), i;
+    fmpq_mat_t A, B, Y;
+    int ok;
+    fmpq_zero(tr);
+    if (h == 0)
+        return 1;
+    fmpq_mat_init(A, 0, 0);
+    fmpq_mat_init(B, 0, 0);
+    fmpq_mat_init(Y, h, h);
+    quad(A, Pm(w), X);
+    quad(B, w->Q, X);
+    ok = fmpq_mat_solve(Y, A, B);
+    if (ok)
+        for (i = 0; i < h; i++)
+            fmpq_add(tr, tr, fmpq_mat_entry(Y, i, i));
+    fmpq_mat_clear(A);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(Y);
+    return ok;
 }
 
 void ssmh_approx_init(ssmh_approx_t a)
@@ -71,37 +130,7 @@ void ssmh_approx_clear(ssmh_approx_t a)
 
 /* tr((V^T V)^{-1} V^T M V): the trace of M compressed to span V (V full
    column rank).  Returns 0 when V^T V is singular. */
-static int compressed_trace(fmpq_t tr, const fmpq_mat_t M, const fmpq_mat_t V)
-{
-    slong h = fmpq_mat_ncols(V), i;
-    fmpq_mat_t Vt, VtV, MV, VtMV, X;
-    int ok;
-    fmpq_zero(tr);
-    if (h == 0)
-        return 1;
-    fmpq_mat_init(Vt, h, fmpq_mat_nrows(V));
-    fmpq_mat_init(VtV, h, h);
-    fmpq_mat_init(MV, fmpq_mat_nrows(V), h);
-    fmpq_mat_init(VtMV, h, h);
-    fmpq_mat_init(X, h, h);
-    fmpq_mat_transpose(Vt, V);
-    fmpq_mat_mul(VtV, Vt, V);
-    fmpq_mat_mul(MV, M, V);
-    fmpq_mat_mul(VtMV, Vt, MV);
-    ok = fmpq_mat_solve(X, VtV, VtMV);
-    if (ok)
-        for (i = 0; i < h; i++)
-            fmpq_add(tr, tr, fmpq_mat_entry(X, i, i));
-    fmpq_mat_clear(Vt);
-    fmpq_mat_clear(VtV);
-    fmpq_mat_clear(MV);
-    fmpq_mat_clear(VtMV);
-    fmpq_mat_clear(X);
-    return ok;
-}
 
-/* Columns spanning ker f(G) (G symmetric, so these are eigenvectors), at
-   most `want` of them, appended to V from column *col. */
 static void append_kernel(fmpq_mat_t V, slong *col, const fmpq_mat_t G,
                           const fmpz_poly_t f, slong want)
 {
@@ -133,26 +162,41 @@ static void append_kernel(fmpq_mat_t V, slong *col, const fmpq_mat_t G,
     fmpq_mat_clear(T);
 }
 
-/* Exact basis of G's top-h invariant subspace when the cut splits no
-   irreducible factor of degree > 1: kernels of f(S), lifted. */
-static void exact_top_basis(fmpq_mat_t V, const work_t *w, const ssmh_eigs_t *e, slong h)
+/* k lags whose vecs are independent (col F has dimension k = rank G): the
+   pivot columns of F modulo a prime dividing no denominator.  Independent
+   mod p implies independent over Q; k of them span col F. */
+
+static void pivot_lags(slong *piv, const fmpq_mat_t F, slong k)
 {
-    slong i, col = 0, nf = e->fac->num;
-    slong *top = flint_calloc((size_t)FLINT_MAX(nf, 1), sizeof(slong));
-    fmpq_mat_t X;
-    for (i = 0; i < h; i++)
-        top[e->fi[i]]++;
-    fmpq_mat_init(X, fmpq_mat_nrows(w->S), h);
-    for (i = 0; i < nf; i++)
-        if (top[i] > 0)
-            append_kernel(X, &col, w->S, e->fac->p + i, top[i]);
-    lift(V, w, X);
-    fmpq_mat_clear(X);
-    flint_free(top);
+    slong rows = fmpq_mat_nrows(F), cols = fmpq_mat_ncols(F), i, j, r = 0;
+    fmpz_mat_t Z;
+    fmpz_t den;
+    mp_limb_t p = UWORD(1) << 62;
+    fmpz_mat_init(Z, rows, cols);
+    fmpz_init(den);
+    fmpq_mat_get_fmpz_mat_matwise(Z, den, F);   /* same column dependencies */
+    while (r != k) {
+        nmod_mat_t M;
+        p = n_nextprime(p, 1);
+        nmod_mat_init(M, rows, cols, p);
+        fmpz_mat_get_nmod_mat(M, Z);
+        r = nmod_mat_rref(M);
+        if (r == k)
+            for (i = 0, j = 0; i < r; i++) {
+                while (nmod_mat_entry(M, i, j) == 0)
+                    j++;
+                piv[i] = j;
+            }
+        nmod_mat_clear(M);
+    }
+    fmpz_mat_clear(Z);
+    fmpz_clear(den);
 }
 
-/* Approximate eigenvectors of the h largest eigenvalues of S (Arb QR at
-   precision prec), rounded to integer vectors with about `bits` bits. */
+/* Exact basis of G's top-h invariant subspace when the cut splits no
+   irreducible factor of degree > 1: kernels of f(S), lifted; for h = k,
+   simply k independent lags. */
+
 static int numeric_top_coords(fmpq_mat_t V, const fmpq_mat_t G, slong h, slong prec, slong bits)
 {
     slong dim = fmpq_mat_nrows(G), i, j, q;
@@ -212,71 +256,6 @@ static int numeric_top_coords(fmpq_mat_t V, const fmpq_mat_t G, slong h, slong p
     return ok;
 }
 
-static int numeric_top_basis(fmpq_mat_t V, const work_t *w, slong h, slong prec)
-{
-    fmpq_mat_t X;
-    int ok;
-    fmpq_mat_init(X, 0, 0);
-    ok = numeric_top_coords(X, w->S, h, prec, prec - 16);
-    if (ok)
-        lift(V, w, X);
-    fmpq_mat_clear(X);
-    return ok;
-}
-
-/* A lower witness for E(m)^2 from a basis W of (approximately) the top-r
-   eigenvectors and Y: checks Y >= 0, Z = W Y W^T >= G - t I exactly and sets
-   L = tr G - m t - tr Z.  Returns 1 when all hold. */
-static int lower_check(fmpq_t L, const work_t *w, const fmpq_t total, slong m,
-                       const fmpq_t t, const fmpq_mat_t W, const fmpq_mat_t Y)
-{
-    const fmpq_mat_struct *G = w->G;
-    slong dim = fmpq_mat_nrows(G), r = fmpq_mat_ncols(W), i;
-    fmpq_mat_t WY, Wt, Z;
-    fmpq_t s;
-    int ok;
-    if (fmpq_sgn(t) < 0 || !_ssmh_is_psd(Y, 0))
-        return 0;
-    fmpq_mat_init(WY, dim, r);
-    fmpq_mat_init(Wt, r, dim);
-    fmpq_mat_init(Z, dim, dim);
-    fmpq_init(s);
-    fmpq_mat_mul(WY, W, Y);
-    fmpq_mat_transpose(Wt, W);
-    if (r > 0)
-        fmpq_mat_mul(Z, WY, Wt);
-    fmpq_set(L, total);
-    fmpq_mul_si(s, t, m);
-    fmpq_sub(L, L, s);
-    for (i = 0; i < dim; i++)
-        fmpq_sub(L, L, fmpq_mat_entry(Z, i, i));
-    fmpq_mat_sub(Z, Z, G);
-    for (i = 0; i < dim; i++)
-        fmpq_add(fmpq_mat_entry(Z, i, i), fmpq_mat_entry(Z, i, i), t);
-    if (w->lagmode) {
-        /* M = Z - G + t I is t I off span F (which holds every column of G
-           and of W = F X): M >= 0 iff F^T M F >= 0 (n x n) */
-        fmpq_mat_t MF, Ft, R;
-        slong n = fmpq_mat_ncols(w->F);
-        fmpq_mat_init(MF, dim, n);
-        fmpq_mat_init(Ft, n, dim);
-        fmpq_mat_init(R, n, n);
-        fmpq_mat_mul(MF, Z, w->F);
-        fmpq_mat_transpose(Ft, w->F);
-        fmpq_mat_mul(R, Ft, MF);
-        ok = _ssmh_is_psd(R, 0);
-        fmpq_mat_clear(MF);
-        fmpq_mat_clear(Ft);
-        fmpq_mat_clear(R);
-    } else {
-        ok = _ssmh_is_psd(Z, 0);
-    }
-    fmpq_mat_clear(WY);
-    fmpq_mat_clear(Wt);
-    fmpq_mat_clear(Z);
-    fmpq_clear(s);
-    return ok;
-}
 
 static void arb_lower_fmpq(fmpq_t out, const arb_t x, slong prec)
 {
@@ -298,43 +277,140 @@ static void arb_upper_fmpq(fmpq_t out, const arb_t x, slong prec)
 
 /* Y = (W^T W)^{-1} W^T (G - t I) W (W^T W)^{-1}: the exact compression of
    G - t I to span W, so that W Y W^T = P (G - t I) P. */
-static void compress_shifted(fmpq_mat_t Y, const fmpq_mat_t G, const fmpq_t t, const fmpq_mat_t W)
+
+/* Coordinates of an exact basis of G's top-h invariant subspace when the cut
+   splits no irreducible factor of degree > 1: kernels of f(S) for the
+   factors above the cut; for h = k simply k independent lags. */
+static void exact_top_coords(fmpq_mat_t X, const work_t *w, const ssmh_eigs_t *e, slong h)
 {
-    slong dim = fmpq_mat_nrows(G), r = fmpq_mat_ncols(W), i;
-    fmpq_mat_t S, Wt, WtW, SW, M, X;
-    fmpq_mat_init(S, dim, dim);
-    fmpq_mat_init(Wt, r, dim);
-    fmpq_mat_init(WtW, r, r);
-    fmpq_mat_init(SW, dim, r);
-    fmpq_mat_init(M, r, r);
-    fmpq_mat_init(X, r, r);
-    fmpq_mat_set(S, G);
-    for (i = 0; i < dim; i++)
-        fmpq_sub(fmpq_mat_entry(S, i, i), fmpq_mat_entry(S, i, i), t);
-    fmpq_mat_transpose(Wt, W);
-    fmpq_mat_mul(WtW, Wt, W);
-    fmpq_mat_mul(SW, S, W);
-    fmpq_mat_mul(M, Wt, SW);
-    fmpq_mat_solve(X, WtW, M);          /* X = (W^T W)^{-1} M */
-    fmpq_mat_transpose(M, X);           /* X^T = M (W^T W)^{-1} */
-    fmpq_mat_solve(X, WtW, M);          /* Y = (W^T W)^{-1} M (W^T W)^{-1} */
-    fmpq_mat_clear(Y);
-    fmpq_mat_init(Y, r, r);
-    fmpq_mat_set(Y, X);
-    fmpq_mat_clear(S);
-    fmpq_mat_clear(Wt);
-    fmpq_mat_clear(WtW);
-    fmpq_mat_clear(SW);
-    fmpq_mat_clear(M);
+    slong i, j, col = 0, nf = e->fac->num;
+    slong *top;
     fmpq_mat_clear(X);
+    fmpq_mat_init(X, w->s, h);
+    if (h == e->k) {
+        slong *piv = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(h, 1));
+        pivot_lags(piv, w->F, h);
+        for (j = 0; j < h; j++) {
+            if (w->lagmode)
+                fmpq_one(fmpq_mat_entry(X, piv[j], j));
+            else
+                for (i = 0; i < w->s; i++)
+                    fmpq_set(fmpq_mat_entry(X, i, j), fmpq_mat_entry(w->F, i, piv[j]));
+        }
+        flint_free(piv);
+        return;
+    }
+    top = flint_calloc((size_t)FLINT_MAX(nf, 1), sizeof(slong));
+    for (i = 0; i < h; i++)
+        top[e->fi[i]]++;
+    for (i = 0; i < nf; i++)
+        if (top[i] > 0)
+            append_kernel(X, &col, w->S, e->fac->p + i, top[i]);
+    flint_free(top);
 }
 
-/* Find and prove the lower witness for E(m)^2 > tau (m >= 1). */
+/* Ky Fan's lower witness for E(m)^2 in coordinates (W = L X): checks
+   t >= 0, Y >= 0 and Z - G + t I >= 0 for Z = W Y W^T exactly and sets
+   L = tr G - m t - tr Z.  Off span L, Z - G + t I = t I; on it the form is
+   R = P X Y X^T P - Q + t P (or X Y X^T - G + t I).  Returns 1 when all
+   hold. */
+static int lower_check(fmpq_t L, const work_t *w, const fmpq_t total, slong m,
+                       const fmpq_t t, const fmpq_mat_t X, const fmpq_mat_t Y)
+{
+    slong s = w->s, r = fmpq_mat_ncols(X), i;
+    fmpq_mat_t PX, PXY, PXt, R, XtPX;
+    fmpq_t tmp;
+    int ok;
+    if (fmpq_sgn(t) < 0 || !_ssmh_is_psd(Y, 0))
+        return 0;
+    fmpq_mat_init(PX, s, r);
+    fmpq_mat_init(PXY, s, r);
+    fmpq_mat_init(PXt, r, s);
+    fmpq_mat_init(R, s, s);
+    fmpq_mat_init(XtPX, 0, 0);
+    fmpq_init(tmp);
+    if (w->lagmode)
+        fmpq_mat_mul(PX, w->P, X);
+    else
+        fmpq_mat_set(PX, X);
+    fmpq_mat_mul(PXY, PX, Y);
+    fmpq_mat_transpose(PXt, PX);
+    if (r > 0)
+        fmpq_mat_mul(R, PXY, PXt);
+    fmpq_mat_sub(R, R, w->Q);
+    if (w->lagmode) {
+        fmpq_mat_t tP;
+        fmpq_mat_init(tP, s, s);
+        fmpq_mat_scalar_mul_fmpq(tP, w->P, t);
+        fmpq_mat_add(R, R, tP);
+        fmpq_mat_clear(tP);
+    } else {
+        for (i = 0; i < s; i++)
+            fmpq_add(fmpq_mat_entry(R, i, i), fmpq_mat_entry(R, i, i), t);
+    }
+    ok = _ssmh_is_psd(R, 0);
+    /* L = tr G - m t - tr(Y X^T P X) */
+    quad(XtPX, Pm(w), X);
+    fmpq_set(L, total);
+    fmpq_mul_si(tmp, t, m);
+    fmpq_sub(L, L, tmp);
+    fmpq_mat_mul(XtPX, Y, XtPX);
+    for (i = 0; i < r; i++)
+        fmpq_sub(L, L, fmpq_mat_entry(XtPX, i, i));
+    fmpq_mat_clear(PX);
+    fmpq_mat_clear(PXY);
+    fmpq_mat_clear(PXt);
+    fmpq_mat_clear(R);
+    fmpq_mat_clear(XtPX);
+    fmpq_clear(tmp);
+    return ok;
+}
+
+/* Y = (X^T P X)^{-1} (X^T Q X - t X^T P X) (X^T P X)^{-1}: the exact
+   compression of G - t I to span W, so that W Y W^T = Pi (G - t I) Pi for
+   the orthogonal projector Pi onto span W. */
+static void compress_shifted(fmpq_mat_t Y, const work_t *w, const fmpq_t t, const fmpq_mat_t X)
+{
+    slong r = fmpq_mat_ncols(X);
+    fmpq_mat_t A, M, T, U;
+    fmpq_mat_init(A, 0, 0);
+    fmpq_mat_init(M, 0, 0);
+    fmpq_mat_init(T, r, r);
+    fmpq_mat_init(U, r, r);
+    quad(A, Pm(w), X);
+    quad(M, w->Q, X);
+    fmpq_mat_scalar_mul_fmpq(T, A, t);
+    fmpq_mat_sub(M, M, T);
+    fmpq_mat_solve(T, A, M);          /* A^{-1} M */
+    fmpq_mat_transpose(U, T);         /* M A^{-1} */
+    fmpq_mat_solve(T, A, U);          /* A^{-1} M A^{-1} */
+    fmpq_mat_clear(Y);
+    fmpq_mat_init(Y, r, r);
+    fmpq_mat_set(Y, T);
+    fmpq_mat_clear(A);
+    fmpq_mat_clear(M);
+    fmpq_mat_clear(T);
+    fmpq_mat_clear(U);
+}
+
+/* x rounded toward zero to `prec` significant bits: a short dyadic, so that
+   the witness's matrices share small power-of-two denominators. */
+static void round_dyadic(fmpq_t x, slong prec)
+{
+    arf_t a;
+    arf_init(a);
+    arf_set_fmpq(a, x, prec, ARF_RND_DOWN);
+    arf_get_fmpq(x, a);
+    arf_clear(a);
+}
+
+/* Find and prove the lower witness for E(m)^2 > tau (m >= 1); a->W gets
+   its coordinates (lifted by the caller). */
 static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong m)
 {
-    const fmpq_mat_struct *G = w->G;
     slong r = m, prec, i;
     fmpq_t L, gap, margin, theta, eta, s;
+    fmpq_mat_t XtPX;
     int done = 0;
     while (r < e->k && _ssmh_eigs_same(e, r - 1, r))
         r++;
@@ -344,6 +420,7 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
     fmpq_init(theta);
     fmpq_init(eta);
     fmpq_init(s);
+    fmpq_mat_init(XtPX, 0, 0);
     for (prec = 128; prec <= APPROX_MAX_PREC && !done; prec *= 2) {
         if (!_ssmh_eigs_enclose(e, prec))
             continue;
@@ -354,12 +431,12 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
             fmpq_sub(gap, gap, s);
         }
         if (_ssmh_eigs_cut_rational(e, r)) {
-            exact_top_basis(a->W, w, e, r);
+            exact_top_coords(a->W, w, e, r);
             if (fmpz_poly_degree(e->fac->p + e->fi[r - 1]) == 1)
                 fmpq_set(a->t, e->rootsum + e->fi[r - 1]);
             else
                 arb_lower_fmpq(a->t, e->lam + r - 1, prec);
-            compress_shifted(a->Y, G, a->t, a->W);
+            compress_shifted(a->Y, w, a->t, a->W);
         } else {
             /* t = lambda_r - theta, Z = sum (lambda_q - t + eta) w w^T / |w|^2 */
             fmpq_sub(margin, a->curve_lo + m, a->tau);
@@ -370,23 +447,23 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
                 fmpq_set(theta, s);
             fmpq_set_si(eta, 1, 4 * r);
             fmpq_mul(eta, eta, margin);
+            round_dyadic(theta, prec);
+            round_dyadic(eta, prec);
             arb_lower_fmpq(a->t, e->lam + r - 1, prec);
             fmpq_sub(a->t, a->t, theta);
-            if (!numeric_top_basis(a->W, w, r, prec))
+            if (!numeric_top_coords(a->W, w->S, r, prec, prec - 16))
                 continue;
+            quad(XtPX, Pm(w), a->W);
             fmpq_mat_clear(a->Y);
             fmpq_mat_init(a->Y, r, r);
             for (i = 0; i < r; i++) {
-                fmpq_t n2;
-                slong j;
-                fmpq_init(n2);
-                for (j = 0; j < fmpq_mat_nrows(G); j++)
-                    fmpq_addmul(n2, fmpq_mat_entry(a->W, j, i), fmpq_mat_entry(a->W, j, i));
                 arb_upper_fmpq(s, e->lam + i, prec);
                 fmpq_sub(s, s, a->t);
                 fmpq_add(s, s, eta);
-                fmpq_div(fmpq_mat_entry(a->Y, i, i), s, n2);
-                fmpq_clear(n2);
+                if (!fmpq_is_zero(fmpq_mat_entry(XtPX, i, i))) {
+                    fmpq_div(fmpq_mat_entry(a->Y, i, i), s, fmpq_mat_entry(XtPX, i, i));
+                    round_dyadic(fmpq_mat_entry(a->Y, i, i), prec);
+                }
             }
         }
         if (lower_check(L, w, a->total, m, a->t, a->W, a->Y) && fmpq_cmp(L, a->tau) > 0) {
@@ -400,10 +477,12 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
     fmpq_clear(theta);
     fmpq_clear(eta);
     fmpq_clear(s);
+    fmpq_mat_clear(XtPX);
     return done;
 }
 
-/* Find the basis for E(H)^2 <= tau and compute its exact residual. */
+/* Find the basis for E(H)^2 <= tau and its exact residual; a->basis gets
+   its coordinates (lifted by the caller). */
 static int upper_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e)
 {
     slong prec;
@@ -413,10 +492,10 @@ static int upper_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e)
     a->exact_upper = _ssmh_eigs_cut_rational(e, a->H);
     for (prec = 128; prec <= APPROX_MAX_PREC && !done; prec *= 2) {
         if (a->exact_upper)
-            exact_top_basis(a->basis, w, e, a->H);
-        else if (!numeric_top_basis(a->basis, w, a->H, prec))
+            exact_top_coords(a->basis, w, e, a->H);
+        else if (!numeric_top_coords(a->basis, w->S, a->H, prec, prec - 16))
             continue;
-        if (compressed_trace(tr, w->G, a->basis)) {
+        if (captured_trace(tr, w, a->basis)) {
             fmpq_sub(a->error2_upper, a->total, tr);
             done = fmpq_cmp(a->error2_upper, a->tau) <= 0;
         }
@@ -444,32 +523,53 @@ int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fm
     a->d = m->d;
     a->relative = relative;
     fmpq_set(a->eps, eps);
-    fmpq_mat_init(w.G, 0, 0);
     fmpq_mat_init(w.F, 0, 0);
+    fmpq_mat_init(w.P, 0, 0);
+    fmpq_mat_init(w.Q, 0, 0);
     fmpq_mat_init(w.S, 0, 0);
     _ssmh_eigs_init(&e);
-    rc = _ssmh_gram_compute(w.G, w.F, &a->support, &a->dim, m, n, lim, err);
+    rc = _ssmh_gram_compute(w.F, &a->support, &a->dim, m, n, lim, err);
     if (rc != SSMH_OK)
         goto done;
-    for (i = 0; i < a->dim; i++)
-        fmpq_add(a->total, a->total, fmpq_mat_entry(w.G, i, i));
     w.lagmode = n < a->dim;
-    if (w.lagmode) {   /* S = W F^T F */
-        fmpq_mat_t Ft;
+    w.s = w.lagmode ? n : a->dim;
+    fmpq_mat_clear(w.Q);
+    fmpq_mat_init(w.Q, w.s, w.s);
+    fmpq_mat_clear(w.S);
+    fmpq_mat_init(w.S, w.s, w.s);
+    {
+        /* lag: P = F^T F, S = W P, Q = P W P; else Q = S = G = F W F^T */
+        fmpq_mat_t Ft, FW;
         fmpq_mat_init(Ft, n, a->dim);
+        fmpq_mat_init(FW, a->dim, n);
         fmpq_mat_transpose(Ft, w.F);
-        fmpq_mat_clear(w.S);
-        fmpq_mat_init(w.S, n, n);
-        fmpq_mat_mul(w.S, Ft, w.F);
-        for (i = 0; i < n; i++)
+        for (i = 0; i < a->dim; i++)
             for (h = 0; h < n; h++)
-                fmpq_mul_si(fmpq_mat_entry(w.S, i, h), fmpq_mat_entry(w.S, i, h), n - i);
+                fmpq_mul_si(fmpq_mat_entry(FW, i, h), fmpq_mat_entry(w.F, i, h), n - h);
+        if (w.lagmode) {
+            fmpq_mat_clear(w.P);
+            fmpq_mat_init(w.P, n, n);
+            fmpq_mat_mul(w.P, Ft, w.F);
+            fmpq_mat_mul(w.Q, Ft, FW);       /* P W, the transpose of S = W P */
+            fmpq_mat_transpose(w.S, w.Q);
+            fmpq_mat_mul(w.Q, w.P, w.S);     /* Q = P W P */
+        } else if (a->dim > 0) {
+            fmpq_mat_mul(w.Q, FW, Ft);
+            fmpq_mat_set(w.S, w.Q);
+        }
         fmpq_mat_clear(Ft);
-    } else {
-        fmpq_mat_clear(w.S);
-        fmpq_mat_init(w.S, a->dim, a->dim);
-        fmpq_mat_set(w.S, w.G);
+        fmpq_mat_clear(FW);
     }
+    /* tr G = sum_l (n - l) ||K_l||_F^2 */
+    for (i = 0; i < a->dim; i++)
+        for (h = 0; h < n; h++) {
+            fmpq_t x;
+            fmpq_init(x);
+            fmpq_mul(x, fmpq_mat_entry(w.F, i, h), fmpq_mat_entry(w.F, i, h));
+            fmpq_mul_si(x, x, n - h);
+            fmpq_add(a->total, a->total, x);
+            fmpq_clear(x);
+        }
     fmpq_mul(a->tau, eps, eps);
     if (relative)
         fmpq_mul(a->tau, a->tau, a->total);
@@ -504,23 +604,27 @@ int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fm
                             "(eps^2 is too close to E(%ld)^2)", (long)a->H, (long)a->H);
         goto done;
     }
+    lift(a->basis, &w, a->basis);
     if (a->H == 1) {
         fmpq_set(a->error2_lower_prev, a->total);
-    } else if (a->H >= 2 && !lower_witness(a, &w, &e, a->H - 1)) {
-        rc = ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
-                            "E(%ld)^2 > eps^2 could not be proven within the precision limit",
-                            (long)(a->H - 1));
-        goto done;
+    } else if (a->H >= 2) {
+        if (!lower_witness(a, &w, &e, a->H - 1)) {
+            rc = ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                                "E(%ld)^2 > eps^2 could not be proven within the precision limit",
+                                (long)(a->H - 1));
+            goto done;
+        }
+        lift(a->W, &w, a->W);
     }
 done:
     _ssmh_eigs_clear(&e);
-    fmpq_mat_clear(w.G);
     fmpq_mat_clear(w.F);
+    fmpq_mat_clear(w.P);
+    fmpq_mat_clear(w.Q);
     fmpq_mat_clear(w.S);
     return rc;
 }
 
-/* A column of an on-support basis as a p x d value map. */
 static json_t *value_map(const ssmh_approx_t a, const fmpq_mat_t V, slong col)
 {
     fmpq_mat_t M;

@@ -1,10 +1,10 @@
 /*
- * gram.c -- the weighted Gram matrix of the lags and its certified spectrum.
+ * gram.c -- the lags as vectors, and the certified spectrum of their
+ * weighted Gram matrix G = F W F^T = sum_{l<n} (n-l) vec(K_l) vec(K_l)^T.
  *
- * Guarantee: _ssmh_gram_compute returns, exactly, the support S (the vec
- * positions i*d + j where some K_l, l < n, is nonzero), F = [vec K_0 ...
- * vec K_{n-1}] on S and G = F W F^T = sum_{l<n} (n-l) vec(K_l) vec(K_l)^T
- * restricted to S (zero elsewhere).
+ * Guarantee: _ssmh_gram_compute returns, exactly, the support (the vec
+ * positions i*d + j where some K_l, l < n, is nonzero) and F = [vec K_0 ...
+ * vec K_{n-1}] on it.
  * _ssmh_gram_spectrum factors the exact characteristic polynomial of G over
  * Z and encloses each nonzero eigenvalue (with multiplicity) in an Arb ball,
  * sorted in decreasing order with distinct eigenvalues certified apart:
@@ -13,13 +13,12 @@
  */
 #include "approx-impl.h"
 
-int _ssmh_gram_compute(fmpq_mat_t G, fmpq_mat_t F, slong **support, slong *dim,
-                       const ssmh_model_t m, slong n, const ssmh_limits_t *lim, ssmh_error_t *err)
+int _ssmh_gram_compute(fmpq_mat_t F, slong **support, slong *dim, const ssmh_model_t m,
+                       slong n, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     fmpq_mat_struct *K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)n);
     slong l, i, j, pd, s;
     char *used;
-    fmpq_mat_t FW, Ft;
     int rc;
     for (l = 0; l < n; l++)
         fmpq_mat_init(K + l, 0, 0);
@@ -41,24 +40,12 @@ int _ssmh_gram_compute(fmpq_mat_t G, fmpq_mat_t F, slong **support, slong *dim,
         if (used[i])
             (*support)[s++] = i;
     flint_free(used);
-    /* G = (F W) F^T with F = [vec K_0 ... vec K_{n-1}] on the support */
     fmpq_mat_clear(F);
     fmpq_mat_init(F, *dim, n);
-    fmpq_mat_init(FW, *dim, n);
-    fmpq_mat_init(Ft, n, *dim);
     for (l = 0; l < n; l++)
-        for (s = 0; s < *dim; s++) {
-            const fmpq *x = fmpq_mat_entry(K + l, (*support)[s] / m->d, (*support)[s] % m->d);
-            fmpq_set(fmpq_mat_entry(Ft, l, s), x);
-            fmpq_set(fmpq_mat_entry(F, s, l), x);
-            fmpq_mul_si(fmpq_mat_entry(FW, s, l), x, n - l);
-        }
-    fmpq_mat_clear(G);
-    fmpq_mat_init(G, *dim, *dim);
-    if (*dim > 0 && n > 0)
-        fmpq_mat_mul(G, FW, Ft);
-    fmpq_mat_clear(FW);
-    fmpq_mat_clear(Ft);
+        for (s = 0; s < *dim; s++)
+            fmpq_set(fmpq_mat_entry(F, s, l),
+                     fmpq_mat_entry(K + l, (*support)[s] / m->d, (*support)[s] % m->d));
 done:
     for (l = 0; l < n; l++)
         fmpq_mat_clear(K + l);
