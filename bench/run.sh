@@ -29,3 +29,8 @@ for m in dense_N64_pd16 diag_N1024_pd32; do
     echo "$m: gradient --eps 1/1000 --cert: $(t "$build/ssmheads" gradient "$f" --eps 1/1000 --cert "$out/$m.gcert")"
     echo "$m: verify gradient:            $(t "$build/ssmheads-verify" "$out/$m.gcert")"
 done
+for n in 2 8 16 32; do
+    f=$out/dense_N64_pd16.json
+    echo "dense_N64_pd16: approx -n $n --eps 1/10 --relative --cert: $(t "$build/ssmheads" approx "$f" -n $n --eps 1/10 --relative --cert "$out/a$n.cert")"
+    echo "dense_N64_pd16: verify approx n = $n:                  $(t "$build/ssmheads-verify" "$out/a$n.cert")"
+done
