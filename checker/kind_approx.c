@@ -86,6 +86,7 @@ static int read_maps(ssmhc_qmat **out, long *count, const json_t *a, long want, 
                 ssmhc_qmat_clear(*out + i);
             free(*out);
             *out = NULL;
+            *count = 0;
             return -1;
         }
     return 0;

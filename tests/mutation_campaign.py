@@ -16,9 +16,12 @@ model -- and every mutant classified by an independent computation:
 - represent certificates (every witness attention layer against every heads
   witness model it fits, n = 2 and 8): the same systematic mutants, judged by
   tests/verify_represent.py;
-- gradient and represent certificates: claim mutations that are false by
-  construction (another stability verdict, the horizon moved by one, the
-  representability flipped).
+- approx certificates (witnesses/approx and two heads witnesses, four
+  (n, eps) each): the same systematic mutants, judged by
+  tests/verify_approx.py;
+- gradient, represent and approx certificates: claim mutations that are
+  false by construction (another stability verdict, the horizon moved by
+  one, the representability flipped, H moved by one).
 
 The C checker (ssmheads-verify) must reject every mutant classified "claim
 false or proof invalid"; the script fails if it accepts one.  Mutants that
@@ -41,6 +44,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
+import verify_approx  # noqa: E402
 import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
 import verify_represent  # noqa: E402
@@ -78,6 +82,13 @@ def corpus(tmp, small=False):
         c = os.path.join(tmp, 'g%d.json' % i)
         if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
             out.append(('gradient', json.load(open(c))))
+    amodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'approx', '*.json'))) + \
+        [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
+    for i, m in enumerate(amodels):
+        for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000'), (3, '4')):
+            c = os.path.join(tmp, 'a%d_%d_%s.json' % (i, n, eps.replace('/', '_')))
+            if run(['approx', m, '-n', str(n), '--eps', eps, '--cert', c]).returncode == 0:
+                out.append(('approx', json.load(open(c))))
     atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
     heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))
     if small:
@@ -215,6 +226,16 @@ def represent_class(m):
         return False
 
 
+def approx_class(m):
+    try:
+        verify_approx.check(m)
+        return True
+    except verify_heads.Reject:
+        return False
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
+        return False
+
+
 def claim_mutants(kind, cert):
     """Mutants whose claim is false by construction."""
     out = []
@@ -231,6 +252,12 @@ def claim_mutants(kind, cert):
                     m = copy.deepcopy(cert)
                     m['claim']['horizon'] = c['horizon'] + dh
                     out.append(('horizon %+d' % dh, m))
+    elif kind == 'approx':
+        for dh in (-1, 1):   # H is the least: neither H - 1 nor H + 1 is
+            if c['H'] + dh >= 0:
+                m = copy.deepcopy(cert)
+                m['claim']['H'] = c['H'] + dh
+                out.append(('H %+d' % dh, m))
     elif kind == 'represent' and isinstance(c.get('representable'), bool):
         m = copy.deepcopy(cert)
         m['claim']['representable'] = not c['representable']
@@ -249,7 +276,7 @@ def main(argv):
     certs = corpus(tmp, small=limit is not None)
     jobs, fixed = [], []
     for kind, cert in certs:
-        if kind in ('heads', 'represent') or (kind == 'gradient' and gradient_class(cert)):
+        if kind in ('heads', 'represent', 'approx') or (kind == 'gradient' and gradient_class(cert)):
             jobs += [(kind, lab, m) for lab, m in structural_mutants(cert, rng)]
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
     total = len(jobs) + len(fixed)
@@ -268,6 +295,8 @@ def main(argv):
             valid = heads_class(m)
         elif kind == 'represent':
             valid = represent_class(m)
+        elif kind == 'approx':
+            valid = approx_class(m)
         else:
             valid = gradient_class(m)
             if valid is None:           # not judged independently: not counted
@@ -288,7 +317,7 @@ def main(argv):
         pk[0] += 1
         pk[1] += valid
     print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
-        '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent'))))
+        '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent', 'approx'))))
     print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
     for k, (n, v) in sorted(per_kind.items()):
         print('  %-9s %6d mutants, %5d still valid proofs' % (k, n, v))

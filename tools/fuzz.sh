@@ -54,6 +54,12 @@ for m in "$top"/witnesses/heads/*.json "$top"/witnesses/gradient/*.json; do
     "$ssmheads" heads "$m" -n 8 --cert "$b/corpus-cert/h-$n.json" >/dev/null 2>&1 || true
     "$ssmheads" gradient "$m" --eps 1/100 --cert "$b/corpus-cert/g-$n.json" >/dev/null 2>&1 || true
 done
+for m in "$top"/witnesses/approx/*.json; do
+    for e in 1 1/10 4; do
+        "$ssmheads" approx "$m" -n 4 --eps "$e" \
+            --cert "$b/corpus-cert/a-$(basename "$m" .json)-$(echo "$e" | tr / _).json" >/dev/null 2>&1 || true
+    done
+done
 for a in "$top"/witnesses/attention/*.json; do
     "$ssmheads" represent "$a" "$top/witnesses/heads/rotation.json" -n 4 \
         --cert "$b/corpus-cert/r-$(basename "$a")" >/dev/null 2>&1 || true
