@@ -97,6 +97,21 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
 /* Install the CPU-time and memory limits and the signal handling below
    (after option parsing). */
 void cli_limits_apply(const ssmh_limits_t *lim);
+
+/* A decimal of x by MPFR, rounded outward: up for upper bounds, down for
+   lower ones (malloc'ed). */
+char *cli_decimal(const fmpq_t x, int up);
+
+/* A growing text buffer (for SVG plots). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} cli_buf_t;
+void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* Process-wide handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGXCPU: an
    output file being written (between cli_write_begin and cli_write_end;
    cli_write_json does this) is finished first, then the process exits with

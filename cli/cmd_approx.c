@@ -23,22 +23,6 @@ static const char usage[] =
     "  --cert OUT    write an `approx` certificate (doc/approx.md)\n"
     "  --json        print one JSON object\n" CLI_LIMIT_HELP;
 
-static char *dec(const fmpq_t x, int up)
-{
-    mpfr_t v;
-    mpq_t q;
-    char *s = NULL, *out;
-    mpfr_init2(v, 64);
-    mpq_init(q);
-    fmpq_get_mpq(q, x);
-    mpfr_set_q(v, q, up ? MPFR_RNDU : MPFR_RNDD);
-    mpfr_asprintf(&s, up ? "%.6RUe" : "%.6RDe", v);
-    out = strdup(s);
-    mpfr_free_str(s);
-    mpfr_clear(v);
-    mpq_clear(q);
-    return out;
-}
 
 static double lg(const fmpq_t x)
 {
@@ -48,22 +32,12 @@ static double lg(const fmpq_t x)
 
 static int write_svg(const char *path, const ssmh_approx_t a)
 {
-    size_t cap = 1 << 14, len = 0;
-    char *buf = malloc(cap);
+    cli_buf_t out = {NULL, 0, 0};
     double lo = lg(a->tau), hi = lg(a->tau);
     slong h;
     ssmh_error_t err;
     int rc;
-#define EMIT(...)                                                          \
-    do {                                                                   \
-        int n_ = snprintf(buf + len, cap - len, __VA_ARGS__);              \
-        if ((size_t)n_ >= cap - len) {                                     \
-            cap = 2 * cap + (size_t)n_;                                    \
-            buf = realloc(buf, cap);                                       \
-            n_ = snprintf(buf + len, cap - len, __VA_ARGS__);              \
-        }                                                                  \
-        len += (size_t)n_;                                                 \
-    } while (0)
+#define EMIT(...) cli_buf_printf(&out, __VA_ARGS__)
     for (h = 0; h <= a->k; h++) {
         double v = lg(a->curve_hi + h);
         if (isfinite(v)) {
@@ -106,30 +80,44 @@ static int write_svg(const char *path, const ssmh_approx_t a)
 #undef EMIT
     ssmh_error_clear(&err);
     cli_write_begin();
-    rc = ssmh_file_write_atomic(path, buf, len, &err);
+    rc = ssmh_file_write_atomic(path, out.s, out.len, &err);
     cli_write_end();
-    free(buf);
+    free(out.s);
     return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
+}
+
+/* An exact input printed exactly when short, else as an MPFR decimal. */
+static char *exact_or_decimal(const fmpq_t x, int up)
+{
+    char *s = fmpq_get_str(NULL, 10, x), *out;
+    if (strlen(s) <= 40) {
+        out = strdup(s);
+    } else {
+        out = cli_decimal(x, up);
+    }
+    flint_free(s);
+    return out;
 }
 
 static void print_text(const ssmh_approx_t a, int curve)
 {
-    char *e = dec(a->eps, 0), *u = dec(a->error2_upper, 1), *t = dec(a->tau, 0);
+    char *e = exact_or_decimal(a->eps, 0), *u = exact_or_decimal(a->error2_upper, 1);
+    char *t = exact_or_decimal(a->tau, 0);
     slong h;
-    printf("H = %ld head%s reproduce the SSM within eps = %s%s on n = %ld (exact k(n) = %ld)\n",
-           (long)a->H, a->H == 1 ? "" : "s", e, a->relative ? " * ||T||_F" : "", (long)a->n,
-           (long)a->k);
+    printf("H = %ld head%s reproduce%s the SSM within eps = %s%s on n = %ld (exact k(n) = %ld)\n",
+           (long)a->H, a->H == 1 ? "" : "s", a->H == 1 ? "s" : "", e,
+           a->relative ? " * ||T||_F" : "", (long)a->n, (long)a->k);
     printf("upper witness: %ld rational value map%s, exact squared residual %s <= eps^2 = %s%s\n",
            (long)a->H, a->H == 1 ? "" : "s", u, t, a->exact_upper ? " (an exact eigenspace: = E(H)^2)" : "");
     if (a->H >= 1) {
-        char *l = dec(a->error2_lower_prev, 0);
+        char *l = exact_or_decimal(a->error2_lower_prev, 0);
         printf("lower witness: E(%ld)^2 >= %s > eps^2 (proven)\n", (long)(a->H - 1), l);
         free(l);
     }
     if (curve) {
         printf("\n     H   E(H)^2 in                          log10 |\n");
         for (h = 0; h <= a->k; h++) {
-            char *lo = dec(a->curve_lo + h, 0), *hi = dec(a->curve_hi + h, 1);
+            char *lo = cli_decimal(a->curve_lo + h, 0), *hi = cli_decimal(a->curve_hi + h, 1);
             double v = fmpq_get_d(a->curve_hi + h), tv = fmpq_get_d(a->tau);
             int bar = v > 0 ? (int)floor(40.0 + 3.0 * log10(v)) : 0;
             int tb = tv > 0 ? (int)floor(40.0 + 3.0 * log10(tv)) : -1;

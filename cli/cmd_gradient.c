@@ -22,49 +22,22 @@ static const char usage[] =
     "  --attention A  highway norms ||V_h||_2 of a real attention layer\n"
     "  --json         print one JSON object\n" CLI_LIMIT_HELP;
 
-/* MPFR decimal, rounded outward: up for upper bounds, down for lower ones. */
-static char *dec(const fmpq_t x, int up)
-{
-    mpfr_t v;
-    mpq_t q;
-    char *s = NULL, *out;
-    mpfr_init2(v, 64);
-    mpq_init(q);
-    fmpq_get_mpq(q, x);
-    mpfr_set_q(v, q, up ? MPFR_RNDU : MPFR_RNDD);
-    mpfr_asprintf(&s, up ? "%.6RUe" : "%.6RDe", v);
-    out = strdup(s);
-    mpfr_free_str(s);
-    mpfr_clear(v);
-    mpq_clear(q);
-    return out;
-}
 
 static void print_dec(const char *label, const fmpq_t x, int up)
 {
-    char *s = dec(x, up);
+    char *s = cli_decimal(x, up);
     printf("%s%s", label, s);
     free(s);
 }
 
 static int write_svg(const char *path, const ssmh_gradient_t g, const fmpq *hw, slong nhw)
 {
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
+    cli_buf_t out = {NULL, 0, 0};
     slong l, h;
     double lo = INFINITY, hi = -INFINITY;
     ssmh_error_t err;
     int rc;
-#define EMIT(...)                                                          \
-    do {                                                                   \
-        int n_ = snprintf(buf + len, cap - len, __VA_ARGS__);              \
-        if ((size_t)n_ >= cap - len) {                                     \
-            cap = 2 * cap + (size_t)n_;                                    \
-            buf = realloc(buf, cap);                                       \
-            n_ = snprintf(buf + len, cap - len, __VA_ARGS__);              \
-        }                                                                  \
-        len += (size_t)n_;                                                 \
-    } while (0)
+#define EMIT(...) cli_buf_printf(&out, __VA_ARGS__)
     for (l = 0; l <= g->lags; l++) {
         double a = fmpq_get_d(g->norm2_hi + l), b = ssmh_gradient_envelope_d(g, l);
         if (a > 0) {
@@ -125,9 +98,9 @@ static int write_svg(const char *path, const ssmh_gradient_t g, const fmpq *hw, 
 #undef PY
     ssmh_error_clear(&err);
     cli_write_begin();
-    rc = ssmh_file_write_atomic(path, buf, len, &err);
+    rc = ssmh_file_write_atomic(path, out.s, out.len, &err);
     cli_write_end();
-    free(buf);
+    free(out.s);
     return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
 }
 
@@ -291,7 +264,7 @@ int cli_cmd_gradient(int argc, char **argv)
             printf("envelope: none could be proven\n");
         }
         if (have_eps) {
-            char *e = dec(eps, 0);
+            char *e = cli_decimal(eps, 0);
             if (g->horizon >= 0)
                 printf("horizon: ||K_l||_2 <= %s for every lag l >= %ld\n", e, (long)g->horizon);
             else
@@ -301,7 +274,7 @@ int cli_cmd_gradient(int argc, char **argv)
         printf("\n   lag   ||K_l||_F^2 (exact)   ||K_l||_2 in             envelope  log10 |");
         printf("\n");
         for (l = 0; l <= g->lags; l++) {
-            char *f = dec(g->norms_f2 + l, 1), *a = dec(g->norm2_lo + l, 0), *b = dec(g->norm2_hi + l, 1);
+            char *f = cli_decimal(g->norms_f2 + l, 1), *a = cli_decimal(g->norm2_lo + l, 0), *b = cli_decimal(g->norm2_hi + l, 1);
             double nv = fmpq_get_d(g->norm2_hi + l), ev = ssmh_gradient_envelope_d(g, l);
             int bar = nv > 0 ? (int)floor(30.0 + 3.0 * log10(nv)) : 0, ebar;
             char line[64];
@@ -321,7 +294,7 @@ int cli_cmd_gradient(int argc, char **argv)
         printf("\nattention highway: a head with alpha_ij = 1 passes ||V_h|| at every distance; the\n"
                "k-head emulation of this SSM inherits K_l, hence the envelope above.\n");
         for (h = 0; h < nhw; h++) {
-            char *v = dec(hw + h, 0);
+            char *v = cli_decimal(hw + h, 0);
             if (attn)
                 printf("head %ld: ||V_h||_2 >= %s", (long)h, v);
             else

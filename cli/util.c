@@ -2,6 +2,7 @@
 #include "cli.h"
 #include <errno.h>
 #include <limits.h>
+#include <mpfr.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -335,4 +336,43 @@ int cli_other_option(ssmh_limits_t *lim, int opt, const char *arg, const char *c
     if (cli_limits_option(lim, opt, arg, cmd, &rc))
         return rc;
     return cli_usage_error(cmd, "unknown option");
+}
+
+char *cli_decimal(const fmpq_t x, int up)
+{
+    mpfr_t v;
+    mpq_t q;
+    char *s = NULL, *out;
+    mpfr_init2(v, 64);
+    mpq_init(q);
+    fmpq_get_mpq(q, x);
+    mpfr_set_q(v, q, up ? MPFR_RNDU : MPFR_RNDD);
+    mpfr_asprintf(&s, up ? "%.6RUe" : "%.6RDe", v);
+    out = strdup(s);
+    mpfr_free_str(s);
+    mpfr_clear(v);
+    mpq_clear(q);
+    return out;
+}
+
+void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (b->cap - b->len < 2) {
+        b->cap = 2 * b->cap + 4096;
+        b->s = realloc(b->s, b->cap);
+    }
+    va_start(ap, fmt);
+    n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n >= b->cap - b->len) {
+        b->cap = 2 * b->cap + (size_t)n;
+        b->s = realloc(b->s, b->cap);
+        va_start(ap, fmt);
+        n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    if (n > 0)
+        b->len += (size_t)n;
 }
