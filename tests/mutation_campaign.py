@@ -205,35 +205,15 @@ def heads_class(m):
 def gradient_class(m):
     """True / False as for heads_class; None when the second checker does
     not judge the certificate (a marginal or unstable verdict)."""
-    try:
-        verify_gradient.check(m)
-        return True
-    except verify_gradient.Unjudged:
-        return None
-    except verify_heads.Reject:
-        return False
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
-        return False
+    return verify_heads.verdict(verify_gradient.check, m, verify_gradient.Unjudged)
 
 
 def represent_class(m):
-    try:
-        verify_represent.check(m)
-        return True
-    except verify_heads.Reject:
-        return False
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
-        return False
+    return verify_heads.verdict(verify_represent.check, m)
 
 
 def approx_class(m):
-    try:
-        verify_approx.check(m)
-        return True
-    except verify_heads.Reject:
-        return False
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, ZeroDivisionError):
-        return False
+    return verify_heads.verdict(verify_approx.check, m)
 
 
 def claim_mutants(kind, cert):

@@ -375,6 +375,25 @@ def check(cert):
     return 'k(%d) = %d' % (n, k)
 
 
+MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
+             ZeroDivisionError)
+
+
+def verdict(check_fn, cert, unjudged=()):
+    """A Python checker's verdict on a parsed certificate: True (a valid
+    proof), False (rejected or malformed), None (an exception in `unjudged`:
+    the checker does not judge it)."""
+    try:
+        check_fn(cert)
+        return True
+    except unjudged:
+        return None
+    except Reject:
+        return False
+    except MALFORMED:
+        return False
+
+
 def run_files(paths, check_fn, unjudged=()):
     """The command line of a Python checker: one verdict line per file; exit
     status 0 iff none is rejected (exceptions in `unjudged` are reported as
@@ -389,8 +408,7 @@ def run_files(paths, check_fn, unjudged=()):
         except Reject as e:
             ok = False
             print('%s: REJECTED: %s' % (path, e))
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
-                ZeroDivisionError) as e:
+        except MALFORMED as e:
             ok = False
             print('%s: REJECTED: malformed (%s: %s)' % (path, type(e).__name__, str(e)[:80]))
     return 0 if ok else 1
