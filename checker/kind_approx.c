@@ -101,15 +101,13 @@ static void free_maps(ssmhc_qmat *v, long count)
 }
 
 /* The s x count matrix of the maps on the support. */
-static void on_support(ssmhc_qmat *out, const ssmhc_qmat *v, long count, const long *sup, long s,
-                       long d)
+static void on_support(ssmhc_qmat *out, const ssmhc_qmat *v, long count, const long *sup, long s)
 {
     long i, j;
     ssmhc_qmat_init(out, s, count);
     for (j = 0; j < count; j++)
         for (i = 0; i < s; i++)
             mpq_set(SSMHC_Q(out, i, j), v[j].e[sup[i]]);
-    (void)d;
 }
 
 static void mark(char *used, const ssmhc_qmat *v, long count)
@@ -252,7 +250,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
     for (i = 0; i < pd; i++)
         if (used[i])
             sup[s++] = i;
-    on_support(&F, K, n, sup, s, m->d);
+    on_support(&F, K, n, sup, s);
     /* tr G = sum_l (n - l) ||K_l||_F^2; G itself (s x s) is formed only
        when the lower witness needs it and no smaller form does */
     for (l = 0; l < n; l++)
@@ -269,7 +267,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
 
     /* upper: residual tr G - tr((V^T V)^{-1} V^T G V), V^T G V = U W U^T
        with U = V^T F */
-    on_support(&V, basis, nb, sup, s, m->d);
+    on_support(&V, basis, nb, sup, s);
     ssmhc_qmat_init(&VtV, nb, nb);
     ssmhc_qmat_init(&VtGV, nb, nb);
     tmul(&VtV, &V, &V);
@@ -303,7 +301,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         if (!ssmhc_qmat_psd(&Yc, 0))
             v = ssmhc_fail(r, "witness.lower.Y: not symmetric positive semidefinite");
         ssmhc_qmat_clear(&Yc);
-        on_support(&W, wv, nw, sup, s, m->d);
+        on_support(&W, wv, nw, sup, s);
         /* Q: [F W] when smaller than the support, else the identity.  Every
            column of G lies in span F and of Z = W Y W^T in span W, so off
            span Q the form M = Z - G + t I is t I (t >= 0): M >= 0 iff

@@ -425,11 +425,6 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
         if (!_ssmh_eigs_enclose(e, prec))
             continue;
         /* t: at most lambda_r, at least lambda_{r+1} (0 past the rank) */
-        arb_lower_fmpq(gap, e->lam + r - 1, prec);
-        if (r < e->k) {
-            arb_upper_fmpq(s, e->lam + r, prec);
-            fmpq_sub(gap, gap, s);
-        }
         if (_ssmh_eigs_cut_rational(e, r)) {
             exact_top_coords(a->W, w, e, r);
             if (fmpz_poly_degree(e->fac->p + e->fi[r - 1]) == 1)
@@ -439,6 +434,11 @@ static int lower_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e, slong
             compress_shifted(a->Y, w, a->t, a->W);
         } else {
             /* t = lambda_r - theta, Z = sum (lambda_q - t + eta) w w^T / |w|^2 */
+            arb_lower_fmpq(gap, e->lam + r - 1, prec);
+            if (r < e->k) {
+                arb_upper_fmpq(s, e->lam + r, prec);
+                fmpq_sub(gap, gap, s);
+            }
             fmpq_sub(margin, a->curve_lo + m, a->tau);
             fmpq_div_2exp(theta, gap, 1);
             fmpq_set_si(s, 1, 4 * (r - m + 1));

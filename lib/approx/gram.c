@@ -176,22 +176,32 @@ int _ssmh_eigs_same(const ssmh_eigs_t *e, slong i, slong j)
     return e->fi[i] == e->fi[j] && e->ri[i] == e->ri[j];
 }
 
+/* below[i] = copies of factor i's roots past the h largest eigenvalues;
+   returns 1 when no irreducible factor of degree > 1 has roots on both
+   sides of that cut (then the tail and the top-h invariant subspace are
+   exact). */
+static int cut_counts(slong *below, const ssmh_eigs_t *e, slong h)
+{
+    slong i;
+    for (i = h; i < e->k; i++)
+        below[e->fi[i]]++;
+    for (i = 0; i < e->fac->num; i++) {
+        slong d = fmpz_poly_degree(e->fac->p + i);
+        if (d > 1 && below[i] != 0 && below[i] != d * e->fac->exp[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* E(h)^2 = sum_{q >= h} lambda_q (0-based: the eigenvalues past the h
-   largest) as [lo, hi]; exact (lo = hi) when no irreducible factor of
-   degree > 1 has roots on both sides of the cut.  Returns 1 when exact. */
+   largest) as [lo, hi]; exact (lo = hi) when the cut splits no irreducible
+   factor of degree > 1.  Returns 1 when exact. */
 int _ssmh_eigs_tail(fmpq_t lo, fmpq_t hi, const ssmh_eigs_t *e, const fmpq_t total, slong h,
                     slong prec)
 {
     slong i, nf = e->fac->num;
     slong *below = flint_calloc((size_t)FLINT_MAX(nf, 1), sizeof(slong));
-    int exact = 1;
-    for (i = h; i < e->k; i++)
-        below[e->fi[i]]++;
-    for (i = 0; i < nf && exact; i++) {
-        slong d = fmpz_poly_degree(e->fac->p + i);
-        if (d > 1 && below[i] != 0 && below[i] != d * e->fac->exp[i])
-            exact = 0;
-    }
+    int exact = cut_counts(below, e, h);
     if (exact) {
         fmpq_t s;
         fmpq_init(s);
@@ -226,20 +236,12 @@ int _ssmh_eigs_tail(fmpq_t lo, fmpq_t hi, const ssmh_eigs_t *e, const fmpq_t tot
     return exact;
 }
 
-/* One factor of G's charpoly "splits" at the cut after the h largest
-   eigenvalues when some of its roots are above and some below.  Returns 1
-   when only factors of degree 1 split, i.e. the top-h invariant subspace is
-   spanned by exact kernels. */
+/* 1 when the cut after the h largest eigenvalues splits only factors of
+   degree 1, i.e. the top-h invariant subspace is spanned by exact kernels. */
 int _ssmh_eigs_cut_rational(const ssmh_eigs_t *e, slong h)
 {
-    fmpq_t lo, hi, z;
-    int r;
-    fmpq_init(lo);
-    fmpq_init(hi);
-    fmpq_init(z);
-    r = _ssmh_eigs_tail(lo, hi, e, z, h, 64);
-    fmpq_clear(lo);
-    fmpq_clear(hi);
-    fmpq_clear(z);
+    slong *below = flint_calloc((size_t)FLINT_MAX(e->fac->num, 1), sizeof(slong));
+    int r = cut_counts(below, e, h);
+    flint_free(below);
     return r;
 }
