@@ -1,6 +1,6 @@
 /*
  * Exact positive (semi)definiteness of a symmetric rational matrix by
- * LDL^T without pivoting.  Guarantee: returns 1 only if the matrix is PSD
+ * fraction-free LDL^T without pivoting.  Guarantee: returns 1 only if the matrix is PSD
  * (PD when strict): a zero pivot must come with a zero remaining column,
  * which is exactly the semidefinite case; a negative pivot refutes.
  * Also: a certified upper bound on the largest eigenvalue of a PSD matrix,
@@ -10,28 +10,42 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Positive definiteness of a symmetric rational matrix by fraction-free
-   (Bareiss) elimination on its integer multiple: the k-th pivot is the k-th
-   leading principal minor, so all pivots > 0 iff PD (Sylvester).  No gcds,
-   so much faster than LDL^T over Q on float-derived data.  Returns 1 (PD),
-   0 (a minor < 0: not PSD either) or -1 (a minor = 0: undecided here). */
-static int bareiss_pd(const fmpq_mat_t S)
+/* Semidefiniteness of a symmetric rational matrix by fraction-free
+   (Bareiss) elimination of its integer multiple, without pivoting: no gcds,
+   so much faster than LDL^T over Q on float-derived data.  After the pivots
+   taken so far, M[i][j] is a positive multiple (the last pivot taken, a
+   positive principal minor) of the Schur complement entry and depends only
+   on the rows and columns of those pivots; so a zero pivot whose remaining
+   column is zero is skipped (its index deleted) and elimination goes on
+   with the same divisor.  PSD iff every pivot is > 0, or 0 with a zero
+   column (LDL^T); PD iff every pivot is > 0 (Sylvester). */
+int _ssmh_is_psd(const fmpq_mat_t S, int strict)
 {
     slong n = fmpq_mat_nrows(S), i, j, k;
     fmpz_mat_t M;
     fmpz_t den, prev, t;
-    int res = 1;
+    int ok = 1;
+    for (i = 0; i < n && ok; i++)
+        for (j = 0; j < i && ok; j++)
+            ok = fmpq_equal(fmpq_mat_entry(S, i, j), fmpq_mat_entry(S, j, i));
+    if (!ok)
+        return 0;
     fmpz_mat_init(M, n, n);
     fmpz_init(den);
     fmpz_init(prev);
     fmpz_init(t);
     fmpq_mat_get_fmpz_mat_matwise(M, den, S);
     fmpz_one(prev);
-    for (k = 0; k < n && res == 1; k++) {
+    for (k = 0; k < n && ok; k++) {
         int sg = fmpz_sgn(fmpz_mat_entry(M, k, k));
-        if (sg <= 0) {
-            res = sg < 0 ? 0 : -1;
+        if (sg < 0 || (sg == 0 && strict)) {
+            ok = 0;
             break;
+        }
+        if (sg == 0) {
+            for (i = k + 1; i < n && ok; i++)
+                ok = fmpz_is_zero(fmpz_mat_entry(M, i, k));
+            continue;   /* skip index k: prev unchanged */
         }
         for (i = k + 1; i < n; i++)
             for (j = k + 1; j <= i; j++) {
@@ -46,53 +60,6 @@ static int bareiss_pd(const fmpq_mat_t S)
     fmpz_clear(den);
     fmpz_clear(prev);
     fmpz_clear(t);
-    return res;
-}
-
-int _ssmh_is_psd(const fmpq_mat_t S, int strict)
-{
-    slong n = fmpq_mat_nrows(S), i, j, k;
-    fmpq_mat_t T;
-    fmpq_t f, t;
-    int ok = 1;
-    for (i = 0; i < n && ok; i++)
-        for (j = 0; j < i && ok; j++)
-            ok = fmpq_equal(fmpq_mat_entry(S, i, j), fmpq_mat_entry(S, j, i));
-    if (!ok)
-        return 0;
-    k = bareiss_pd(S);
-    if (k >= 0 || strict)   /* decided: PD (hence PSD), or a negative minor */
-        return k == 1;
-    /* a zero leading minor: only the exact LDL^T below decides PSD */
-    fmpq_mat_init(T, n, n);
-    fmpq_mat_set(T, S);
-    fmpq_init(f);
-    fmpq_init(t);
-    for (k = 0; k < n && ok; k++) {
-        int s = fmpq_sgn(fmpq_mat_entry(T, k, k));
-        if (s < 0 || (s == 0 && strict)) {
-            ok = 0;
-            break;
-        }
-        if (s == 0) {
-            for (i = k + 1; i < n && ok; i++)
-                ok = fmpq_is_zero(fmpq_mat_entry(T, i, k));
-            continue;
-        }
-        for (i = k + 1; i < n; i++) {
-            if (fmpq_is_zero(fmpq_mat_entry(T, i, k)))
-                continue;
-            fmpq_div(f, fmpq_mat_entry(T, i, k), fmpq_mat_entry(T, k, k));
-            for (j = k + 1; j <= i; j++) {
-                fmpq_mul(t, f, fmpq_mat_entry(T, k, j));
-                fmpq_sub(fmpq_mat_entry(T, i, j), fmpq_mat_entry(T, i, j), t);
-                fmpq_set(fmpq_mat_entry(T, j, i), fmpq_mat_entry(T, i, j));
-            }
-        }
-    }
-    fmpq_clear(f);
-    fmpq_clear(t);
-    fmpq_mat_clear(T);
     return ok;
 }
 
