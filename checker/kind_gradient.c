@@ -4,7 +4,10 @@
  * beta_C P - C^T C >= 0 (for P = I: beta_C I - C C^T >= 0, the same largest
  * eigenvalue); M2 = beta_B beta_C; "stable" only with gamma < 1 (then every
  * |lambda| <= gamma < 1); every listed ||K_l||_F^2 recomputed; the horizon
- * the least lag allowed by M2 gamma^(2t) <= eps^2.  Each semidefiniteness
+ * the least lag allowed by M2 gamma^(2t) <= eps^2; "marginal" (with
+ * gamma = 1) and "unstable" only with evidence of an eigenvalue (a block of
+ * a structured A, phi(A) v = 0 for phi of degree <= 2, a cyclic vector for
+ * phi, or a Stein form that forces a root outside).  Each semidefiniteness
  * by its own LDL^T without pivoting (a zero pivot needs a zero column).
  */
 #include "ssmhc.h"
@@ -133,6 +136,165 @@ static void phi_apply(ssmhc_qmat *out, const ssmhc_model *m, const mpq_t *c, lon
     mpq_clear(t);
 }
 
+/* S = g2 P - A^T P A for a symmetric P (S initialised here). */
+static void stein_form(ssmhc_qmat *S, const ssmhc_model *m, const ssmhc_qmat *P, const mpq_t g2)
+{
+    ssmhc_qmat X, Xt, Y;
+    mpq_t t;
+    size_t e;
+    mpq_init(t);
+    ssmhc_qmat_init(&X, m->N, m->N);
+    ssmhc_model_apply_A_right(&X, m, P);    /* P A */
+    transpose(&Xt, &X);                     /* A^T P (P symmetric) */
+    ssmhc_qmat_init(&Y, m->N, m->N);
+    ssmhc_model_apply_A_right(&Y, m, &Xt);  /* A^T P A */
+    ssmhc_qmat_init(S, m->N, m->N);
+    for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
+        mpq_mul(t, g2, P->e[e]);
+        mpq_sub(S->e[e], t, Y.e[e]);
+    }
+    ssmhc_qmat_clear(&X);
+    ssmhc_qmat_clear(&Xt);
+    ssmhc_qmat_clear(&Y);
+    mpq_clear(t);
+}
+
+static int is_symmetric(const ssmhc_qmat *P)
+{
+    long i, j;
+    for (i = 0; i < P->rows; i++)
+        for (j = 0; j < i; j++)
+            if (!mpq_equal(SSMHC_Q(P, i, j), SSMHC_Q(P, j, i)))
+                return 0;
+    return 1;
+}
+
+/* "cyclic": monic phi = [c0, ..., 1] of degree d, power k in {1, 2}, and v
+   with v, A v, ..., A^(kd-1) v independent and phi^k(A) v = 0.  Then A on
+   that cyclic space has characteristic polynomial phi^k: every root of phi
+   is an eigenvalue of A, and for k = 2 a defective one (its Jordan block
+   there has size >= 2).  |c0| is the product of the roots' moduli, so
+   |c0| >= 1 shows a root of modulus >= 1 and |c0| > 1 one outside.
+   Returns the class of |c0| against 1, or 2 when invalid. */
+static int check_cyclic(const json_t *ev, const ssmhc_model *m, int *chain)
+{
+    const json_t *pc = json_object_get(ev, "poly");
+    long d, k, D, i, j;
+    mpq_t *phi = NULL, *psi = NULL, t;
+    ssmhc_qmat v, u, Kr, acc;
+    int cls = 2, ok;
+    if (json_object_size(ev) != 4u || !json_is_array(pc) || json_array_size(pc) < 2
+        || (long)json_array_size(pc) > m->N + 1
+        || ssmhc_json_long(&k, json_object_get(ev, "power"), 1, 2) != 0)
+        return 2;
+    d = (long)json_array_size(pc) - 1;
+    D = k * d;
+    if (D > m->N)
+        return 2;
+    phi = malloc(sizeof(mpq_t) * (size_t)(d + 1));
+    psi = malloc(sizeof(mpq_t) * (size_t)(D + 1));
+    for (i = 0; i <= d; i++)
+        mpq_init(phi[i]);
+    for (i = 0; i <= D; i++)
+        mpq_init(psi[i]);
+    mpq_init(t);
+    ok = 1;
+    for (i = 0; i <= d; i++)
+        ok &= ssmhc_json_rational(phi[i], json_array_get(pc, (size_t)i)) == 0;
+    ok = ok && mpq_cmp_ui(phi[d], 1, 1) == 0;
+    if (ok) {   /* psi = phi^k */
+        if (k == 1) {
+            for (i = 0; i <= d; i++)
+                mpq_set(psi[i], phi[i]);
+        } else {
+            for (i = 0; i <= d; i++)
+                for (j = 0; j <= d; j++) {
+                    mpq_mul(t, phi[i], phi[j]);
+                    mpq_add(psi[i + j], psi[i + j], t);
+                }
+        }
+    }
+    if (ok && read_vec(&v, json_object_get(ev, "v"), m->N) == 0) {
+        /* Kr = [v, A v, ..., A^(D-1) v]; acc = sum_i psi_i A^i v */
+        ssmhc_qmat_init(&u, m->N, 1);
+        ssmhc_qmat_init(&Kr, m->N, D);
+        ssmhc_qmat_init(&acc, m->N, 1);
+        ssmhc_qmat_copy(&u, &v);
+        for (i = 0; i <= D; i++) {
+            ssmhc_qmat w;
+            for (j = 0; j < m->N; j++) {
+                if (i < D)
+                    mpq_set(SSMHC_Q(&Kr, j, i), u.e[j]);
+                mpq_mul(t, psi[i], u.e[j]);
+                mpq_add(acc.e[j], acc.e[j], t);
+            }
+            if (i < D) {
+                ssmhc_qmat_init(&w, m->N, 1);
+                ssmhc_model_apply_A(&w, m, &u);
+                ssmhc_qmat_copy(&u, &w);
+                ssmhc_qmat_clear(&w);
+            }
+        }
+        if (ssmhc_qmat_is_zero(&acc) && ssmhc_qmat_rank(&Kr) == D) {
+            mpq_abs(t, phi[0]);
+            cls = mpq_cmp_ui(t, 1, 1) > 0 ? 1 : mpq_cmp_ui(t, 1, 1) < 0 ? -1 : 0;
+            *chain = k == 2;
+        }
+        ssmhc_qmat_clear(&u);
+        ssmhc_qmat_clear(&Kr);
+        ssmhc_qmat_clear(&acc);
+        ssmhc_qmat_clear(&v);
+    }
+    for (i = 0; i <= d; i++)
+        mpq_clear(phi[i]);
+    for (i = 0; i <= D; i++)
+        mpq_clear(psi[i]);
+    free(phi);
+    free(psi);
+    mpq_clear(t);
+    return cls;
+}
+
+/* "stein": r >= 1, a symmetric P with r^2 P - A^T P A > 0, and x with
+   x^T P x < 0.  Then A has an eigenvalue with |lambda| > r: with B = A / r,
+   f(y) = y^T P y strictly decreases along y, B y, B^2 y, ...; if every
+   eigenvalue of B were inside the circle, f(B^t x) -> 0 > f(x) >= f(B^t x);
+   one on it (B z = mu z, |mu| = 1) gives 0 = (1 - |mu|^2) z* P z = z* Q z
+   > 0.  Returns 1 (outside), or 2 when invalid. */
+static int check_stein(const json_t *ev, const ssmhc_model *m)
+{
+    ssmhc_qmat P, S, x, Px;
+    mpq_t r, r2, xPx, t;
+    int cls = 2;
+    long i;
+    if (json_object_size(ev) != 4u)
+        return 2;
+    mpq_init(r); mpq_init(r2); mpq_init(xPx); mpq_init(t);
+    if (ssmhc_json_rational(r, json_object_get(ev, "r")) == 0 && mpq_cmp_ui(r, 1, 1) >= 0
+        && ssmhc_json_qmat(&P, json_object_get(ev, "P"), m->N, m->N) == 0) {
+        if (is_symmetric(&P) && read_vec(&x, json_object_get(ev, "x"), m->N) == 0) {
+            ssmhc_qmat_init(&Px, m->N, 1);
+            ssmhc_qmat_mul(&Px, &P, &x);
+            for (i = 0; i < m->N; i++) {
+                mpq_mul(t, x.e[i], Px.e[i]);
+                mpq_add(xPx, xPx, t);
+            }
+            if (mpq_sgn(xPx) < 0) {
+                mpq_mul(r2, r, r);
+                stein_form(&S, m, &P, r2);
+                if (ssmhc_qmat_psd(&S, 1))
+                    cls = 1;
+                ssmhc_qmat_clear(&S);
+            }
+            ssmhc_qmat_clear(&Px);
+            ssmhc_qmat_clear(&x);
+        }
+        ssmhc_qmat_clear(&P);
+    }
+    mpq_clear(r); mpq_clear(r2); mpq_clear(xPx); mpq_clear(t);
+    return cls;
+}
+
 /* The verdict evidence: returns the class of the exhibited eigenvalue's
    modulus (-1 inside, 0 on, 1 outside the unit circle), with *chain set for
    a defective (Jordan chain) witness; 2 when the evidence is invalid. */
@@ -145,6 +307,10 @@ static int check_evidence(const json_t *ev, const ssmhc_model *m, int *chain)
     *chain = 0;
     if (!json_is_object(ev) || !json_is_string(ty))
         return 2;
+    if (strcmp(json_string_value(ty), "cyclic") == 0)
+        return check_cyclic(ev, m, chain);
+    if (strcmp(json_string_value(ty), "stein") == 0)
+        return check_stein(ev, m);
     mpq_init(c[0]); mpq_init(c[1]); mpq_init(c[2]); mpq_init(mod2); mpq_init(t);
     if (strcmp(json_string_value(ty), "block") == 0) {
         if (json_object_size(ev) == 2 && m->block_diag
@@ -215,7 +381,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
     const json_t *jP, *jst, *jnf, *jeps, *jh;
     mpq_t gamma, M2, bB, bC, g2, t, eps2;
-    ssmhc_qmat P, S, X, Y, Bt, G;
+    ssmhc_qmat P, S, X, Bt, G;
     int identity, ok = 1;
     long i, j, nl;
     ssmhc_verdict_t v = SSMHC_VERIFIED;
@@ -245,7 +411,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
                 return ssmhc_fail(r, "witness: a %s claim needs evidence", vs);
             cls = check_evidence(ev, m, &chain);
             if (cls == 2)
-                return ssmhc_fail(r, "witness: the evidence does not check (phi(A) v = 0, v != 0, roots as claimed)");
+                return ssmhc_fail(r, "witness: the evidence does not check (an eigenvalue as claimed is not shown)");
             if (marg && (cls != 0 || chain))
                 return ssmhc_fail(r, "witness: marginal needs an eigenvalue on the unit circle");
             if (!marg && !(cls > 0 || (cls == 0 && chain)))
@@ -305,28 +471,16 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     if (identity && m->block_diag) {
         ok = blocks_contract(m, g2);
     } else {
-        ssmhc_qmat Pm, At;
+        ssmhc_qmat Pm;
         ssmhc_qmat_init(&Pm, m->N, m->N);
         if (identity)
             for (i = 0; i < m->N; i++)
                 mpq_set_ui(SSMHC_Q(&Pm, i, i), 1, 1);
         else
             ssmhc_qmat_copy(&Pm, &P);
-        ssmhc_qmat_init(&X, m->N, m->N);
-        ssmhc_model_apply_A_right(&X, m, &Pm);   /* P A */
-        transpose(&At, &X);                      /* A^T P (P symmetric) */
-        ssmhc_qmat_init(&Y, m->N, m->N);
-        ssmhc_model_apply_A_right(&Y, m, &At);   /* A^T P A */
-        ssmhc_qmat_init(&S, m->N, m->N);
-        for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
-            mpq_mul(t, g2, Pm.e[e]);
-            mpq_sub(S.e[e], t, Y.e[e]);
-        }
+        stein_form(&S, m, &Pm, g2);
         ok = ssmhc_qmat_psd(&S, 0);
         ssmhc_qmat_clear(&S);
-        ssmhc_qmat_clear(&X);
-        ssmhc_qmat_clear(&Y);
-        ssmhc_qmat_clear(&At);
         ssmhc_qmat_clear(&Pm);
     }
     if (!ok) {

@@ -52,6 +52,27 @@ void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
 json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict);
 
+/* S = gamma^2 P - A^T P A, exactly (lib/gradient/envelope.c). */
+void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma);
+
+/* Floating-point proposals, to be proven by the caller (lib/gradient/numeric.c):
+   P ~ sum_k (A^T/gamma)^k (A/gamma)^k; P = Re(W^H W) from eigenvectors
+   (0 on a repeated eigenvalue); and for an A with an eigenvalue outside the
+   unit circle, r >= 1 with r^2 P - A^T P A > 0 and x^T P x < 0 intended
+   (x is N x 1, initialised by the caller). */
+void _ssmh_stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma);
+int _ssmh_eigen_form(fmpq_mat_t P, const fmpq_mat_t A);
+int _ssmh_instability_form(fmpq_mat_t P, fmpq_mat_t x, fmpq_t r, const fmpq_mat_t A);
+
+/* P > 0 with P - A^T P A >= 0 for a marginal A (semisimple unit-circle
+   eigenvalues, the rest inside), built exactly from the spectral
+   decomposition (lib/gradient/marginal.c); 0 when not found.  The caller
+   proves it. */
+int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A);
+
+/* X = f(A) for f in Z[x] (X N x N, initialised by the caller). */
+void _ssmh_fmpz_poly_of_mat(fmpq_mat_t X, const fmpz_poly_t f, const fmpq_mat_t A);
+
 /* Largest rows * cols of a matrix read in the sparse form (whose file size
    does not bound the allocation): 2^27 entries, about 2 GiB of fmpq. */
 #define SSMH_MAX_MATRIX_ENTRIES (WORD(1) << 27)

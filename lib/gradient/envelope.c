@@ -59,7 +59,7 @@ static void pick_gamma(fmpq_t g, const fmpq_t rho_hi, double delta)
 }
 
 /* S = gamma^2 P - A^T P A (or with P = I). */
-static void stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma)
+void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma)
 {
     slong N = fmpq_mat_nrows(A);
     fmpq_mat_t At, T, U;
@@ -78,211 +78,6 @@ static void stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P,
     fmpq_mat_clear(T);
     fmpq_mat_clear(U);
     fmpq_clear(g2);
-}
-
-static void round_sym(fmpq_mat_t P, const double *p, slong N);
-
-/* out = X Y, or X^T Y when trans; N x N row-major doubles (out distinct). */
-static void dmul(double *out, const double *x, int trans, const double *y, slong N)
-{
-    slong i, j, k;
-    for (i = 0; i < N; i++)
-        for (j = 0; j < N; j++) {
-            double s = 0;
-            for (k = 0; k < N; k++)
-                s += (trans ? x[k * N + i] : x[i * N + k]) * y[k * N + j];
-            out[i * N + j] = s;
-        }
-}
-
-/* P ~ sum_k (A^T/gamma)^k (A/gamma)^k by doubling, in doubles, rounded to
-   dyadics with about 40 significant bits relative to the largest entry. */
-static void stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
-{
-    slong N = fmpq_mat_nrows(A), i, it;
-    double *a = malloc(sizeof(double) * (size_t)(N * N)), *p = malloc(sizeof(double) * (size_t)(N * N));
-    double *t = malloc(sizeof(double) * (size_t)(N * N)), *u = malloc(sizeof(double) * (size_t)(N * N));
-    for (i = 0; i < N * N; i++) {
-        a[i] = fmpq_get_d(A->rows[i / N] + i % N) / gamma;
-        p[i] = (i / N == i % N) ? 1.0 : 0.0;
-    }
-    for (it = 0; it < 64; it++) {
-        double an = 0;
-        /* p += a^T p a */
-        dmul(t, p, 0, a, N);
-        dmul(u, a, 1, t, N);
-        for (i = 0; i < N * N; i++)
-            p[i] += u[i];
-        /* a = a^2 */
-        dmul(t, a, 0, a, N);
-        memcpy(a, t, sizeof(double) * (size_t)(N * N));
-        for (i = 0; i < N * N; i++)
-            an = fmax(an, fabs(a[i]));
-        if (an < 1e-30 || !isfinite(an))
-            break;
-    }
-    round_sym(P, p, N);
-    free(a);
-    free(p);
-    free(t);
-    free(u);
-}
-
-/* Round a double symmetric matrix (scaled so its largest entry is about 1)
-   to dyadics with about 40 significant bits. */
-static void round_sym(fmpq_mat_t P, const double *p, slong N)
-{
-    slong i, j;
-    for (i = 0; i < N; i++)
-        for (j = 0; j <= i; j++) {
-            double v = 0.5 * (p[i * N + j] + p[j * N + i]);
-            int e;
-            fmpq *q = fmpq_mat_entry(P, i, j);
-            frexp(v != 0 ? v : 1.0, &e);   /* each entry to 40 significant bits */
-            _ssmh_set_dyadic(q, v, 40 - e);
-            fmpq_set(fmpq_mat_entry(P, j, i), q);
-        }
-}
-
-/* Complex LU with partial pivoting, in place (n x n, row-major); returns 0
-   when singular to working precision. */
-static int clu(double complex *a, slong *piv, slong n)
-{
-    slong i, j, k;
-    for (k = 0; k < n; k++) {
-        slong best = k;
-        for (i = k + 1; i < n; i++)
-            if (cabs(a[i * n + k]) > cabs(a[best * n + k]))
-                best = i;
-        if (cabs(a[best * n + k]) == 0)
-            return 0;
-        piv[k] = best;
-        if (best != k)
-            for (j = 0; j < n; j++) {
-                double complex t = a[k * n + j];
-                a[k * n + j] = a[best * n + j];
-                a[best * n + j] = t;
-            }
-        for (i = k + 1; i < n; i++) {
-            double complex f = a[i * n + k] / a[k * n + k];
-            a[i * n + k] = f;
-            for (j = k + 1; j < n; j++)
-                a[i * n + j] -= f * a[k * n + j];
-        }
-    }
-    return 1;
-}
-
-static void csolve(const double complex *lu, const slong *piv, double complex *b, slong n)
-{
-    slong i, j;
-    for (i = 0; i < n; i++) {
-        double complex t = b[i];
-        b[i] = b[piv[i]];
-        b[piv[i]] = t;
-    }
-    for (i = 0; i < n; i++)
-        for (j = 0; j < i; j++)
-            b[i] -= lu[i * n + j] * b[j];
-    for (i = n - 1; i >= 0; i--) {
-        for (j = i + 1; j < n; j++)
-            b[i] -= lu[i * n + j] * b[j];
-        b[i] /= lu[i * n + i];
-    }
-}
-
-/* P = Re(W^H W) with W = V^-1, V the (numerical) eigenvectors of A: then
-   ||A x||_P <= rho ||x||_P up to rounding.  Eigenvalues from Arb roots of the
-   squarefree characteristic polynomial; eigenvectors by inverse iteration.
-   Returns 0 (no candidate) when an eigenvalue repeats or V is singular. */
-static int eigen_P(fmpq_mat_t P, const fmpq_mat_t A)
-{
-    slong N = fmpq_mat_nrows(A), i, j, k, it, *piv = flint_malloc(sizeof(slong) * (size_t)N);
-    fmpq_poly_t chi;
-    fmpz_poly_t z, g;
-    acb_ptr roots;
-    double complex *M = flint_malloc(sizeof(double complex) * (size_t)(N * N));
-    double complex *V = flint_malloc(sizeof(double complex) * (size_t)(N * N));
-    double complex *x = flint_malloc(sizeof(double complex) * (size_t)N);
-    double *p = flint_malloc(sizeof(double) * (size_t)(N * N));
-    int ok = 1;
-
-    fmpq_poly_init(chi);
-    fmpz_poly_init(z);
-    fmpz_poly_init(g);
-    fmpq_mat_charpoly(chi, A);
-    fmpq_poly_get_numerator(z, chi);
-    fmpz_poly_derivative(g, z);
-    fmpz_poly_gcd(g, g, z);
-    roots = _acb_vec_init(N);
-    if (fmpz_poly_degree(g) > 0)
-        ok = 0;   /* a repeated eigenvalue: not this candidate */
-    else
-        arb_fmpz_poly_complex_roots(roots, z, 0, 53);
-    for (k = 0; k < N && ok; k++) {
-        double complex lam = arf_get_d(arb_midref(acb_realref(roots + k)), ARF_RND_NEAR)
-                             + I * arf_get_d(arb_midref(acb_imagref(roots + k)), ARF_RND_NEAR);
-        double nrm;
-        lam *= 1.0 + 1e-13;
-        for (i = 0; i < N; i++)
-            for (j = 0; j < N; j++)
-                M[i * N + j] = fmpq_get_d(fmpq_mat_entry(A, i, j)) - (i == j ? lam : 0);
-        if (!clu(M, piv, N)) {
-            ok = 0;
-            break;
-        }
-        for (i = 0; i < N; i++)
-            x[i] = 1.0 + 0.1 * (double)i;
-        for (it = 0; it < 3; it++) {
-            csolve(M, piv, x, N);
-            nrm = 0;
-            for (i = 0; i < N; i++)
-                nrm += creal(x[i] * conj(x[i]));
-            nrm = sqrt(nrm);
-            if (!(nrm > 0) || !isfinite(nrm)) {
-                ok = 0;
-                break;
-            }
-            for (i = 0; i < N; i++)
-                x[i] /= nrm;
-        }
-        for (i = 0; i < N; i++)
-            V[i * N + k] = x[i];
-    }
-    if (ok && clu(V, piv, N)) {
-        /* W = V^-1, column by column; P = Re(W^H W) */
-        double complex *W = flint_malloc(sizeof(double complex) * (size_t)(N * N));
-        for (j = 0; j < N; j++) {
-            for (i = 0; i < N; i++)
-                x[i] = i == j ? 1 : 0;
-            csolve(V, piv, x, N);
-            for (i = 0; i < N; i++)
-                W[i * N + j] = x[i];
-        }
-        for (i = 0; i < N; i++)
-            for (j = 0; j < N; j++) {
-                double complex s = 0;
-                for (k = 0; k < N; k++)
-                    s += conj(W[k * N + i]) * W[k * N + j];
-                p[i * N + j] = creal(s);
-                ok &= isfinite(p[i * N + j]);
-            }
-        flint_free(W);
-        if (ok)
-            round_sym(P, p, N);
-    } else {
-        ok = 0;
-    }
-    _acb_vec_clear(roots, N);
-    fmpq_poly_clear(chi);
-    fmpz_poly_clear(z);
-    fmpz_poly_clear(g);
-    flint_free(piv);
-    flint_free(M);
-    flint_free(V);
-    flint_free(x);
-    flint_free(p);
-    return ok;
 }
 
 /* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T) in
@@ -447,6 +242,7 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         N = m->N;
         e->N = N;
         static const struct { int kind; double delta; } cand[] = {
+            {4, 0.0},   /* 4: gamma = 1, the power-bounded form of a marginal A */
             {0, 1e-6}, {0, 1e-3}, {0, 0.005}, {1, 1e-6}, {1, 0.005}, {2, 0.005}, {2, 0.01},
             {2, 0.02}, {2, 0.05}, {2, 0.1}, {2, 0.25}, {2, 0.5}, {2, 1.0},
             {3, 0.01}, {3, 0.1}, {3, 0.5}};   /* 3: gamma = rho_hi + delta (small rho) */
@@ -473,12 +269,16 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         int tiny = fmpq_get_d(s->rho_hi) < 1e-3;
         double best_score = INFINITY;
         for (t = 0; t < sizeof(cand) / sizeof(cand[0]); t++) {
-            int tier1 = cand[t].kind <= 2 && cand[t].delta <= 0.01 && !tiny;
+            int tier1 = (cand[t].kind <= 2 && cand[t].delta <= 0.01 && !tiny) || cand[t].kind == 4;
             if (ok && best_score == -INFINITY)
                 break;   /* the first tier-1 success is kept: candidates are ordered best first */
             if (tiny && cand[t].kind <= 2)
                 continue;
-            if (cand[t].kind == 3) {
+            if (cand[t].kind == 4) {
+                if (s->verdict != SSMH_MARGINAL || !_ssmh_power_bounded_form(Pc, m->A))
+                    continue;
+                fmpq_one(gam);
+            } else if (cand[t].kind == 3) {
                 fmpq_t r2;
                 fmpq_init(r2);
                 _ssmh_round_up(r2, fmpq_get_d(s->rho_hi) + cand[t].delta);
@@ -491,18 +291,18 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
             }
             if (cand[t].kind == 0) {
                 if (have_eig < 0)
-                    have_eig = eigen_P(Peig, m->A);
+                    have_eig = _ssmh_eigen_form(Peig, m->A);
                 if (!have_eig)
                     continue;
                 fmpq_mat_set(Pc, Peig);
             } else if (cand[t].kind == 1) {
                 fmpq_mat_one(Pc);
-            } else {
-                stein_numeric(Pc, m->A, fmpq_get_d(gam));   /* kinds 2 and 3 */
+            } else if (cand[t].kind != 4) {
+                _ssmh_stein_numeric(Pc, m->A, fmpq_get_d(gam));   /* kinds 2 and 3 */
             }
             if (!_ssmh_is_psd(Pc, 1))
                 continue;
-            stein_residual(S, m->A, Pc, gam);
+            _ssmh_stein_residual(S, m->A, Pc, gam);
             if (!_ssmh_is_psd(S, 0))
                 continue;
             if (!beta_C_dense(bC, Pc, m->C))

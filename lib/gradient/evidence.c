@@ -5,9 +5,14 @@
  * |lambda|^2 > 1 (or = 1), or a monic phi of degree <= 2 with a nonzero v,
  * phi(A) v = 0 (so a root of phi is an eigenvalue), whose roots lie outside
  * (or on) the unit circle, or a chain phi(A) w = v, phi(A) v = 0 with unit
- * roots (a defective unit-circle eigenvalue).  NULL when no such evidence
- * exists in this simple form (e.g. only irrational eigenvalues of degree > 2
- * are outside); the verdict is then reported but not certified.
+ * roots (a defective unit-circle eigenvalue); for irreducible factors f of
+ * higher degree, a vector whose A-cyclic space has minimal polynomial f (or
+ * f^2: every root defective), with |f(0)| >= 1 showing a root of modulus
+ * >= 1; for an unstable A whose outside roots are in no such factor, the
+ * Stein form: r >= 1, r^2 P - A^T P A > 0 and x^T P x < 0, which force an
+ * eigenvalue with |lambda| > r.  Every piece is checked exactly here before
+ * it is returned.  NULL when none is found; the verdict is then reported
+ * but not certified.
  */
 #include "ssmheads-impl.h"
 
@@ -102,25 +107,12 @@ static json_t *vec_json(const fmpq_mat_t v)
     return a;
 }
 
-/* Dense: scan the irreducible factors of degree <= 2 of the characteristic
-   polynomial. */
-static json_t *kernel_evidence(const ssmh_model_t m_in, ssmh_stability_t verdict)
+/* Dense: an irreducible factor of degree <= 2 of the characteristic
+   polynomial, its roots' modulus explicit. */
+static json_t *kernel_evidence(const ssmh_model_t m, const fmpz_poly_factor_t fac, ssmh_stability_t verdict)
 {
-    ssmh_model_t m;
-    fmpq_poly_t chi;
-    fmpz_poly_t z;
-    fmpz_poly_factor_t fac;
-    slong j, N;
+    slong j, N = m->N;
     json_t *o = NULL;
-    ssmh_model_init(m);
-    ssmh_model_realify(m, m_in);
-    N = m->N;
-    fmpq_poly_init(chi);
-    fmpz_poly_init(z);
-    fmpz_poly_factor_init(fac);
-    fmpq_mat_charpoly(chi, m->A);
-    fmpq_poly_get_numerator(z, chi);
-    fmpz_poly_factor(fac, z);
     for (j = 0; j < fac->num && o == NULL; j++) {
         slong deg = fmpz_poly_degree(fac->p + j);
         fmpq c[2];
@@ -187,6 +179,122 @@ static json_t *kernel_evidence(const ssmh_model_t m_in, ssmh_stability_t verdict
         fmpq_clear(disc);
         fmpq_clear(t);
     }
+    return o;
+}
+
+#define CYCLIC_MAX_DEGREE 32
+
+/* Dense: an irreducible factor f (degree > 2, at most CYCLIC_MAX_DEGREE) of
+   the characteristic polynomial with |f(0)| = |lead f| (marginal: a root on
+   the circle; unstable with a defective one) or |f(0)| > |lead f| (unstable:
+   a root outside), and v in ker f(A) (power 1) or in ker f(A)^2 but not in
+   ker f(A) (power 2).  f irreducible makes the minimal polynomial of v equal
+   f or f^2: every root of f is an eigenvalue, defective for power 2. */
+static json_t *cyclic_evidence(const ssmh_model_t m, const fmpz_poly_factor_t fac, ssmh_stability_t verdict)
+{
+    slong j, k, N = m->N;
+    json_t *o = NULL;
+    for (j = 0; j < fac->num && o == NULL; j++) {
+        const fmpz_poly_struct *f = fac->p + j;
+        slong d = fmpz_poly_degree(f);
+        int c = d >= 1 ? fmpz_cmpabs(f->coeffs + 0, f->coeffs + d) : -1, power = 0;
+        fmpq_mat_t X, X2, v;
+        if (verdict == SSMH_MARGINAL && c == 0)
+            power = 1;
+        else if (verdict == SSMH_UNSTABLE && c > 0)
+            power = 1;
+        else if (verdict == SSMH_UNSTABLE && c == 0 && fac->exp[j] > 1)
+            power = 2;
+        if (power == 0 || d <= 2 || d > CYCLIC_MAX_DEGREE || power * d > N)
+            continue;
+        fmpq_mat_init(X, N, N);
+        fmpq_mat_init(X2, N, N);
+        fmpq_mat_init(v, N, 1);
+        _ssmh_fmpz_poly_of_mat(X, f, m->A);
+        if (power == 2)
+            fmpq_mat_mul(X2, X, X);
+        if (power == 1 ? kernel_vector(v, X, NULL) : kernel_vector(v, X2, X)) {
+            json_t *pc = json_array();
+            fmpq_t ck;
+            fmpq_init(ck);
+            for (k = 0; k < d; k++) {
+                fmpq_set_fmpz_frac(ck, f->coeffs + k, f->coeffs + d);
+                json_array_append_new(pc, q(ck));
+            }
+            json_array_append_new(pc, json_string("1"));
+            fmpq_clear(ck);
+            o = json_object();
+            json_object_set_new(o, "type", json_string("cyclic"));
+            json_object_set_new(o, "poly", pc);
+            json_object_set_new(o, "power", json_integer(power));
+            json_object_set_new(o, "v", vec_json(v));
+        }
+        fmpq_mat_clear(X);
+        fmpq_mat_clear(X2);
+        fmpq_mat_clear(v);
+    }
+    return o;
+}
+
+/* Dense, unstable: the Stein form (r, P, x), proven here: r >= 1,
+   r^2 P - A^T P A > 0 and x^T P x < 0. */
+static json_t *stein_evidence(const ssmh_model_t m)
+{
+    slong N = m->N;
+    fmpq_mat_t P, S, x, Px, xPx;
+    fmpq_t r;
+    json_t *o = NULL;
+    fmpq_mat_init(P, N, N);
+    fmpq_mat_init(S, N, N);
+    fmpq_mat_init(x, N, 1);
+    fmpq_mat_init(Px, N, 1);
+    fmpq_mat_init(xPx, 1, 1);
+    fmpq_init(r);
+    if (_ssmh_instability_form(P, x, r, m->A) && fmpq_cmp_ui(r, 1) >= 0) {
+        fmpq_mat_t xt;
+        fmpq_mat_init(xt, 1, N);
+        fmpq_mat_transpose(xt, x);
+        fmpq_mat_mul(Px, P, x);
+        fmpq_mat_mul(xPx, xt, Px);
+        fmpq_mat_clear(xt);
+        _ssmh_stein_residual(S, m->A, P, r);
+        if (fmpq_sgn(fmpq_mat_entry(xPx, 0, 0)) < 0 && _ssmh_is_psd(S, 1)) {
+            o = json_object();
+            json_object_set_new(o, "type", json_string("stein"));
+            json_object_set_new(o, "r", q(r));
+            json_object_set_new(o, "P", ssmh_json_matrix(P));
+            json_object_set_new(o, "x", vec_json(x));
+        }
+    }
+    fmpq_mat_clear(P);
+    fmpq_mat_clear(S);
+    fmpq_mat_clear(x);
+    fmpq_mat_clear(Px);
+    fmpq_mat_clear(xPx);
+    fmpq_clear(r);
+    return o;
+}
+
+static json_t *dense_evidence(const ssmh_model_t m_in, ssmh_stability_t verdict)
+{
+    ssmh_model_t m;
+    fmpq_poly_t chi;
+    fmpz_poly_t z;
+    fmpz_poly_factor_t fac;
+    json_t *o;
+    ssmh_model_init(m);
+    ssmh_model_realify(m, m_in);
+    fmpq_poly_init(chi);
+    fmpz_poly_init(z);
+    fmpz_poly_factor_init(fac);
+    fmpq_mat_charpoly(chi, m->A);
+    fmpq_poly_get_numerator(z, chi);
+    fmpz_poly_factor(fac, z);
+    o = kernel_evidence(m, fac, verdict);
+    if (o == NULL)
+        o = cyclic_evidence(m, fac, verdict);
+    if (o == NULL && verdict == SSMH_UNSTABLE)
+        o = stein_evidence(m);
     fmpz_poly_factor_clear(fac);
     fmpz_poly_clear(z);
     fmpq_poly_clear(chi);
@@ -200,5 +308,5 @@ json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict)
         return NULL;
     if (m->structure == SSMH_STRUCTURE_DIAG || m->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
         return block_evidence(m, verdict == SSMH_UNSTABLE ? 1 : 0);
-    return kernel_evidence(m, verdict);
+    return dense_evidence(m, verdict);
 }
