@@ -58,9 +58,22 @@ def psd(S):
     return True
 
 
+def companion(c):
+    """The companion matrix of the monic x^d + c[d-1] x^(d-1) + ... + c[0]."""
+    d = len(c)
+    return [[(F(1) if i == j + 1 else F(0)) if j < d - 1 else -F(c[i]) for j in range(d)] for i in range(d)]
+
+
 def block(rng):
-    """(block, list of |lambda|^2, defective-unit flag)"""
-    kind = rng.choice(["real", "real", "rot", "jordan", "zero"])
+    """(block, list of |lambda|^2 -- a float when irrational --, defective-unit flag)"""
+    kind = rng.choice(["real", "real", "rot", "jordan", "zero", "cyclo", "cubic"])
+    if kind == "cyclo":   # roots of unity of degree 4, simple or (rarely) double
+        c = rng.choice([[1, 1, 1, 1], [1, 0, 0, 0], [1, 0, -1, 0]])
+        if rng.random() < 0.25:   # (x^4 + 1)^2: defective
+            return companion([1, 0, 0, 0, 2, 0, 0, 0]), [F(1)] * 8, True
+        return companion(c), [F(1)] * 4, False
+    if kind == "cubic":   # x^3 - 2x + 1/2, irreducible: |roots|^2 as floats
+        return companion([F(1, 2), -2, 0]), [0.06690086874548877, 1.6053779404795956, 2.327721190774913], False
     if kind == "real":
         lam = F(rng.choice([-1, 1]) * rng.choice([0, 1, 1, 2, 3, 4, 5, 6]), rng.choice([1, 2, 3, 4, 5, 6]))
         if abs(lam) > 2:
@@ -119,6 +132,7 @@ def model(rng):
 def main():
     rng = random.Random(SEED + 16)
     passed = failed = mutated = claimed = 0
+    evidence_types = {}
     with tempfile.TemporaryDirectory(prefix="ssmh_grad_") as tmp:
         for it in range(max(1, int(40 * MULT))):
             m, verdict, rho2 = model(rng)
@@ -133,7 +147,11 @@ def main():
                 continue
             g = json.loads(p.stdout)
             lo, hi = F(g["rho_lo"]), F(g["rho_hi"])
-            if g["stable"] != verdict or not (lo * lo <= rho2 <= hi * hi) or lo < 0:
+            if isinstance(rho2, float):
+                in_rho = float(lo * lo) <= rho2 * (1 + 1e-9) and float(hi * hi) >= rho2 * (1 - 1e-9)
+            else:
+                in_rho = lo * lo <= rho2 <= hi * hi
+            if g["stable"] != verdict or not in_rho or lo < 0:
                 print("FAIL %d: got %s [%s, %s], want %s rho^2 = %s\n%s" % (
                     it, g["stable"], lo, hi, verdict, rho2, json.dumps(m)))
                 ok = False
@@ -190,6 +208,9 @@ def main():
             if cl is not None and cl != verdict:
                 print("FAIL %d: certificate claims %s, the truth is %s" % (it, cl, verdict))
                 ok = False
+            if cl is None and verdict != "stable":
+                print("FAIL %d: the %s verdict is not certified\n%s" % (it, verdict, json.dumps(m)))
+                ok = False
             if cl is not None:
                 claimed += 1
                 for other in ("stable", "marginal", "unstable"):
@@ -198,10 +219,24 @@ def main():
                         c["claim"]["stable"] = other
                         muts.append(("verdict %s -> %s" % (cl, other), c))
                 ev = cert["witness"].get("evidence")
+                if ev:
+                    evidence_types[ev["type"]] = evidence_types.get(ev["type"], 0) + 1
                 if ev and "poly" in ev:
                     c = copy.deepcopy(cert)
                     c["witness"]["evidence"]["poly"][0] = s(F(ev["poly"][0]) + 3)
                     muts.append(("evidence polynomial shifted", c))
+                if ev and ev.get("type") == "cyclic":
+                    c = copy.deepcopy(cert)
+                    c["witness"]["evidence"]["power"] = 3 - ev["power"]
+                    if ev["power"] == 2 or 2 * (len(ev["poly"]) - 1) <= len(ev["v"]):
+                        muts.append(("cyclic power flipped", c))
+                if ev and ev.get("type") == "stein":
+                    c = copy.deepcopy(cert)
+                    c["witness"]["evidence"]["r"] = "1/2"
+                    muts.append(("stein r < 1", c))
+                    c = copy.deepcopy(cert)
+                    c["witness"]["evidence"]["x"] = ["0"] * len(ev["x"])
+                    muts.append(("stein x = 0", c))
             for desc, mut in muts:
                 mutated += 1
                 rc = verify(tmp, mut)
@@ -211,6 +246,7 @@ def main():
             passed += ok
             failed += not ok
     print("gradient cases checked: %d, certified verdicts: %d, mutants: %d" % (passed + failed, claimed, mutated))
+    print("evidence: %s" % ", ".join("%s %d" % kv for kv in sorted(evidence_types.items())))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -10,9 +10,11 @@ realified state); gamma^2 P - A^T P A, beta_B I - B^T P B and beta_C P - C^T C
 (beta_C I - C C^T for P = I) positive semidefinite; M2 = beta_B beta_C;
 "stable" only with gamma < 1; every norms_f2[l] = ||K_l||_F^2; the horizon
 the least lag allowed by M2 gamma^(2t) <= eps^2; for "marginal" and
-"unstable", the eigenvalue evidence (a block of a structured A, or v != 0
+"unstable", the eigenvalue evidence (a block of a structured A; v != 0
 with phi(A) v = 0 for a monic phi of degree 1 or 2 with complex roots, and
-phi(A) w = v for a Jordan chain) and gamma = 1 for "marginal".
+phi(A) w = v for a Jordan chain; a cyclic vector v of phi^k, k = 1 or 2,
+with |phi(0)| against 1; or a Stein form r >= 1, r^2 P - A^T P A > 0,
+x^T P x < 0) and gamma = 1 for "marginal".
 """
 import os
 import sys
@@ -46,6 +48,10 @@ def evidence_class(ev, M, Aent, blocks):
                 raise Reject('not a rotation-scaling block')
             mod2 = a * a + b * b
         return (mod2 > 1) - (mod2 < 1), False
+    if ev['type'] == 'cyclic':
+        return cyclic_class(ev, M, A)
+    if ev['type'] == 'stein':
+        return stein_class(ev, M, A)
     if ev['type'] not in ('kernel', 'chain'):
         raise Reject('unknown evidence type')
     chain = ev['type'] == 'chain'
@@ -78,6 +84,79 @@ def evidence_class(ev, M, Aent, blocks):
     if chain and phi(vec(ev['w'])) != v:
         raise Reject('phi(A) w = v fails')
     return (mod2 > 1) - (mod2 < 1), chain
+
+
+def apply(A, x):
+    return [sum(a * b for a, b in zip(row, x) if a and b) for row in A]
+
+
+def vector(v, M):
+    if not isinstance(v, list) or len(v) != M:
+        raise Reject('evidence vector of the wrong length')
+    return [num(x) for x in v]
+
+
+def rank(cols):
+    """Rank of a list of column vectors (exact elimination)."""
+    rows = [list(r) for r in zip(*cols)] if cols else []
+    r = 0
+    for c in range(len(cols)):
+        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if p is None:
+            continue
+        rows[r], rows[p] = rows[p], rows[r]
+        for i in range(r + 1, len(rows)):
+            if rows[i][c]:
+                f = rows[i][c] / rows[r][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        r += 1
+    return r
+
+
+def cyclic_class(ev, M, A):
+    """v, A v, ..., A^(kd-1) v independent and phi^k(A) v = 0: every root of
+    phi is an eigenvalue (defective for k = 2); |phi(0)| >= 1 shows one of
+    modulus >= 1, > 1 one outside."""
+    if set(ev) != {'type', 'poly', 'power', 'v'}:
+        raise Reject('bad cyclic evidence keys')
+    k = ev['power']
+    if not isinstance(k, int) or isinstance(k, bool) or k not in (1, 2):
+        raise Reject('power must be 1 or 2')
+    phi = [num(x) for x in ev['poly']] if isinstance(ev['poly'], list) else []
+    if len(phi) < 2 or phi[-1] != 1 or k * (len(phi) - 1) > M:
+        raise Reject('phi must be monic of degree 1 .. N / power')
+    psi = phi if k == 1 else [sum(phi[i] * phi[n - i] for i in range(len(phi)) if 0 <= n - i < len(phi))
+                              for n in range(2 * len(phi) - 1)]
+    D = len(psi) - 1
+    krylov = [vector(ev['v'], M)]
+    for _ in range(D):
+        krylov.append(apply(A, krylov[-1]))
+    if any(sum(c * u[i] for c, u in zip(psi, krylov)) != 0 for i in range(M)):
+        raise Reject('phi^k(A) v != 0')
+    if rank(krylov[:D]) != D:
+        raise Reject('the cyclic space of v is smaller than deg phi^k')
+    m = abs(phi[0])
+    return (m > 1) - (m < 1), k == 2
+
+
+def stein_class(ev, M, A):
+    """r >= 1, r^2 P - A^T P A > 0 and x^T P x < 0 force |lambda| > r."""
+    if set(ev) != {'type', 'r', 'P', 'x'}:
+        raise Reject('bad stein evidence keys')
+    r = num(ev['r'])
+    P = matrix(ev['P'], M, M)
+    x = vector(ev['x'], M)
+    if r < 1:
+        raise Reject('r < 1')
+    if any(P[i][j] != P[j][i] for i in range(M) for j in range(i)):
+        raise Reject('P is not symmetric')
+    if sum(a * b for a, b in zip(x, apply(P, x))) >= 0:
+        raise Reject('x^T P x >= 0')
+    PA = mul(P, A)
+    S = [[r * r * P[i][j] - sum(A[k][i] * PA[k][j] for k in range(M)) for j in range(M)] for i in range(M)]
+    if not psd(S, strict=True):
+        raise Reject('r^2 P - A^T P A is not positive definite')
+    return 1, False
 
 
 def psd(S, strict=False):
