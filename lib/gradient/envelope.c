@@ -3,8 +3,10 @@
  * when proven exactly: P > 0 (identity for structured models, whose A is
  * normal), gamma^2 P - A^T P A >= 0, beta_B I - B^T P B >= 0 and
  * beta_C P - C^T C >= 0 (for P = I: beta_C I - C C^T >= 0), each by an
- * exact LDL^T.  For dense models P solves the Stein equation
- * P - (A/gamma)^T P (A/gamma) = I in floating point (doubling), rounded to
+ * exact LDL^T.  For dense models P is, in order of preference, the
+ * power-bounded form of a marginal A with gamma = 1 (marginal.c), the
+ * eigenvector form, the identity, or the Stein solution of
+ * P - (A/gamma)^T P (A/gamma) = I in floating point (numeric.c), rounded to
  * short dyadic rationals; floating point only proposes, LDL^T decides.
  */
 #include "ssmheads-impl.h"
