@@ -23,10 +23,10 @@ def hx(x):
     return f32(x).hex()
 
 
-def dense(rng, N, p, d, name):
-    s = 0.9 / math.sqrt(N)
+def dense(rng, N, p, d, name, rho=0.9):
+    s = rho / math.sqrt(N)
     return {"format": "ssmheads-model/1", "name": name,
-            "source": "bench/make_models.py: float32 Gaussian, spectral radius about 0.9",
+            "source": "bench/make_models.py: float32 Gaussian, spectral radius about %g" % rho,
             "A": [[hx(rng.gauss(0, s)) for _ in range(N)] for _ in range(N)],
             "B": [[hx(rng.gauss(0, 1)) for _ in range(d)] for _ in range(N)],
             "C": [[hx(rng.gauss(0, 1)) for _ in range(N)] for _ in range(p)]}
@@ -76,6 +76,7 @@ def main():
         "dense_N256_pd32": dense(rng, 256, 32, 32, "dense N=256 p=d=32"),
         "diag_N1024_pd32": diag(rng, 1024, 32, 32, "diag N=1024 p=d=32"),
         "s4d_H256_m32": s4d_bank(rng, 256, 32, "S4D-like bank H=256 x 32 complex modes"),
+        "dense_N64_unstable": dense(rng, 64, 16, 16, "dense N=64 p=d=16, unstable", rho=1.1),
     }
     for k, m in models.items():
         with open(os.path.join(out, k + ".json"), "w") as f:

@@ -24,7 +24,7 @@ for m in dense_N64_pd16 dense_N128_pd16 dense_N256_pd32 diag_N1024_pd32 s4d_H256
         if $py -c 'import numpy' 2>/dev/null; then $py "$here/compare.py" "$f" --numpy; fi ;;
     esac
 done
-for m in dense_N64_pd16 diag_N1024_pd32; do
+for m in dense_N64_pd16 dense_N64_unstable diag_N1024_pd32; do
     f=$out/$m.json
     echo "$m: gradient --eps 1/1000 --cert: $(t "$build/ssmheads" gradient "$f" --eps 1/1000 --cert "$out/$m.gcert")"
     echo "$m: verify gradient:            $(t "$build/ssmheads-verify" "$out/$m.gcert")"
