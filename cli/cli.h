@@ -65,6 +65,8 @@ int cli_write_json(const char *path, const json_t *v);
 int cli_parse_long(long *out, const char *cmd, const char *opt, const char *arg,
                    long lo, long hi);
 int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char *arg);
+/* --eps E: an exact number > 0; 0, or the usage exit code after a message. */
+int cli_parse_eps(fmpq_t eps, const char *cmd, const char *arg);
 
 /* Options every command accepts for resource limits. */
 #define CLI_OPT_MAX_DIM 1001

@@ -172,23 +172,17 @@ int cli_cmd_approx(int argc, char **argv)
         case 'P': plot = optarg; break;
         case 'c': cert = optarg; break;
         case 'e':
-            if (cli_parse_rational(eps, "approx", "--eps", optarg) || fmpq_sgn(eps) <= 0) {
-                fmpq_clear(eps);
-                return cli_usage_error("approx", "--eps must be a positive exact number");
-            }
+            if ((rc = cli_parse_eps(eps, "approx", optarg)) != 0)
+                goto bad_option;
             have_eps = 1;
             break;
         case 'n':
-            if (cli_parse_long(&n, "approx", "-n", optarg, 1, lim.max_length)) {
-                fmpq_clear(eps);
-                return CLI_EXIT_USAGE;
-            }
+            if ((rc = cli_parse_long(&n, "approx", "-n", optarg, 1, lim.max_length)) != 0)
+                goto bad_option;
             break;
         default:
-            if ((rc = cli_other_option(&lim, opt, optarg, "approx")) != 0) {
-                fmpq_clear(eps);
-                return rc;
-            }
+            if ((rc = cli_other_option(&lim, opt, optarg, "approx")) != 0)
+                goto bad_option;
             break;
         }
     }
@@ -233,6 +227,10 @@ int cli_cmd_approx(int argc, char **argv)
 done:
     ssmh_approx_clear(a);
     ssmh_model_clear(m);
+    fmpq_clear(eps);
+    return rc;
+
+bad_option:   /* an option could not be read: nothing else is set up yet */
     fmpq_clear(eps);
     return rc;
 }

@@ -139,29 +139,21 @@ int cli_cmd_gradient(int argc, char **argv)
         case 'p': plot = optarg; break;
         case 'a': attn = optarg; break;
         case 'e':
-            if (cli_parse_rational(eps, "gradient", "--eps", optarg) || fmpq_sgn(eps) <= 0) {
-                fmpq_clear(eps);
-                return cli_usage_error("gradient", "--eps must be a positive exact number");
-            }
+            if ((rc = cli_parse_eps(eps, "gradient", optarg)) != 0)
+                goto bad_option;
             have_eps = 1;
             break;
         case 'L':
-            if (cli_parse_long(&lags, "gradient", "--lags", optarg, 0, 100000)) {
-                fmpq_clear(eps);
-                return CLI_EXIT_USAGE;
-            }
+            if ((rc = cli_parse_long(&lags, "gradient", "--lags", optarg, 0, 100000)) != 0)
+                goto bad_option;
             break;
         case 'n':
-            if (cli_parse_long(&n, "gradient", "-n", optarg, 1, lim.max_length)) {
-                fmpq_clear(eps);
-                return CLI_EXIT_USAGE;
-            }
+            if ((rc = cli_parse_long(&n, "gradient", "-n", optarg, 1, lim.max_length)) != 0)
+                goto bad_option;
             break;
         default:
-            if ((rc = cli_other_option(&lim, opt, optarg, "gradient")) != 0) {
-                fmpq_clear(eps);
-                return rc;
-            }
+            if ((rc = cli_other_option(&lim, opt, optarg, "gradient")) != 0)
+                goto bad_option;
             break;
         }
     }
@@ -325,6 +317,10 @@ done:
     ssmh_gradient_clear(g);
     ssmh_attention_clear(att);
     ssmh_model_clear(m);
+    fmpq_clear(eps);
+    return rc;
+
+bad_option:   /* an option could not be read: nothing else is set up yet */
     fmpq_clear(eps);
     return rc;
 }

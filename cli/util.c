@@ -118,6 +118,15 @@ int cli_parse_rational(fmpq_t out, const char *cmd, const char *opt, const char 
     return 0;
 }
 
+int cli_parse_eps(fmpq_t eps, const char *cmd, const char *arg)
+{
+    if (cli_parse_rational(eps, cmd, "--eps", arg))
+        return CLI_EXIT_USAGE;
+    if (fmpq_sgn(eps) <= 0)
+        return cli_usage_error(cmd, "--eps must be a positive exact number");
+    return 0;
+}
+
 int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
                       const char *cmd, int *rc)
 {
