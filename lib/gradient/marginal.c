@@ -16,7 +16,8 @@
  * symmetric matrices: A_u is semisimple with unit-modulus eigenvalues, so L
  * is semisimple, ker L holds the A_u-invariant forms, and that component is
  * the Cesaro mean lim (1/n) sum_t (A_u^t)^T A_u^t -- positive definite since
- * A_u and its inverse are power-bounded.  One exact linear solve gives it.
+ * A_u and its inverse are power-bounded.  One exact linear solve gives it
+ * (P_u = I when A_u is already orthogonal).
  */
 #include "ssmheads-impl.h"
 #include <math.h>
@@ -179,7 +180,7 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A)
         fmpq_mat_get_fmpz_mat_matwise(Z, den, X);
         nk = fmpz_mat_nullspace(K, Z);
         r = pivot_columns(piv, Z);
-        ok = nk >= 1 && nk <= MAX_UNIT_DIM && nk + r == N;
+        ok = nk >= 1 && nk + r == N;
     }
     for (i = 0; i < N && ok; i++) {
         for (j = 0; j < nk; j++)
@@ -217,7 +218,19 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A)
                 if ((i < nk) == (j < nk))
                     fmpq_set(i < nk ? fmpq_mat_entry(Au, i, j) : fmpq_mat_entry(As, i - nk, j - nk),
                              fmpq_mat_entry(At, i, j));
-        ok = invariant_form(Pu, Au);
+        {   /* an orthogonal A_u keeps I itself (no solve, no size limit) */
+            fmpq_mat_t Aut, AtA;
+            fmpq_mat_init(Aut, nk, nk);
+            fmpq_mat_init(AtA, nk, nk);
+            fmpq_mat_transpose(Aut, Au);
+            fmpq_mat_mul(AtA, Aut, Au);
+            if (fmpq_mat_is_one(AtA))
+                fmpq_mat_one(Pu);
+            else
+                ok = nk <= MAX_UNIT_DIM && invariant_form(Pu, Au);
+            fmpq_mat_clear(Aut);
+            fmpq_mat_clear(AtA);
+        }
         if (N > nk)
             _ssmh_stein_numeric(Ps, As, 1.0);
         for (i = 0; i < N && ok; i++)
