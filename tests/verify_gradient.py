@@ -22,6 +22,7 @@ from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_heads import Reject, num, matrix, realify, lags, run_files  # noqa: E402
+from oracle import rank  # noqa: E402
 
 
 class Unjudged(Exception):
@@ -96,23 +97,6 @@ def vector(v, M):
     return [num(x) for x in v]
 
 
-def rank(cols):
-    """Rank of a list of column vectors (exact elimination)."""
-    rows = [list(r) for r in zip(*cols)] if cols else []
-    r = 0
-    for c in range(len(cols)):
-        p = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
-        if p is None:
-            continue
-        rows[r], rows[p] = rows[p], rows[r]
-        for i in range(r + 1, len(rows)):
-            if rows[i][c]:
-                f = rows[i][c] / rows[r][c]
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
-        r += 1
-    return r
-
-
 def cyclic_class(ev, M, A):
     """v, A v, ..., A^(kd-1) v independent and phi^k(A) v = 0: every root of
     phi is an eigenvalue (defective for k = 2); |phi(0)| >= 1 shows one of
@@ -133,7 +117,7 @@ def cyclic_class(ev, M, A):
         krylov.append(apply(A, krylov[-1]))
     if any(sum(c * u[i] for c, u in zip(psi, krylov)) != 0 for i in range(M)):
         raise Reject('phi^k(A) v != 0')
-    if rank(krylov[:D]) != D:
+    if rank(krylov[:D]) != D:   # the Krylov vectors as rows
         raise Reject('the cyclic space of v is smaller than deg phi^k')
     m = abs(phi[0])
     return (m > 1) - (m < 1), k == 2
