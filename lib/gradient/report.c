@@ -52,7 +52,9 @@ static int cmp_mode(const void *x, const void *y)   /* no shared state: thread-s
 
 static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
 {
-    slong N = m->N, i, j, a, b, g0, g1, kept = 0, *ord;
+    slong N = m->N, i, j, a, b, g0, g1, kept = 0, *ord, na, nb, ia, ib;
+    slong *rows = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, m->p));
+    slong *cols = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, m->d));
     int cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
     char *keep = flint_calloc((size_t)FLINT_MAX(1, N), 1);
     fmpq_t re, im, t;
@@ -80,8 +82,31 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
                 || (cplx && !fmpq_equal(fmpq_mat_entry(m->lambda_im, x, 0), fmpq_mat_entry(m->lambda_im, y, 0))))
                 break;
         }
-        for (a = 0; a < m->p && !nz; a++)
-            for (b = 0; b < m->d && !nz; b++) {
+        /* only rows a with some C[a][j] != 0 and columns b with some
+           B[j][b] != 0 (j in the group) can make the residue nonzero; for a
+           single mode it is the outer product of two nonzero (complex)
+           vectors as soon as both lists are nonempty */
+        na = nb = 0;
+        for (a = 0; a < m->p; a++)
+            for (i = g0; i < g1; i++)
+                if (!fmpq_is_zero(fmpq_mat_entry(m->C, a, ord[i]))
+                    || (cplx && !fmpq_is_zero(fmpq_mat_entry(m->C_im, a, ord[i])))) {
+                    rows[na++] = a;
+                    break;
+                }
+        for (b = 0; b < m->d; b++)
+            for (i = g0; i < g1; i++)
+                if (!fmpq_is_zero(fmpq_mat_entry(m->B, ord[i], b))
+                    || (cplx && !fmpq_is_zero(fmpq_mat_entry(m->B_im, ord[i], b)))) {
+                    cols[nb++] = b;
+                    break;
+                }
+        if (g1 - g0 == 1)
+            nz = na > 0 && nb > 0;
+        for (ia = 0; ia < na && !nz; ia++)
+            for (ib = 0; ib < nb && !nz; ib++) {
+                a = rows[ia];
+                b = cols[ib];
                 fmpq_zero(re);
                 fmpq_zero(im);
                 for (i = g0; i < g1; i++) {
@@ -103,6 +128,8 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
         }
     }
     flint_free(ord);
+    flint_free(rows);
+    flint_free(cols);
     ssmh_model_set(out, m);
     fmpq_mat_clear(out->lambda_re);
     fmpq_mat_init(out->lambda_re, kept, 1);
