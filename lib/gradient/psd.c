@@ -18,18 +18,13 @@
    on the rows and columns of those pivots; so a zero pivot whose remaining
    column is zero is skipped (its index deleted) and elimination goes on
    with the same divisor.  PSD iff every pivot is > 0, or 0 with a zero
-   column (LDL^T); PD iff every pivot is > 0 (Sylvester). */
-int _ssmh_is_psd(const fmpq_mat_t S, int strict)
+   column (LDL^T); PD iff every pivot is > 0 (Sylvester).  S symmetric. */
+static int psd_fraction_free(const fmpq_mat_t S, int strict)
 {
     slong n = fmpq_mat_nrows(S), i, j, k;
     fmpz_mat_t M;
     fmpz_t den, prev, t;
     int ok = 1;
-    for (i = 0; i < n && ok; i++)
-        for (j = 0; j < i && ok; j++)
-            ok = fmpq_equal(fmpq_mat_entry(S, i, j), fmpq_mat_entry(S, j, i));
-    if (!ok)
-        return 0;
     fmpz_mat_init(M, n, n);
     fmpz_init(den);
     fmpz_init(prev);
@@ -60,6 +55,64 @@ int _ssmh_is_psd(const fmpq_mat_t S, int strict)
     fmpz_clear(den);
     fmpz_clear(prev);
     fmpz_clear(t);
+    return ok;
+}
+
+static slong find_root(slong *parent, slong i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* A symmetric matrix is PSD (PD) iff each diagonal block of its connected
+   components (indices linked by nonzero entries) is: each block is
+   eliminated on its own, so a diagonal or block-diagonal matrix (a channel
+   bank's Gram matrices) costs no growth across blocks. */
+int _ssmh_is_psd(const fmpq_mat_t S, int strict)
+{
+    slong n = fmpq_mat_nrows(S), i, j, c, m, *parent, *members;
+    int ok = 1;
+    for (i = 0; i < n && ok; i++)
+        for (j = 0; j < i && ok; j++)
+            ok = fmpq_equal(fmpq_mat_entry(S, i, j), fmpq_mat_entry(S, j, i));
+    if (!ok)
+        return 0;
+    parent = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(n, 1));
+    members = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(n, 1));
+    for (i = 0; i < n; i++)
+        parent[i] = i;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (!fmpq_is_zero(fmpq_mat_entry(S, i, j)))
+                parent[find_root(parent, i)] = find_root(parent, j);
+    for (i = 0, c = 0; i < n; i++)
+        c += find_root(parent, i) == i;
+    if (c <= 1) {
+        ok = psd_fraction_free(S, strict);
+    } else {
+        for (c = 0; c < n && ok; c++) {
+            if (find_root(parent, c) != c)
+                continue;
+            for (i = 0, m = 0; i < n; i++)
+                if (find_root(parent, i) == c)
+                    members[m++] = i;
+            if (m == 1) {
+                int sg = fmpq_sgn(fmpq_mat_entry(S, c, c));
+                ok = sg > 0 || (sg == 0 && !strict);
+            } else {
+                fmpq_mat_t B;
+                fmpq_mat_init(B, m, m);
+                for (i = 0; i < m; i++)
+                    for (j = 0; j < m; j++)
+                        fmpq_set(fmpq_mat_entry(B, i, j), fmpq_mat_entry(S, members[i], members[j]));
+                ok = psd_fraction_free(B, strict);
+                fmpq_mat_clear(B);
+            }
+        }
+    }
+    flint_free(parent);
+    flint_free(members);
     return ok;
 }
 
