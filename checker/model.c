@@ -289,7 +289,11 @@ void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat
     for (i = 0; i < m->N; i += b) {
         b = block_size(m, i);
         for (j = 0; j < X->cols; j++) {
-            if (b == 1) {
+            if (mpq_sgn(SSMHC_Q(X, i, j)) == 0 && (b == 1 || mpq_sgn(SSMHC_Q(X, i + 1, j)) == 0)) {
+                mpq_set_ui(SSMHC_Q(out, i, j), 0, 1);   /* sparse B: most rows stay zero */
+                if (b == 2)
+                    mpq_set_ui(SSMHC_Q(out, i + 1, j), 0, 1);
+            } else if (b == 1) {
                 mpq_mul(SSMHC_Q(out, i, j), SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(X, i, j));
             } else {
                 mpq_mul(t, SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(X, i, j));

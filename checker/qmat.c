@@ -49,22 +49,26 @@ void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in)
    one canonicalisation per output entry. */
 void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
 {
-    long i, j, k, n = a->cols;
+    long i, j, k, e, nz, n = a->cols;
+    long *nzk = malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
     mpz_t *ra = malloc(sizeof(mpz_t) * (size_t)(n > 0 ? n : 1)), *cb, t;
     mpz_t *da = malloc(sizeof(mpz_t) * (size_t)(a->rows > 0 ? a->rows : 1));
     mpz_t *db = malloc(sizeof(mpz_t) * (size_t)(b->cols > 0 ? b->cols : 1));
     size_t nb = (size_t)n * (size_t)b->cols;
     cb = malloc(sizeof(mpz_t) * (nb ? nb : 1));
-    if (!ra || !da || !db || !cb)
+    if (!ra || !da || !db || !cb || !nzk)
         abort();
     mpz_init(t);
     /* columns of b: numerators over a common denominator db[j] (stored k-major) */
     for (j = 0; j < b->cols; j++) {
         mpz_init_set_ui(db[j], 1);
         for (k = 0; k < n; k++)
-            mpz_lcm(db[j], db[j], mpq_denref(SSMHC_Q(b, k, j)));
+            if (mpz_cmp_ui(mpq_denref(SSMHC_Q(b, k, j)), 1) != 0)
+                mpz_lcm(db[j], db[j], mpq_denref(SSMHC_Q(b, k, j)));
         for (k = 0; k < n; k++) {
             mpz_init(cb[(size_t)j * (size_t)n + (size_t)k]);
+            if (mpq_sgn(SSMHC_Q(b, k, j)) == 0)
+                continue;
             mpz_divexact(t, db[j], mpq_denref(SSMHC_Q(b, k, j)));
             mpz_mul(cb[(size_t)j * (size_t)n + (size_t)k], t, mpq_numref(SSMHC_Q(b, k, j)));
         }
@@ -74,17 +78,25 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     for (i = 0; i < a->rows; i++) {
         mpz_init_set_ui(da[i], 1);
         for (k = 0; k < n; k++)
-            mpz_lcm(da[i], da[i], mpq_denref(SSMHC_Q(a, i, k)));
+            if (mpz_cmp_ui(mpq_denref(SSMHC_Q(a, i, k)), 1) != 0)
+                mpz_lcm(da[i], da[i], mpq_denref(SSMHC_Q(a, i, k)));
         for (k = 0; k < n; k++) {
+            if (mpq_sgn(SSMHC_Q(a, i, k)) == 0) {
+                mpz_set_ui(ra[k], 0);
+                continue;
+            }
             mpz_divexact(t, da[i], mpq_denref(SSMHC_Q(a, i, k)));
             mpz_mul(ra[k], t, mpq_numref(SSMHC_Q(a, i, k)));
         }
+        for (k = 0, nz = 0; k < n; k++)   /* the nonzero terms of row i (sparse models) */
+            if (mpz_sgn(ra[k]) != 0)
+                nzk[nz++] = k;
         for (j = 0; j < b->cols; j++) {
             const mpz_t *col = (const mpz_t *)(cb + (size_t)j * (size_t)n);
             mpz_set_ui(t, 0);
-            for (k = 0; k < n; k++)
-                if (mpz_sgn(ra[k]) != 0 && mpz_sgn(col[k]) != 0)
-                    mpz_addmul(t, ra[k], col[k]);
+            for (e = 0; e < nz; e++)
+                if (mpz_sgn(col[nzk[e]]) != 0)
+                    mpz_addmul(t, ra[nzk[e]], col[nzk[e]]);
             mpq_set_num(SSMHC_Q(out, i, j), t);
             mpz_mul(t, da[i], db[j]);
             mpq_set_den(SSMHC_Q(out, i, j), t);
@@ -104,6 +116,7 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     free(da);
     free(db);
     free(cb);
+    free(nzk);
 }
 
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b)
