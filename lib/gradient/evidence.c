@@ -47,24 +47,6 @@ static json_t *block_evidence(const ssmh_model_t m, int want)
     return o;
 }
 
-/* phi(A) for a monic phi of degree <= 2 given by q0, q1 (and 1). */
-static void phi_of(fmpq_mat_t out, const fmpq_mat_t A, const fmpq *c, slong deg)
-{
-    slong N = fmpq_mat_nrows(A), i;
-    if (deg == 1) {
-        fmpq_mat_set(out, A);
-    } else {
-        fmpq_mat_t T;
-        fmpq_mat_init(T, N, N);
-        fmpq_mat_mul(out, A, A);
-        fmpq_mat_scalar_mul_fmpq(T, A, c + 1);
-        fmpq_mat_add(out, out, T);
-        fmpq_mat_clear(T);
-    }
-    for (i = 0; i < N; i++)
-        fmpq_add(fmpq_mat_entry(out, i, i), fmpq_mat_entry(out, i, i), c + 0);
-}
-
 /* A nonzero kernel vector of X (N x N), or 0. */
 static int kernel_vector(fmpq_mat_t v, const fmpq_mat_t X, const fmpq_mat_t avoid)
 {
@@ -146,7 +128,8 @@ static json_t *kernel_evidence(const ssmh_model_t m, const fmpz_poly_factor_t fa
             fmpq_mat_init(X2, N, N);
             fmpq_mat_init(v, N, 1);
             fmpq_mat_init(w, N, 1);
-            phi_of(X, m->A, c, deg);
+            _ssmh_fmpz_poly_of_mat(X, fac->p + j, m->A);   /* phi(A) = f(A) / lead f */
+            fmpq_mat_scalar_div_fmpz(X, X, fac->p[j].coeffs + deg);
             if (!chain && kernel_vector(v, X, NULL)) {
                 o = json_object();
                 json_object_set_new(o, "type", json_string("kernel"));
