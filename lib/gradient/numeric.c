@@ -265,14 +265,15 @@ static int cmp_double(const void *a, const void *b)
 #define KRONECKER_MAX_N 40
 
 /* P solving r^2 P - A^T P A = I, in doubles, over the N (N + 1) / 2 entries
-   of a symmetric P (Gaussian elimination with partial pivoting). */
+   of a symmetric P (the LU above, on a real system). */
 static int stein_kronecker(double *p, const fmpq_mat_t A, double r)
 {
-    slong N = fmpq_mat_nrows(A), q = N * (N + 1) / 2, i, j, a, b, k, row, col;
-    slong *idx = flint_malloc(sizeof(slong) * (size_t)(N * N));
+    slong N = fmpq_mat_nrows(A), q = N * (N + 1) / 2, i, j, a, b, row;
+    slong *idx = flint_malloc(sizeof(slong) * (size_t)(N * N)), *piv = flint_malloc(sizeof(slong) * (size_t)q);
     double *a_ = flint_malloc(sizeof(double) * (size_t)(N * N));
-    double *L = flint_calloc((size_t)(q * q), sizeof(double)), *y = flint_calloc((size_t)q, sizeof(double));
-    int ok = 1;
+    double complex *L = flint_calloc((size_t)(q * q), sizeof(double complex));
+    double complex *y = flint_calloc((size_t)q, sizeof(double complex));
+    int ok;
     for (i = 0, row = 0; i < N; i++)
         for (j = i; j < N; j++, row++)
             idx[i * N + j] = idx[j * N + i] = row;
@@ -287,46 +288,15 @@ static int stein_kronecker(double *p, const fmpq_mat_t A, double r)
                 for (b = 0; b < N; b++)
                     L[row * q + idx[a * N + b]] -= a_[a * N + i] * a_[b * N + j];
         }
-    for (k = 0; k < q && ok; k++) {   /* eliminate, then back-substitute */
-        slong best = k;
-        for (i = k + 1; i < q; i++)
-            if (fabs(L[i * q + k]) > fabs(L[best * q + k]))
-                best = i;
-        if (!(fabs(L[best * q + k]) > 0)) {
-            ok = 0;
-            break;
-        }
-        if (best != k) {
-            for (col = 0; col < q; col++) {
-                double t = L[k * q + col];
-                L[k * q + col] = L[best * q + col];
-                L[best * q + col] = t;
-            }
-            {
-                double t = y[k];
-                y[k] = y[best];
-                y[best] = t;
-            }
-        }
-        for (i = k + 1; i < q; i++) {
-            double f = L[i * q + k] / L[k * q + k];
-            if (f == 0)
-                continue;
-            for (col = k; col < q; col++)
-                L[i * q + col] -= f * L[k * q + col];
-            y[i] -= f * y[k];
-        }
-    }
-    for (k = q - 1; k >= 0 && ok; k--) {
-        for (col = k + 1; col < q; col++)
-            y[k] -= L[k * q + col] * y[col];
-        y[k] /= L[k * q + k];
-    }
+    ok = clu(L, piv, q);
+    if (ok)
+        csolve(L, piv, y, q);
     for (i = 0; i < N * N && ok; i++) {
-        p[i] = y[idx[i]];
+        p[i] = creal(y[idx[i]]);
         ok = isfinite(p[i]);
     }
     flint_free(idx);
+    flint_free(piv);
     flint_free(a_);
     flint_free(L);
     flint_free(y);
