@@ -69,20 +69,15 @@ def evidence_class(ev, M, Aent, blocks):
         mod2 = c[0]
 
     def phi(x):
-        y = [sum(A[i][j] * x[j] for j in range(M)) for i in range(M)]
+        y = apply(A, x)
         if len(c) == 2:
             return [yi + c[0] * xi for yi, xi in zip(y, x)]
-        z = [sum(A[i][j] * y[j] for j in range(M)) for i in range(M)]
+        z = apply(A, y)
         return [zi + c[1] * yi + c[0] * xi for zi, yi, xi in zip(z, y, x)]
-
-    def vec(v):
-        if not isinstance(v, list) or len(v) != M:
-            raise Reject('evidence vector of the wrong length')
-        return [num(x) for x in v]
-    v = vec(ev['v'])
+    v = vector(ev['v'], M)
     if all(x == 0 for x in v) or any(x != 0 for x in phi(v)):
         raise Reject('phi(A) v = 0 with v != 0 fails')
-    if chain and phi(vec(ev['w'])) != v:
+    if chain and phi(vector(ev['w'], M)) != v:
         raise Reject('phi(A) w = v fails')
     return (mod2 > 1) - (mod2 < 1), chain
 
