@@ -10,14 +10,24 @@ tr G - tr((V^T V)^{-1} V^T G V) equals error2_upper and is <= tau; for H = 1,
 error2_lower_prev = tr G > tau; for H >= 2, t >= 0, Y >= 0, Z = W Y W^T,
 Z - G + t I >= 0 (exact LDL^T) and error2_lower_prev = tr G - (H-1) t - tr Z
 > tau.
+
+Enclosure certificates (witness.method "enclosure", doc/approx.md) are
+checked on the fixed-point lags Kt_l of the integer recursion
+Xt_{j+1} = round(2^s A Xt_j) / 2^s and Gt from them: the envelope (P > 0,
+gamma^2 P - A^T P A >= 0, beta_C P - C^T C >= 0), e^2 >= E2, u^2 >= tr Gt,
+v^2 >= rt, error2_upper = rt + e (2 v + e) <= tau_lo, and the lower witness
+(support, rho >= delta, t >= rho, (rho - delta)^2 >= ||M - L D L^T||_F^2,
+error2_lower_prev = tr Gt - delta - (H-1) t - sum y_i ||x_i||^2 > tau_hi).
 """
+import math
 import os
 import sys
 from fractions import Fraction
+from math import gcd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_heads import Reject, num, matrix, realify, lags, run_files  # noqa: E402
-from verify_gradient import psd  # noqa: E402
+from verify_gradient import psd, mul, tr as transpose  # noqa: E402
 
 
 def solve(A, B):
@@ -69,6 +79,8 @@ def check(cert):
         raise Reject('claim: eps must be > 0')
     if ('error2_lower_prev' in c) != (H >= 1):
         raise Reject('claim: error2_lower_prev exactly when H >= 1')
+    if w.get('method') == 'enclosure':
+        return check_enclosure(c, w, model, n, H, eps)
     if set(w) != ({'basis', 'lower'} if H >= 2 else {'basis'}):
         raise Reject('witness: keys')
     K = lags(model, n)
@@ -126,6 +138,251 @@ def check(cert):
             if bound != low:
                 raise Reject('error2_lower_prev is not tr G - (H-1) t - tr Z')
     return 'H = %d within eps on n = %d' % (H, n)
+
+
+# ---------------------------------------------------------------------------
+# Enclosure certificates (doc/approx.md, "Enclosure certificates"): rounded
+# fixed-point lags Kt_l with a certified error E2, carried through the upper
+# and the lower witness.
+
+def _integer(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _lcm_den(values):
+    q = 1
+    for x in values:
+        q = q * x.denominator // gcd(q, x.denominator)
+    return q
+
+
+def _at(where, fn, *args):
+    """fn(*args), with `where: ` put in front of a rejection's message."""
+    try:
+        return fn(*args)
+    except Reject as e:
+        raise Reject('%s: %s' % (where, e))
+
+
+def _number(v, where):
+    return _at(where, num, v)
+
+
+def rounded_lags(model, n, s):
+    """(den, [integer vec(Kt_l) * den for l < n]) with Kt_l the lags of the
+    fixed-point recursion Xt_0 = round(2^s B) / 2^s, Xt_{j+1} =
+    round(2^s A Xt_j) / 2^s, round(x) = floor(x + 1/2).  Xt_j = Z_j / 2^s is
+    kept as the integer matrix Z_j; lags after Z_j = 0 are zero."""
+    delayed, N, Aent, _, B, C, D = model
+    p, d = len(C), len(B[0])
+    qA = _lcm_den(Aent.values())
+    Aint = [(i, j, int(a * qA)) for (i, j), a in Aent.items() if a]
+    Z = [[math.floor(x * (1 << s) + Fraction(1, 2)) for x in row] for row in B]
+    qC = _lcm_den(x for row in C for x in row)
+    qD = _lcm_den(x for row in D for x in row)
+    qCs = qC << s
+    den = qCs * qD // gcd(qCs, qD)
+    cf = den // qCs                      # Kt = C Z / (qC 2^s) = Cint Z cf / den
+    Cint = [[(int(x * qC), t) for t, x in enumerate(row) if x] for row in C]
+    Dint = [int(x * den) for row in D for x in row]
+    out = []
+    zero = all(x == 0 for row in Z for x in row)
+    for l in range(n):
+        if delayed and l == 0:
+            out.append(Dint[:])
+            continue
+        if zero:
+            vec = [0] * (p * d)
+        else:
+            vec = [cf * sum(c_ * Z[t][j] for c_, t in Cint[i]) for i in range(p) for j in range(d)]
+        if l == 0:
+            vec = [a + b for a, b in zip(vec, Dint)]
+        out.append(vec)
+        if not zero and l + 1 < n:        # Z_{j+1} = round(A Z_j) = floor((2 Aint Z + qA) / (2 qA))
+            Y = [[0] * d for _ in range(N)]
+            for i, j, a in Aint:
+                zj, yi = Z[j], Y[i]
+                for k in range(d):
+                    if zj[k]:
+                        yi[k] += a * zj[k]
+            Z = [[(2 * y + qA) // (2 * qA) for y in row] for row in Y]
+            zero = all(x == 0 for row in Z for x in row)
+    return den, out
+
+
+def check_envelope(env, model, where='witness.envelope'):
+    """(gamma, beta_C, Lambda) after checking P > 0, gamma^2 P - A^T P A >= 0
+    and beta_C P - C^T C >= 0 (beta_C I - C C^T for "identity") exactly."""
+    delayed, N, Aent, _, B, C, D = model
+    p = len(C)
+    if not isinstance(env, dict) or set(env) != {'gamma', 'P', 'beta_C'}:
+        raise Reject('%s: keys must be gamma, P, beta_C' % where)
+    gamma = _number(env['gamma'], where + '.gamma')
+    if not 0 <= gamma < 1:
+        raise Reject('%s.gamma: must be in [0, 1)' % where)
+    bC = _number(env['beta_C'], where + '.beta_C')
+    identity = isinstance(env['P'], str)
+    if identity:
+        if env['P'] != 'identity':
+            raise Reject('%s.P: not "identity" nor a matrix' % where)
+        P = [[Fraction(int(i == j)) for j in range(N)] for i in range(N)]
+        Lam = Fraction(1)
+    else:
+        P = _at(where + '.P', matrix, env['P'], N, N)
+        if len(P) != N or any(len(row) != N for row in P):
+            raise Reject('%s.P: not N x N' % where)
+        if any(P[i][j] != P[j][i] for i in range(N) for j in range(i)):
+            raise Reject('%s.P: not symmetric' % where)
+        if not psd(P, strict=True):
+            raise Reject('%s.P: not positive definite' % where)
+        Lam = max(sum(abs(x) for x in row) for row in P)
+    A = [[Aent.get((i, j), Fraction(0)) for j in range(N)] for i in range(N)]
+    AtPA = mul(mul(transpose(A), P), A)
+    g2 = gamma * gamma
+    if not psd([[g2 * P[i][j] - AtPA[i][j] for j in range(N)] for i in range(N)]):
+        raise Reject('%s.gamma: gamma^2 P - A^T P A is not positive semidefinite' % where)
+    if identity:
+        CCt = mul(C, transpose(C))
+        ok = psd([[bC * (i == j) - CCt[i][j] for j in range(p)] for i in range(p)])
+    else:
+        CtC = mul(transpose(C), C)
+        ok = psd([[bC * P[i][j] - CtC[i][j] for j in range(N)] for i in range(N)])
+    if not ok:
+        raise Reject('%s.beta_C: beta_C P - C^T C is not positive semidefinite' % where)
+    return gamma, bC, Lam
+
+
+def check_enclosure(c, w, model, n, H, eps):
+    delayed, N, Aent, _, B, C, D = model
+    p, d = len(C), len(B[0])
+    pd = p * d
+    keys = {'method', 's', 'envelope', 'e', 'u', 'basis', 'v'} | ({'lower'} if H >= 2 else set())
+    if set(w) != keys:
+        raise Reject('witness: keys (enclosure: %s)' % ', '.join(sorted(keys)))
+    s = w['s']
+    if not _integer(s) or not 1 <= s <= 4096:
+        raise Reject('witness.s: must be an integer in 1 ... 4096')
+    gamma, bC, Lam = check_envelope(w['envelope'], model)
+
+    # the error of the rounded lags: e^2 >= E2, u^2 >= tr Gt, delta = e (2 u + e)
+    E2 = Fraction(n * (n + 1), 2) * d * bC * Lam * N / (4 ** (s + 1)) / (1 - gamma) ** 2
+    e = _number(w['e'], 'witness.e')
+    if e < 0 or e * e < E2:
+        raise Reject('witness.e: e >= 0 with e^2 >= E2 fails')
+    den, vecs = rounded_lags(model, n, s)
+    den2 = den * den
+    Gi = [[0] * pd for _ in range(pd)]          # Gt = Gi / den^2
+    for l, v in enumerate(vecs):
+        nz = [(i, x) for i, x in enumerate(v) if x]
+        wl = n - l
+        for i, x in nz:
+            row, wx = Gi[i], wl * x
+            for j, y in nz:
+                row[j] += wx * y
+    trGt = Fraction(sum(Gi[i][i] for i in range(pd)), den2)
+    u = _number(w['u'], 'witness.u')
+    if u < 0 or u * u < trGt:
+        raise Reject('witness.u: u >= 0 with u^2 >= tr Gt fails')
+    delta = e * (2 * u + e)
+    e2 = eps * eps
+    if c['relative']:
+        tau_lo, tau_hi = e2 * (trGt - delta), e2 * (trGt + delta)
+    else:
+        tau_lo = tau_hi = e2
+
+    # upper witness: rt = tr Gt - tr((V^T V)^-1 V^T Gt V), v^2 >= rt
+    V = _at('witness.basis', maps, w['basis'], p, d, H)
+    if H:
+        GV = [[sum(Gi[i][j] * v[j] for j in range(pd) if v[j]) for i in range(pd)] for v in V]
+        VtV = [[sum(a * b for a, b in zip(x, y)) for y in V] for x in V]
+        VtGV = [[sum(a * b for a, b in zip(x, gv)) / den2 for gv in GV] for x in V]
+        X = _at('witness.basis', solve, VtV, VtGV)
+        rt = trGt - sum(X[i][i] for i in range(H))
+    else:
+        rt = trGt
+    v = _number(w['v'], 'witness.v')
+    if v < 0 or v * v < rt:
+        raise Reject('witness.v: v >= 0 with v^2 >= rt fails')
+    up = num(c['error2_upper'])
+    if up != rt + e * (2 * v + e):
+        raise Reject('claim.error2_upper: is not rt + e (2 v + e)')
+    if up > tau_lo:
+        raise Reject('claim.error2_upper: exceeds tau_lo')
+
+    # lower witness
+    if H == 0:
+        return 'H = 0 within eps on n = %d (enclosure, s = %d)' % (n, s)
+    low = num(c['error2_lower_prev'])
+    if H == 1:
+        if low != trGt - delta:
+            raise Reject('claim.error2_lower_prev: for H = 1 must be tr Gt - delta')
+    else:
+        lo = w['lower']
+        lkeys = {'support', 't', 'rho', 'vectors', 'y', 'L', 'D'}
+        if not isinstance(lo, dict) or set(lo) != lkeys:
+            raise Reject('witness.lower: keys (%s)' % ', '.join(sorted(lkeys)))
+        sup = lo['support']
+        if not isinstance(sup, list) or not all(_integer(i) for i in sup):
+            raise Reject('witness.lower.support: not a list of integers')
+        if any(a >= b for a, b in zip(sup, sup[1:])) or (sup and (sup[0] < 0 or sup[-1] >= pd)):
+            raise Reject('witness.lower.support: not strictly increasing in [0, p d)')
+        S = len(sup)
+        inside = set(sup)
+        for i in range(pd):
+            if i not in inside and Gi[i][i]:
+                raise Reject('witness.lower.support: a rounded lag is nonzero at vec position %d' % i)
+        t = _number(lo['t'], 'witness.lower.t')
+        rho = _number(lo['rho'], 'witness.lower.rho')
+        if rho < delta:
+            raise Reject('witness.lower.rho: rho < delta')
+        if t < rho:
+            raise Reject('witness.lower.t: t < rho')
+        Xs = _at('witness.lower.vectors', maps, lo['vectors'], p, d)
+        r = len(Xs)
+        if r < 1:
+            raise Reject('witness.lower.vectors: need at least one')
+        for k, x in enumerate(Xs):
+            if any(x[i] for i in range(pd) if i not in inside):
+                raise Reject('witness.lower.vectors[%d]: nonzero outside the support' % k)
+        ys = lo['y']
+        if not isinstance(ys, list) or len(ys) != r:
+            raise Reject('witness.lower.y: must hold one number per vector')
+        y = [_number(x, 'witness.lower.y[%d]' % k) for k, x in enumerate(ys)]
+        for k, x in enumerate(y):
+            if x < 0:
+                raise Reject('witness.lower.y[%d]: negative' % k)
+        Ls, Ds = lo['L'], lo['D']
+        if not isinstance(Ls, list) or len(Ls) != S:
+            raise Reject('witness.lower.L: must hold one row per support position')
+        L = []
+        for i, row in enumerate(Ls):
+            if not isinstance(row, list) or len(row) != i:
+                raise Reject('witness.lower.L[%d]: must hold %d entries' % (i, i))
+            L.append([_number(x, 'witness.lower.L[%d][%d]' % (i, k)) for k, x in enumerate(row)] + [Fraction(1)])
+        if not isinstance(Ds, list) or len(Ds) != S:
+            raise Reject('witness.lower.D: must hold one number per support position')
+        Dg = [_number(x, 'witness.lower.D[%d]' % i) for i, x in enumerate(Ds)]
+        for i, x in enumerate(Dg):
+            if x < 0:
+                raise Reject('witness.lower.D[%d]: negative' % i)
+        # M = sum_k y_k x_k x_k^T - Gt + (t - rho) I and R = M - L diag(D) L^T, on the support
+        xs = [[x[i] for i in sup] for x in Xs]
+        sq = Fraction(0)
+        for a in range(S):
+            for b in range(a + 1):
+                m_ = sum(yk * xk[a] * xk[b] for yk, xk in zip(y, xs)) - Fraction(Gi[sup[a]][sup[b]], den2)
+                if a == b:
+                    m_ += t - rho
+                m_ -= sum(L[a][k] * Dg[k] * L[b][k] for k in range(b + 1))
+                sq += m_ * m_ if a == b else 2 * m_ * m_
+        if (rho - delta) ** 2 < sq:
+            raise Reject('witness.lower: (rho - delta)^2 < ||M - L D L^T||_F^2')
+        bound = trGt - delta - (H - 1) * t - sum(yk * sum(a * a for a in x) for yk, x in zip(y, Xs))
+        if low != bound:
+            raise Reject('claim.error2_lower_prev: is not tr Gt - delta - (H-1) t - sum y_i ||x_i||^2')
+    if low <= tau_hi:
+        raise Reject('claim.error2_lower_prev: not above tau_hi')
+    return 'H = %d within eps on n = %d (enclosure, s = %d)' % (H, n, s)
 
 
 if __name__ == '__main__':
