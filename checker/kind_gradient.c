@@ -7,70 +7,14 @@
  * the least lag allowed by M2 gamma^(2t) <= eps^2; "marginal" (with
  * gamma = 1) and "unstable" only with evidence of an eigenvalue (a block of
  * a structured A, phi(A) v = 0 for phi of degree <= 2, a cyclic vector for
- * phi, or a Stein form that forces a root outside).  Each semidefiniteness
- * by its own LDL^T without pivoting (a zero pivot needs a zero column).
+ * phi, or a Stein form that forces a root outside).  The envelope (P,
+ * gamma, beta_B, beta_C) by ssmhc_check_envelope (envelope.c); each
+ * semidefiniteness by its own LDL^T without pivoting (a zero pivot needs a
+ * zero column).
  */
 #include "ssmhc.h"
 #include <stdlib.h>
 #include <string.h>
-
-static void transpose(ssmhc_qmat *out, const ssmhc_qmat *in)
-{
-    long i, j;
-    ssmhc_qmat_init(out, in->cols, in->rows);
-    for (i = 0; i < in->rows; i++)
-        for (j = 0; j < in->cols; j++)
-            mpq_set(SSMHC_Q(out, j, i), SSMHC_Q(in, i, j));
-}
-
-/* beta I - G >= 0 ? */
-static int below_beta(const ssmhc_qmat *G, const mpq_t beta)
-{
-    ssmhc_qmat S;
-    long i;
-    int ok;
-    ssmhc_qmat_init(&S, G->rows, G->cols);
-    for (i = 0; i < G->rows * G->cols; i++)
-        mpq_neg(S.e[i], G->e[i]);
-    for (i = 0; i < G->rows; i++)
-        mpq_add(SSMHC_Q(&S, i, i), SSMHC_Q(&S, i, i), beta);
-    ok = ssmhc_qmat_psd(&S, 0);
-    ssmhc_qmat_clear(&S);
-    return ok;
-}
-
-/* gamma^2 I - A^T A >= 0 block by block (block-diagonal A, P = I). */
-static int blocks_contract(const ssmhc_model *m, const mpq_t g2)
-{
-    long i = 0, b;
-    int ok = 1;
-    mpq_t a00, a01, a10, a11, s00, s01, s11, t;
-    mpq_init(a00); mpq_init(a01); mpq_init(a10); mpq_init(a11);
-    mpq_init(s00); mpq_init(s01); mpq_init(s11); mpq_init(t);
-    for (i = 0; i < m->N && ok; i += b) {
-        b = m->blk[i] == 1 ? 2 : 1;
-        if (b == 1) {
-            mpq_mul(t, SSMHC_Q(&m->Ab, i, 0), SSMHC_Q(&m->Ab, i, 0));
-            ok = mpq_cmp(t, g2) <= 0;
-            continue;
-        }
-        mpq_set(a00, ssmhc_model_A_entry(m, i, i));
-        mpq_set(a01, ssmhc_model_A_entry(m, i, i + 1));
-        mpq_set(a10, ssmhc_model_A_entry(m, i + 1, i));
-        mpq_set(a11, ssmhc_model_A_entry(m, i + 1, i + 1));
-        /* S = g2 I - A^T A */
-        mpq_mul(s00, a00, a00); mpq_mul(t, a10, a10); mpq_add(s00, s00, t); mpq_sub(s00, g2, s00);
-        mpq_mul(s11, a01, a01); mpq_mul(t, a11, a11); mpq_add(s11, s11, t); mpq_sub(s11, g2, s11);
-        mpq_mul(s01, a00, a01); mpq_mul(t, a10, a11); mpq_add(s01, s01, t); mpq_neg(s01, s01);
-        /* 2x2 PSD: s00 >= 0, s11 >= 0, s00 s11 >= s01^2 */
-        mpq_mul(t, s00, s11);
-        mpq_mul(a00, s01, s01);
-        ok = mpq_sgn(s00) >= 0 && mpq_sgn(s11) >= 0 && mpq_cmp(t, a00) >= 0;
-    }
-    mpq_clear(a00); mpq_clear(a01); mpq_clear(a10); mpq_clear(a11);
-    mpq_clear(s00); mpq_clear(s01); mpq_clear(s11); mpq_clear(t);
-    return ok;
-}
 
 /* M2 gamma^(2t) <= eps2 ? */
 static int env_below(const mpq_t M2, const mpq_t gamma, const mpq_t eps2, long t)
@@ -133,29 +77,6 @@ static void phi_apply(ssmhc_qmat *out, const ssmhc_model *m, const mpq_t *c, lon
     }
     ssmhc_qmat_clear(&y);
     ssmhc_qmat_clear(&z);
-    mpq_clear(t);
-}
-
-/* S = g2 P - A^T P A for a symmetric P (S initialised here). */
-static void stein_form(ssmhc_qmat *S, const ssmhc_model *m, const ssmhc_qmat *P, const mpq_t g2)
-{
-    ssmhc_qmat X, Xt, Y;
-    mpq_t t;
-    size_t e;
-    mpq_init(t);
-    ssmhc_qmat_init(&X, m->N, m->N);
-    ssmhc_model_apply_A_right(&X, m, P);    /* P A */
-    transpose(&Xt, &X);                     /* A^T P (P symmetric) */
-    ssmhc_qmat_init(&Y, m->N, m->N);
-    ssmhc_model_apply_A_right(&Y, m, &Xt);  /* A^T P A */
-    ssmhc_qmat_init(S, m->N, m->N);
-    for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
-        mpq_mul(t, g2, P->e[e]);
-        mpq_sub(S->e[e], t, Y.e[e]);
-    }
-    ssmhc_qmat_clear(&X);
-    ssmhc_qmat_clear(&Xt);
-    ssmhc_qmat_clear(&Y);
     mpq_clear(t);
 }
 
@@ -281,7 +202,7 @@ static int check_stein(const json_t *ev, const ssmhc_model *m)
             }
             if (mpq_sgn(xPx) < 0) {
                 mpq_mul(r2, r, r);
-                stein_form(&S, m, &P, r2);
+                ssmhc_envelope_stein(&S, m, &P, r2);
                 if (ssmhc_qmat_psd(&S, 1))
                     cls = 1;
                 ssmhc_qmat_clear(&S);
@@ -380,12 +301,10 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
 {
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
     const json_t *jP, *jst, *jnf, *jeps, *jh;
-    mpq_t gamma, M2, bB, bC, g2, t, eps2;
-    ssmhc_qmat P, S, X, Bt, G;
+    mpq_t gamma, M2, bB, bC, t, eps2;
     int identity, ok = 1;
     long i, j, nl;
     ssmhc_verdict_t v = SSMHC_VERIFIED;
-    size_t e;
 
     if (!json_is_object(wit) || json_object_size(wit) != 3u + (json_object_get(wit, "evidence") != NULL))
         return ssmhc_fail(r, "witness: expected P, beta_B, beta_C (and evidence)");
@@ -429,7 +348,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     } else if (json_object_get(wit, "evidence") != NULL) {
         return ssmhc_fail(r, "witness: evidence without a verdict claim");
     }
-    mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(g2); mpq_init(t); mpq_init(eps2);
+    mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(t); mpq_init(eps2);
     ok = ssmhc_json_rational(gamma, json_object_get(claim, "gamma")) == 0
          && ssmhc_json_rational(M2, json_object_get(claim, "M2")) == 0
          && ssmhc_json_rational(bB, json_object_get(wit, "beta_B")) == 0
@@ -448,90 +367,10 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
         v = ssmhc_fail(r, "claim: stable needs gamma < 1");
         goto out;
     }
-    mpq_mul(g2, gamma, gamma);
     jP = json_object_get(wit, "P");
     identity = json_is_string(jP) && strcmp(json_string_value(jP), "identity") == 0;
-    if (identity) {
-        ssmhc_qmat_init(&P, m->N, 0);   /* unused */
-    } else if (ssmhc_json_qmat(&P, jP, m->N, m->N) != 0) {
-        v = ssmhc_fail(r, "witness: P must be \"identity\" or an N x N matrix of exact numbers");
-        goto out;
-    } else {
-        ssmhc_qmat_init(&S, m->N, m->N);
-        ssmhc_qmat_copy(&S, &P);
-        ok = ssmhc_qmat_psd(&S, 1);
-        ssmhc_qmat_clear(&S);
-        if (!ok) {
-            ssmhc_qmat_clear(&P);
-            v = ssmhc_fail(r, "witness: P is not symmetric positive definite");
-            goto out;
-        }
-    }
-    /* gamma^2 P - A^T P A >= 0 */
-    if (identity && m->block_diag) {
-        ok = blocks_contract(m, g2);
-    } else {
-        ssmhc_qmat Pm;
-        ssmhc_qmat_init(&Pm, m->N, m->N);
-        if (identity)
-            for (i = 0; i < m->N; i++)
-                mpq_set_ui(SSMHC_Q(&Pm, i, i), 1, 1);
-        else
-            ssmhc_qmat_copy(&Pm, &P);
-        stein_form(&S, m, &Pm, g2);
-        ok = ssmhc_qmat_psd(&S, 0);
-        ssmhc_qmat_clear(&S);
-        ssmhc_qmat_clear(&Pm);
-    }
-    if (!ok) {
-        ssmhc_qmat_clear(&P);
-        v = ssmhc_fail(r, "witness: gamma^2 P - A^T P A is not positive semidefinite");
-        goto out;
-    }
-    /* beta_B I - B^T P B >= 0 */
-    transpose(&Bt, &m->B);
-    ssmhc_qmat_init(&G, m->d, m->d);
-    if (identity) {
-        ssmhc_qmat_mul(&G, &Bt, &m->B);
-    } else {
-        ssmhc_qmat_init(&X, m->N, m->d);
-        ssmhc_qmat_mul(&X, &P, &m->B);
-        ssmhc_qmat_mul(&G, &Bt, &X);
-        ssmhc_qmat_clear(&X);
-    }
-    ok = below_beta(&G, bB);
-    ssmhc_qmat_clear(&G);
-    ssmhc_qmat_clear(&Bt);
-    if (!ok) {
-        ssmhc_qmat_clear(&P);
-        v = ssmhc_fail(r, "witness: beta_B I - B^T P B is not positive semidefinite");
-        goto out;
-    }
-    /* beta_C */
-    {
-        ssmhc_qmat Ct;
-        transpose(&Ct, &m->C);
-        if (identity) {
-            ssmhc_qmat_init(&G, m->p, m->p);
-            ssmhc_qmat_mul(&G, &m->C, &Ct);
-            ok = below_beta(&G, bC);
-        } else {
-            ssmhc_qmat_init(&G, m->N, m->N);
-            ssmhc_qmat_mul(&G, &Ct, &m->C);
-            ssmhc_qmat_init(&S, m->N, m->N);
-            for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
-                mpq_mul(t, bC, P.e[e]);
-                mpq_sub(S.e[e], t, G.e[e]);
-            }
-            ok = ssmhc_qmat_psd(&S, 0);
-            ssmhc_qmat_clear(&S);
-        }
-        ssmhc_qmat_clear(&G);
-        ssmhc_qmat_clear(&Ct);
-    }
-    ssmhc_qmat_clear(&P);
-    if (!ok) {
-        v = ssmhc_fail(r, "witness: beta_C P - C^T C is not positive semidefinite");
+    if (ssmhc_check_envelope(m, jP, gamma, bB, bC, "witness", NULL, r) != 0) {
+        v = SSMHC_REJECTED;
         goto out;
     }
     /* exact Frobenius norms */
@@ -590,6 +429,6 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
                           : ", unstable (an exhibited eigenvalue)", nl,
                  jeps ? ", horizon" : "");
 out:
-    mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(g2); mpq_clear(t); mpq_clear(eps2);
+    mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(t); mpq_clear(eps2);
     return v;
 }

@@ -93,6 +93,18 @@ void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count);
    C q(A) = 0 (side C) exactly.  Returns m, or -1 with r set. */
 long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_report_t *r);
 
+/* The contraction envelope (envelope.c): P ("identity" or an N x N matrix)
+   symmetric positive definite, gamma^2 P - A^T P A >= 0, beta_B I - B^T P B
+   >= 0 (skipped when beta_B is NULL) and beta_C P - C^T C >= 0 (for P = I:
+   beta_C I - C C^T >= 0), exactly.  Failures name `where` ("witness: P ...").
+   lambda (or NULL) receives max_i sum_j |P_ij| (1 for "identity").
+   Returns 0, or -1 with r set. */
+int ssmhc_check_envelope(const ssmhc_model *m, const json_t *P, mpq_srcptr gamma,
+                         mpq_srcptr beta_B, mpq_srcptr beta_C, const char *where,
+                         mpq_ptr lambda, ssmhc_report_t *r);
+/* S = g2 P - A^T P A for a symmetric N x N P (S initialised by the call). */
+void ssmhc_envelope_stein(ssmhc_qmat *S, const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr g2);
+
 /* ---- one checker per claim kind ------------------------------------------ */
 typedef ssmhc_verdict_t (*ssmhc_kind_fn)(const json_t *cert, const ssmhc_model *m,
                                          ssmhc_report_t *r);
