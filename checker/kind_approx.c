@@ -10,6 +10,10 @@
  *    Z = W Y W^T, Y >= 0 and Z - G + t I >= 0 (Ky Fan: the H-1 largest
  *    eigenvalues of G sum to at most (H-1) t + tr Z, so E(H-1)^2 >= that).
  * Hence E(H)^2 <= tau < E(H-1)^2: H is the least head count within eps.
+ * A witness with method "enclosure" (fixed-point lags with a certified
+ * error, for long lengths) goes, after the same claim checks, to
+ * ssmhc_check_approx_enclosure (approx_enclosure.c); without a method the
+ * exact witness above is required.
  */
 #include "ssmhc.h"
 #include <stdlib.h>
@@ -192,6 +196,12 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         return ssmhc_fail(r, "claim: relative must be true or false");
     if ((json_object_get(claim, "error2_lower_prev") != NULL) != (H >= 1))
         return ssmhc_fail(r, "claim: error2_lower_prev is given exactly when H >= 1");
+    if (json_is_object(wit) && json_object_get(wit, "method") != NULL) {
+        const json_t *jm = json_object_get(wit, "method");
+        if (!json_is_string(jm) || strcmp(json_string_value(jm), "enclosure") != 0)
+            return ssmhc_fail(r, "witness.method: expected \"enclosure\" (no method: the exact witness)");
+        return ssmhc_check_approx_enclosure(cert, m, n, H, r);
+    }
     if (!json_is_object(wit) || json_object_get(wit, "basis") == NULL
         || json_object_size(wit) != 1u + (H >= 2))
         return ssmhc_fail(r, "witness: expected basis (and lower when H >= 2)");

@@ -112,6 +112,10 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
 ssmhc_verdict_t ssmhc_check_represent(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
 ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
 ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r);
+/* The enclosure variant of kind approx (witness.method "enclosure",
+   approx_enclosure.c), for a claim already read: n >= 1, 0 <= H <= p d. */
+ssmhc_verdict_t ssmhc_check_approx_enclosure(const json_t *cert, const ssmhc_model *m, long n,
+                                             long H, ssmhc_report_t *r);
 
 /* ---- the whole certificate ---------------------------------------------- */
 /* Verify a certificate file; model_path (or NULL) must then hold exactly the
