@@ -8,7 +8,7 @@
 
 static const char usage[] =
     "Usage: ssmheads approx MODEL -n N --eps E [--relative] [--curve] [--plot FILE.svg]\n"
-    "                       [--cert OUT] [--json]\n"
+    "                       [--method auto|exact|enclosure] [--cert OUT] [--json]\n"
     "The least H such that some H-head factorized attention layer reproduces the\n"
     "SSM on length N within operator error E (Frobenius norm of the whole\n"
     "block-Toeplitz operator; Eckart-Young, SPEC 1.6), with an exact upper witness\n"
@@ -20,6 +20,11 @@ static const char usage[] =
     "  --relative    E is relative to ||T||_F\n"
     "  --curve       also print enclosures of E(H)^2 for H = 0 .. k\n"
     "  --plot F.svg  the curve E(H)^2 on a log scale, with eps^2 (atomic write)\n"
+    "  --method M    exact: exact G and exact residuals (slow on long float\n"
+    "                lags); enclosure: fixed-point lags with a certified error\n"
+    "                (needs a stable model; no curve); auto (default): enclosure\n"
+    "                when the exact lags would be long, else or if it cannot\n"
+    "                decide exact; exact whenever --curve or --plot is given\n"
     "  --cert OUT    write an `approx` certificate (doc/approx.md)\n"
     "  --json        print one JSON object\n" CLI_LIMIT_HELP;
 
@@ -107,8 +112,15 @@ static void print_text(const ssmh_approx_t a, int curve)
     printf("H = %ld head%s reproduce%s the SSM within eps = %s%s on n = %ld (exact k(n) = %ld)\n",
            (long)a->H, a->H == 1 ? "" : "s", a->H == 1 ? "s" : "", e,
            a->relative ? " * ||T||_F" : "", (long)a->n, (long)a->k);
-    printf("upper witness: %ld rational value map%s, exact squared residual %s <= eps^2 = %s%s\n",
-           (long)a->H, a->H == 1 ? "" : "s", u, t, a->exact_upper ? " (an exact eigenspace: = E(H)^2)" : "");
+    if (a->method == SSMH_APPROX_ENCLOSURE)
+        printf("upper witness: %ld rational value map%s, squared residual <= %s <= eps^2%s = %s\n"
+               "(rounded lags, %ld bits, with a certified error: doc/approx.md)\n",
+               (long)a->H, a->H == 1 ? "" : "s", u, a->relative ? " (lower bound)" : "", t,
+               (long)a->s);
+    else
+        printf("upper witness: %ld rational value map%s, exact squared residual %s <= eps^2 = %s%s\n",
+               (long)a->H, a->H == 1 ? "" : "s", u, t,
+               a->exact_upper ? " (an exact eigenspace: = E(H)^2)" : "");
     if (a->H >= 1) {
         char *l = exact_or_decimal(a->error2_lower_prev, 0);
         printf("lower witness: E(%ld)^2 >= %s > eps^2 (proven)\n", (long)(a->H - 1), l);
@@ -149,6 +161,7 @@ int cli_cmd_approx(int argc, char **argv)
         {"curve", no_argument, NULL, 'C'},
         {"plot", required_argument, NULL, 'P'},
         {"cert", required_argument, NULL, 'c'},
+        {"method", required_argument, NULL, 'M'},
         CLI_LIMIT_LONGOPTS,
         {NULL, 0, NULL, 0}};
     ssmh_limits_t lim;
@@ -159,6 +172,7 @@ int cli_cmd_approx(int argc, char **argv)
     const char *cert = NULL, *plot = NULL;
     long n = 0;
     int json = 0, relative = 0, curve = 0, have_eps = 0, opt, rc;
+    ssmh_approx_method_t method = SSMH_APPROX_AUTO;
 
     ssmh_limits_default(&lim);
     fmpq_init(eps);
@@ -171,6 +185,18 @@ int cli_cmd_approx(int argc, char **argv)
         case 'C': curve = 1; break;
         case 'P': plot = optarg; break;
         case 'c': cert = optarg; break;
+        case 'M':
+            if (strcmp(optarg, "auto") == 0)
+                method = SSMH_APPROX_AUTO;
+            else if (strcmp(optarg, "exact") == 0)
+                method = SSMH_APPROX_EXACT;
+            else if (strcmp(optarg, "enclosure") == 0)
+                method = SSMH_APPROX_ENCLOSURE;
+            else {
+                fmpq_clear(eps);
+                return cli_usage_error("approx", "--method must be auto, exact or enclosure");
+            }
+            break;
         case 'e':
             if ((rc = cli_parse_eps(eps, "approx", optarg)) != 0)
                 goto bad_option;
@@ -191,6 +217,12 @@ int cli_cmd_approx(int argc, char **argv)
         return cli_usage_error("approx", optind + 1 != argc ? "expected exactly one MODEL"
                                                            : "--eps E is required");
     }
+    if ((curve || plot != NULL) && method == SSMH_APPROX_ENCLOSURE) {
+        fmpq_clear(eps);
+        return cli_usage_error("approx", "--curve and --plot need the exact method");
+    }
+    if (curve || plot != NULL)
+        method = SSMH_APPROX_EXACT;
     cli_limits_apply(&lim);
     ssmh_model_init(m);
     ssmh_approx_init(a);
@@ -203,7 +235,7 @@ int cli_cmd_approx(int argc, char **argv)
         rc = cli_usage_error("approx", "-n N is required (the model has no \"length\")");
         goto done;
     }
-    if (ssmh_approx_compute(a, m, n, eps, relative, &lim, &err) != SSMH_OK) {
+    if (ssmh_approx_compute_method(a, m, n, eps, relative, method, &lim, &err) != SSMH_OK) {
         if (!err.file[0])
             snprintf(err.file, sizeof(err.file), "%s", argv[optind]);
         rc = cli_report(&err);

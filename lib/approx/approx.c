@@ -9,6 +9,7 @@
  * Arb (root isolation, QR eigenvectors) only guides the choice of witness.
  */
 #include "approx-impl.h"
+#include <ssmheads/heads.h>
 #ifdef SSMH_FLINT3
 #include <flint/acb_mat.h>
 #else
@@ -107,6 +108,15 @@ void ssmh_approx_init(ssmh_approx_t a)
     fmpq_mat_init(a->basis, 0, 0);
     fmpq_mat_init(a->W, 0, 0);
     fmpq_mat_init(a->Y, 0, 0);
+    ssmh_envelope_init(a->env);
+    fmpq_init(a->e);
+    fmpq_init(a->u);
+    fmpq_init(a->v);
+    fmpq_init(a->rho);
+    fmpq_init(a->total_hi);
+    fmpq_init(a->tau_hi);
+    fmpq_mat_init(a->L, 0, 0);
+    fmpq_mat_init(a->Dl, 0, 0);
 }
 
 void ssmh_approx_clear(ssmh_approx_t a)
@@ -120,6 +130,15 @@ void ssmh_approx_clear(ssmh_approx_t a)
     fmpq_mat_clear(a->basis);
     fmpq_mat_clear(a->W);
     fmpq_mat_clear(a->Y);
+    ssmh_envelope_clear(a->env);
+    fmpq_clear(a->e);
+    fmpq_clear(a->u);
+    fmpq_clear(a->v);
+    fmpq_clear(a->rho);
+    fmpq_clear(a->total_hi);
+    fmpq_clear(a->tau_hi);
+    fmpq_mat_clear(a->L);
+    fmpq_mat_clear(a->Dl);
     if (a->curve_lo != NULL) {
         _fmpq_vec_clear(a->curve_lo, a->k + 1);
         _fmpq_vec_clear(a->curve_hi, a->k + 1);
@@ -506,23 +525,17 @@ static int upper_witness(ssmh_approx_t a, const work_t *w, ssmh_eigs_t *e)
     return done;
 }
 
-int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
-                        int relative, const ssmh_limits_t *lim, ssmh_error_t *err)
+/* The exact method: G, its characteristic polynomial and exact witnesses
+   (a's n, p, d, eps and relative are set). */
+static int approx_exact(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits_t *lim,
+                        ssmh_error_t *err)
 {
     work_t w;
     ssmh_eigs_t e;
-    slong prec, h, i;
-    int rc = SSMH_OK, decided = 0;
+    slong prec, h, i, n = a->n;
+    int rc = SSMH_OK, decided = 0, relative = a->relative;
 
-    ssmh_approx_clear(a);
-    ssmh_approx_init(a);
-    if (n < 1 || fmpq_sgn(eps) <= 0)
-        return ssmh_error_set(err, SSMH_E_USAGE, NULL, NULL, "approx needs n >= 1 and eps > 0");
-    a->n = n;
-    a->p = m->p;
-    a->d = m->d;
-    a->relative = relative;
-    fmpq_set(a->eps, eps);
+    a->method = SSMH_APPROX_EXACT;
     fmpq_mat_init(w.F, 0, 0);
     fmpq_mat_init(w.P, 0, 0);
     fmpq_mat_init(w.Q, 0, 0);
@@ -570,7 +583,8 @@ int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fm
             fmpq_add(a->total, a->total, x);
             fmpq_clear(x);
         }
-    fmpq_mul(a->tau, eps, eps);
+    fmpq_set(a->tau, a->eps);
+    fmpq_mul(a->tau, a->tau, a->tau);
     if (relative)
         fmpq_mul(a->tau, a->tau, a->total);
     _ssmh_eigs_factor(&e, w.S);
@@ -625,6 +639,70 @@ done:
     return rc;
 }
 
+/* Bit size of the largest entry of A (numerator plus denominator). */
+static slong model_bits(const ssmh_model_t m)
+{
+    const fmpq_mat_struct *M[2] = {m->A, m->lambda_re};
+    slong b = 0, i, j, k;
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < fmpq_mat_nrows(M[k]); i++)
+            for (j = 0; j < fmpq_mat_ncols(M[k]); j++) {
+                const fmpq *x = fmpq_mat_entry(M[k], i, j);
+                b = FLINT_MAX(b, (slong)(fmpz_bits(fmpq_numref(x)) + fmpz_bits(fmpq_denref(x))));
+            }
+    for (i = 0; i < fmpq_mat_nrows(m->lambda_im); i++) {
+        const fmpq *x = fmpq_mat_entry(m->lambda_im, i, 0);
+        b = FLINT_MAX(b, (slong)(fmpz_bits(fmpq_numref(x)) + fmpz_bits(fmpq_denref(x))));
+    }
+    return b;
+}
+
+static void approx_reset(ssmh_approx_t a, slong n, const ssmh_model_t m, const fmpq_t eps,
+                         int relative)
+{
+    ssmh_approx_clear(a);
+    ssmh_approx_init(a);
+    a->n = n;
+    a->p = m->p;
+    a->d = m->d;
+    a->relative = relative;
+    fmpq_set(a->eps, eps);
+}
+
+int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
+                               int relative, ssmh_approx_method_t method,
+                               const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    int rc, fallback = method == SSMH_APPROX_AUTO;
+    approx_reset(a, n, m, eps, relative);
+    if (n < 1 || fmpq_sgn(eps) <= 0)
+        return ssmh_error_set(err, SSMH_E_USAGE, NULL, NULL, "approx needs n >= 1 and eps > 0");
+    if (method == SSMH_APPROX_AUTO)
+        method = n * model_bits(m) > 1024 ? SSMH_APPROX_ENCLOSURE : SSMH_APPROX_EXACT;
+    if (method == SSMH_APPROX_ENCLOSURE) {
+        ssmh_heads_t hd;
+        rc = _ssmh_approx_enclosure(a, m, err);
+        if (rc == SSMH_OK) {   /* k = k(n), the exact count, for comparison */
+            ssmh_heads_init(hd);
+            rc = ssmh_heads_compute(hd, m, n, lim, err);
+            a->k = hd->k;
+            ssmh_heads_clear(hd);
+            return rc;
+        }
+        if (!fallback || rc != SSMH_E_UNDECIDED)
+            return rc;
+        approx_reset(a, n, m, eps, relative);
+        ssmh_error_clear(err);
+    }
+    return approx_exact(a, m, lim, err);
+}
+
+int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
+                        int relative, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    return ssmh_approx_compute_method(a, m, n, eps, relative, SSMH_APPROX_AUTO, lim, err);
+}
+
 static json_t *value_map(const ssmh_approx_t a, const fmpq_mat_t V, slong col)
 {
     fmpq_mat_t M;
@@ -647,13 +725,24 @@ json_t *ssmh_approx_to_json(const ssmh_approx_t a, int curve)
     json_object_set_new(o, "n", json_integer(a->n));
     json_object_set_new(o, "eps", ssmh_json_rational(a->eps));
     json_object_set_new(o, "relative", json_boolean(a->relative));
+    json_object_set_new(o, "method", json_string(a->method == SSMH_APPROX_ENCLOSURE ? "enclosure"
+                                                                                   : "exact"));
     json_object_set_new(o, "threshold", ssmh_json_rational(a->tau));
-    json_object_set_new(o, "total", ssmh_json_rational(a->total));
+    if (a->method == SSMH_APPROX_ENCLOSURE) {
+        /* ||T||_F^2 (and, when relative, tau) are enclosed, not exact */
+        json_object_set_new(o, "total_lo", ssmh_json_rational(a->total));
+        json_object_set_new(o, "total_hi", ssmh_json_rational(a->total_hi));
+        if (a->relative)
+            json_object_set_new(o, "threshold_hi", ssmh_json_rational(a->tau_hi));
+        json_object_set_new(o, "s", json_integer(a->s));
+    } else {
+        json_object_set_new(o, "total", ssmh_json_rational(a->total));
+    }
     json_object_set_new(o, "error2_upper", ssmh_json_rational(a->error2_upper));
     if (a->H >= 1)
         json_object_set_new(o, "error2_lower_prev", ssmh_json_rational(a->error2_lower_prev));
     json_object_set_new(o, "k", json_integer(a->k));
-    if (curve) {
+    if (curve && a->curve_lo != NULL) {
         json_t *c = json_array();
         for (h = 0; h <= a->k; h++) {
             json_t *e = json_object();
@@ -665,6 +754,48 @@ json_t *ssmh_approx_to_json(const ssmh_approx_t a, int curve)
         json_object_set_new(o, "curve", c);
     }
     return o;
+}
+
+/* The enclosure witness (doc/approx.md) into wit, beside its basis. */
+static void enclosure_witness(json_t *wit, const ssmh_approx_t a)
+{
+    json_t *env = json_object();
+    slong i, j;
+    json_object_set_new(wit, "method", json_string("enclosure"));
+    json_object_set_new(wit, "s", json_integer(a->s));
+    json_object_set_new(env, "gamma", ssmh_json_rational(a->env->gamma));
+    json_object_set_new(env, "P", a->env->identity_P ? json_string("identity")
+                                                       : ssmh_json_matrix(a->env->P));
+    json_object_set_new(env, "beta_C", ssmh_json_rational(a->env->beta_C));
+    json_object_set_new(wit, "envelope", env);
+    json_object_set_new(wit, "e", ssmh_json_rational(a->e));
+    json_object_set_new(wit, "u", ssmh_json_rational(a->u));
+    json_object_set_new(wit, "v", ssmh_json_rational(a->v));
+    if (a->H >= 2) {
+        json_t *low = json_object(), *sup = json_array(), *vec = json_array();
+        json_t *y = json_array(), *L = json_array(), *D = json_array();
+        for (i = 0; i < a->dim; i++)
+            json_array_append_new(sup, json_integer(a->support[i]));
+        for (j = 0; j < fmpq_mat_ncols(a->W); j++) {
+            json_array_append_new(vec, value_map(a, a->W, j));
+            json_array_append_new(y, ssmh_json_rational(fmpq_mat_entry(a->Y, j, j)));
+        }
+        for (i = 0; i < a->dim; i++) {
+            json_t *row = json_array();
+            for (j = 0; j < i; j++)
+                json_array_append_new(row, ssmh_json_rational(fmpq_mat_entry(a->L, i, j)));
+            json_array_append_new(L, row);
+            json_array_append_new(D, ssmh_json_rational(fmpq_mat_entry(a->Dl, i, 0)));
+        }
+        json_object_set_new(low, "support", sup);
+        json_object_set_new(low, "t", ssmh_json_rational(a->t));
+        json_object_set_new(low, "rho", ssmh_json_rational(a->rho));
+        json_object_set_new(low, "vectors", vec);
+        json_object_set_new(low, "y", y);
+        json_object_set_new(low, "L", L);
+        json_object_set_new(low, "D", D);
+        json_object_set_new(wit, "lower", low);
+    }
 }
 
 json_t *ssmh_approx_certificate(const ssmh_approx_t a, const ssmh_model_t m)
@@ -683,6 +814,13 @@ json_t *ssmh_approx_certificate(const ssmh_approx_t a, const ssmh_model_t m)
         json_object_set_new(claim, "error2_lower_prev", ssmh_json_rational(a->error2_lower_prev));
     for (h = 0; h < a->H; h++)
         json_array_append_new(b, value_map(a, a->basis, h));
+    if (a->method == SSMH_APPROX_ENCLOSURE) {
+        json_object_set_new(wit, "basis", b);
+        enclosure_witness(wit, a);
+        json_object_set_new(o, "claim", claim);
+        json_object_set_new(o, "witness", wit);
+        return o;
+    }
     json_object_set_new(wit, "basis", b);
     if (a->H >= 2) {
         json_t *low = json_object(), *v = json_array();

@@ -20,12 +20,25 @@
 #define SSMHEADS_APPROX_H
 
 #include <ssmheads/model.h>
+#include <ssmheads/gradient.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* How the answer is proven: exact G (short lengths, small numbers) or
+   fixed-point lags with a certified error (doc/approx.md, "Enclosure
+   certificates"); AUTO takes the enclosure when the exact lags would be
+   long (n times A's bit size > 1024) and falls back to exact when the
+   enclosure cannot decide. */
+typedef enum {
+    SSMH_APPROX_AUTO = 0,
+    SSMH_APPROX_EXACT,
+    SSMH_APPROX_ENCLOSURE
+} ssmh_approx_method_t;
+
 typedef struct {
+    ssmh_approx_method_t method;   /* EXACT or ENCLOSURE once computed */
     slong n, k, H;           /* length, exact k(n) = rank G, the answer */
     slong p, d;              /* shape of the value maps */
     int relative;
@@ -40,6 +53,14 @@ typedef struct {
     fmpq_t t;                /* lower witness (H >= 2) */
     fmpq_mat_t W, Y;         /* dim x r and r x r */
     int exact_upper;         /* basis spans an exact eigenspace (residual = E(H)^2) */
+    /* ENCLOSURE only (then total and tau are lower bounds, total_hi and
+       tau_hi upper ones; error2_upper bounds the basis's residual; the
+       curve is not computed) */
+    slong s;                 /* fixed-point bits of the rounded lags */
+    ssmh_envelope_t env;     /* gamma < 1, P, beta_C */
+    fmpq_t e, u, v, rho;     /* error bounds and the Ky Fan shift's slack */
+    fmpq_t total_hi, tau_hi;
+    fmpq_mat_t L, Dl;        /* S x S unit lower, S x 1: the LDL^T proposal */
 } ssmh_approx_struct;
 typedef ssmh_approx_struct ssmh_approx_t[1];
 
@@ -50,6 +71,10 @@ void ssmh_approx_clear(ssmh_approx_t a);
    SSMH_E_LIMIT when lim's bit limit is hit. */
 int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
                         int relative, const ssmh_limits_t *lim, ssmh_error_t *err);
+/* The same with a chosen method (ssmh_approx_compute is AUTO). */
+int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
+                               int relative, ssmh_approx_method_t method,
+                               const ssmh_limits_t *lim, ssmh_error_t *err);
 /* SPEC 4 fields (H, n, eps, error2_upper, error2_lower_prev, k), plus
    relative, threshold, total and, when curve, "curve": [{H, lo, hi}]. */
 json_t *ssmh_approx_to_json(const ssmh_approx_t a, int curve);
