@@ -3,10 +3,14 @@
 computation (exact G in Fractions, eigenvalues by Jacobi rotations in
 doubles) with a safety margin: eps^2 is put just above and just below each
 boundary E(h)^2 (relative distance 1e-4, far beyond the doubles' error),
-in absolute and relative mode.  Every certificate is verified by the C
-checker and by tests/verify_approx.py; mutated certificates must be judged
-alike (the Python checker is the oracle: a mutant it rejects must be
-rejected).  Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
+in absolute and relative mode, by the exact method and by the enclosure
+method (`--method enclosure`: fixed-point lags with a certified error,
+doc/approx.md), which must give the same H whenever it decides; and long
+lengths (n = 20 .. 80) on contracting models, where the enclosure's
+rounding matters.  Every certificate is verified by the C checker and by
+tests/verify_approx.py; mutated certificates must be judged alike (the
+Python checker is the oracle: a mutant it rejects must be rejected).
+Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
 Prints "N passed, N failed".
 """
 import copy
@@ -99,7 +103,7 @@ def mutants(cert, rng):
         i, j = rng.randrange(len(b)), rng.randrange(len(b[0]))
         b[i][j] = str(Fraction(b[i][j]) + Fraction(1, 7))
         out.append(m)
-    if 'lower' in w:
+    if 'lower' in w and 'Y' in w['lower']:
         m = copy.deepcopy(cert)
         m['witness']['lower']['t'] = str(Fraction(w['lower']['t']) * Fraction(9, 10))
         out.append(m)
@@ -116,8 +120,148 @@ def mutants(cert, rng):
     return out
 
 
+def enclosure_mutants(cert, rng):
+    """Mutations of the enclosure witness's own fields."""
+    out = []
+    w = cert['witness']
+
+    def mut(f):
+        m = copy.deepcopy(cert)
+        f(m['witness'])
+        out.append(m)
+
+    def scale(d, k, by):
+        d[k] = str(Fraction(d[k]) * by)
+
+    mut(lambda x: scale(x, 'e', Fraction(1, 2)))
+    mut(lambda x: scale(x, 'u', Fraction(1, 2)))
+    mut(lambda x: scale(x, 'v', Fraction(1, 2)))
+    mut(lambda x: x.__setitem__('s', x['s'] - 1))
+    mut(lambda x: scale(x['envelope'], 'gamma', Fraction(9, 10)))
+    mut(lambda x: scale(x['envelope'], 'beta_C', Fraction(1, 2)))
+    if 'lower' in w:
+        lw = w['lower']
+        mut(lambda x: scale(x['lower'], 'rho', Fraction(1, 2)))
+        mut(lambda x: scale(x['lower'], 't', Fraction(11, 10)))
+        i = rng.randrange(len(lw['y']))
+        mut(lambda x: x['lower']['y'].__setitem__(i, str(Fraction(x['lower']['y'][i]) * Fraction(11, 10))))
+        i = rng.randrange(len(lw['D']))
+        mut(lambda x: x['lower']['D'].__setitem__(i, str(Fraction(x['lower']['D'][i]) * Fraction(11, 10) + Fraction(1, 10 ** 6))))
+        rows = [r for r in range(len(lw['L'])) if lw['L'][r]]
+        if rows:
+            r = rng.choice(rows)
+            j = rng.randrange(len(lw['L'][r]))
+            mut(lambda x: x['lower']['L'][r].__setitem__(j, str(Fraction(x['lower']['L'][r][j]) + Fraction(1, 7))))
+        if len(lw['support']) > 1:
+            mut(lambda x: x['lower']['support'].pop())
+    return out
+
+
 def py_verdict(cert):
     return verify_heads.verdict(verify_approx.check, cert)
+
+
+def judge(cert_path, rng, what, extra_mutants=None):
+    """Both checkers accept cert_path; every mutant the Python checker
+    rejects is rejected by the C checker.  Returns (passed, failed)."""
+    passed = failed = 0
+    v = subprocess.run([CHECK, cert_path], capture_output=True, text=True)
+    with open(cert_path) as f:
+        c = json.load(f)
+    if v.returncode != 0 or not py_verdict(c):
+        print('FAIL %s: verify %d %s, python %s' % (what, v.returncode, v.stdout.strip(), py_verdict(c)))
+        return 0, 1
+    muts = mutants(c, rng) + (extra_mutants(c, rng) if extra_mutants else [])
+    for mi, mc in enumerate(muts):
+        mp = cert_path + '.mut.json'
+        with open(mp, 'w') as f:
+            json.dump(mc, f)
+        cv = subprocess.run([CHECK, mp], capture_output=True, text=True).returncode == 0
+        if cv and not py_verdict(mc):
+            failed += 1
+            print('FAIL %s: mutant %d accepted by the C checker, rejected by Python' % (what, mi))
+        else:
+            passed += 1
+    return passed + 1, failed
+
+
+def long_model(rng):
+    """A dense contracting model (||A||_inf <= 15/16) with small dyadic
+    entries, so that the exact G stays cheap at n = 80."""
+    N, p, d = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 3)
+    A = [[Fraction(rng.randint(-8, 8), 32) for _ in range(N)] for _ in range(N)]
+    for row in A:
+        s = sum(abs(x) for x in row)
+        if s > Fraction(15, 16):
+            for j in range(N):
+                row[j] = row[j] * Fraction(15, 16) / s
+    m = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"]),
+         "A": [[str(x) for x in row] for row in A],
+         "B": [[str(Fraction(rng.randint(-4, 4), 4)) for _ in range(d)] for _ in range(N)],
+         "C": [[str(Fraction(rng.randint(-4, 4), 4)) for _ in range(N)] for _ in range(p)]}
+    if rng.random() < 0.4:
+        m["D"] = [[str(Fraction(rng.randint(-2, 2), 2)) for _ in range(d)] for _ in range(p)]
+    return m
+
+
+def enclosure_cases(rng, tmp):
+    """The enclosure method: on the short random models of main() (same H
+    as the oracle whenever it decides) and on long lengths."""
+    passed = failed = decided = tried = 0
+    count = int(round(25 * MULT)) or 1
+    for case in range(count):
+        short = case % 2 == 0
+        model = rnd_model(rng) if short else long_model(rng)
+        n = rng.randint(1, 6) if short else rng.randint(20, 80)
+        G = gram(model, n)
+        total = sum(G[i][i] for i in range(len(G)))
+        if total == 0:
+            continue
+        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
+        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
+        path = os.path.join(tmp, 'e%d.json' % case)
+        with open(path, 'w') as f:
+            json.dump(model, f)
+        relative = rng.random() < 0.3
+        scale = float(total) if relative else 1.0
+        for h in range(len(lam)):
+            if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+                continue
+            side = rng.choice((Fraction(10001, 10000), Fraction(9999, 10000)))
+            eps2 = Fraction(tails[h]) * side / Fraction(scale)
+            eps = Fraction(math.sqrt(eps2)).limit_denominator(10 ** 12)
+            want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
+            cert = os.path.join(tmp, 'ec%d_%d.json' % (case, h))
+            args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json', '--cert', cert,
+                    '--method', 'enclosure']
+            if relative:
+                args.append('--relative')
+            r = run(args)
+            tried += 1
+            what = 'enclosure model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
+            if r.returncode == 2:   # not contracting, or too close for the rounded lags
+                if os.environ.get('SSMH_TEST_VERBOSE'):
+                    print('undecided %s: %s' % (what, r.stderr.strip()))
+                continue
+            if r.returncode != 0:
+                failed += 1
+                print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+                continue
+            decided += 1
+            got = json.loads(r.stdout)
+            if got['H'] != want or got['k'] != len(lam) or got['method'] != 'enclosure' \
+                    or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
+                failed += 1
+                print('FAIL %s: H %s (want %s), k %s (want %d)' % (what, got['H'], want, got['k'], len(lam)))
+                continue
+            p_, f_ = judge(cert, rng, what, enclosure_mutants)
+            passed += p_
+            failed += f_
+    print('enclosure: %d of %d runs decided' % (decided, tried))
+    if tried and decided < tried // 3:
+        failed += 1
+        print('FAIL enclosure: too few runs decided')
+    return passed, failed
 
 
 def main():
@@ -180,6 +324,9 @@ def main():
                               % (what, mi))
                     else:
                         passed += 1
+    p2, f2 = enclosure_cases(rng, tmp)
+    passed += p2
+    failed += f2
     print('approx_random: %d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
