@@ -16,7 +16,8 @@ model -- and every mutant classified by an independent computation:
 - represent certificates (every witness attention layer against every heads
   witness model it fits, n = 2 and 8): the same systematic mutants, judged by
   tests/verify_represent.py;
-- approx certificates (witnesses/approx and two heads witnesses, four
+- approx certificates (witnesses/approx and two heads witnesses, exact and
+  enclosure witnesses, four
   (n, eps) each): the same systematic mutants, judged by
   tests/verify_approx.py;
 - gradient, represent and approx certificates: claim mutations that are
@@ -88,6 +89,11 @@ def corpus(tmp, small=False):
         for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000'), (3, '4')):
             c = os.path.join(tmp, 'a%d_%d_%s.json' % (i, n, eps.replace('/', '_')))
             if run(['approx', m, '-n', str(n), '--eps', eps, '--cert', c]).returncode == 0:
+                out.append(('approx', json.load(open(c))))
+        for n, eps in ((5, '1/10'), (12, '1'), (40, '1/2')):   # the enclosure witness
+            c = os.path.join(tmp, 'ae%d_%d.json' % (i, n))
+            if run(['approx', m, '-n', str(n), '--eps', eps, '--method', 'enclosure',
+                    '--cert', c]).returncode == 0:
                 out.append(('approx', json.load(open(c))))
     atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
     heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))

@@ -219,10 +219,11 @@ def main():
     amodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'approx', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, mp_ in enumerate(amodels):
-        for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000')):
-            cp = os.path.join(tmp, 'a%d_%d.json' % (i, n))
-            if subprocess.run([PROG, 'approx', mp_, '-n', str(n), '--eps', eps, '--cert', cp],
-                              capture_output=True).returncode != 0:
+        for n, eps, method in ((3, '1', 'auto'), (5, '1/10', 'auto'), (4, '1/1000', 'auto'),
+                               (5, '1/10', 'enclosure'), (30, '1', 'enclosure')):
+            cp = os.path.join(tmp, 'a%d_%d_%s.json' % (i, n, method))
+            if subprocess.run([PROG, 'approx', mp_, '-n', str(n), '--eps', eps, '--method', method,
+                               '--cert', cp], capture_output=True).returncode != 0:
                 continue
             cert = json.load(open(cp))
             try:
