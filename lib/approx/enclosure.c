@@ -275,18 +275,24 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
     slong N = rm->N, d = rm->d, p = rm->p, i, j, k, l, L = FLINT_MIN(n, 8);
     double *X = flint_calloc((size_t)FLINT_MAX(N * d, 1), sizeof(double));
     double *Y = flint_calloc((size_t)FLINT_MAX(N * d, 1), sizeof(double));
+    double *Ad = flint_calloc((size_t)FLINT_MAX(N * N, 1), sizeof(double));
+    double *Cd = flint_calloc((size_t)FLINT_MAX(p * N, 1), sizeof(double));
     double tr = 0.0, e2;
     fmpq_t E2;
     slong s;
     for (i = 0; i < N * d; i++)
         X[i] = fmpq_get_d(fmpq_mat_entry(rm->B, i / d, i % d));
+    for (i = 0; i < N * N; i++)
+        Ad[i] = fmpq_get_d(fmpq_mat_entry(rm->A, i / N, i % N));
+    for (i = 0; i < p * N; i++)
+        Cd[i] = fmpq_get_d(fmpq_mat_entry(rm->C, i / N, i % N));
     for (l = 0; l < L; l++) {
         double f = 0.0;
         for (i = 0; i < p; i++)
             for (j = 0; j < d; j++) {
                 double c = 0.0;
                 for (k = 0; k < N; k++)
-                    c += fmpq_get_d(fmpq_mat_entry(rm->C, i, k)) * X[k * d + j];
+                    c += Cd[i * N + k] * X[k * d + j];
                 f += c * c;
             }
         tr += (double)(n - l) * f;
@@ -294,7 +300,7 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
             for (j = 0; j < d; j++) {
                 double c = 0.0;
                 for (k = 0; k < N; k++)
-                    c += fmpq_get_d(fmpq_mat_entry(rm->A, i, k)) * X[k * d + j];
+                    c += Ad[i * N + k] * X[k * d + j];
                 Y[i * d + j] = c;
             }
         memcpy(X, Y, sizeof(double) * (size_t)(N * d));
@@ -308,6 +314,8 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
     fmpq_clear(E2);
     flint_free(X);
     flint_free(Y);
+    flint_free(Ad);
+    flint_free(Cd);
     return FLINT_MIN(s, 2048);
 }
 
