@@ -142,8 +142,11 @@ static int read_maps(ssmhc_qmat **out, long *got, const json_t *a, long count, c
     long i, len;
     *out = NULL;
     *got = 0;
-    if (!json_is_array(a) || (count >= 0 && (long)json_array_size(a) != count))
+    if (!json_is_array(a) || (count >= 0 && (long)json_array_size(a) != count)) {
+        if (count < 0)
+            return ssmhc_fail(r, "%s: expected an array of value maps", path), -1;
         return ssmhc_fail(r, "%s: expected an array of %ld value maps", path, count), -1;
+    }
     len = (long)json_array_size(a);
     *out = calloc((size_t)(len > 0 ? len : 1), sizeof(ssmhc_qmat));
     if (*out == NULL)
@@ -369,23 +372,65 @@ static void recur_clear(recur_t *q)
     mpz_clear(q->g);
 }
 
+static size_t max_bits(const mpz_t *v, size_t n)
+{
+    size_t i, b = 1, x;
+    for (i = 0; i < n; i++)
+        if (mpz_sgn(v[i]) != 0 && (x = mpz_sizeinbase(v[i], 2)) > b)
+            b = x;
+    return b;
+}
+
+/* Dense T = An Z by Kronecker substitution: row k of Z packed into
+   Zp_k = sum_j Z_kj 2^(j W), so row i of T is sum_k An_ik Zp_k (N^2 long
+   products instead of N^2 d short ones), unpacked slot by slot as balanced
+   remainders.  W - 1 >= bits(N) + bits(max |An|) + bits(max |Z|) > log2 of
+   every |T_ij|, so the slots never overlap. */
+static void apply_packed(recur_t *q)
+{
+    long N = q->m->N, d = q->m->d, i, j, k;
+    size_t W = max_bits(q->An, (size_t)(N * N)) + max_bits(q->Z, (size_t)(N * d)) + 2;
+    for (k = N; k > 0; k >>= 1)
+        W++;   /* + bits(N) */
+    mpz_t *Zp = zvec_new((size_t)N), acc, r;
+    mpz_init(acc);
+    mpz_init(r);
+    for (k = 0; k < N; k++) {
+        mpz_set(Zp[k], q->Z[k * d + d - 1]);
+        for (j = d - 2; j >= 0; j--) {
+            mpz_mul_2exp(Zp[k], Zp[k], W);
+            mpz_add(Zp[k], Zp[k], q->Z[k * d + j]);
+        }
+    }
+    for (i = 0; i < N; i++) {
+        mpz_set_ui(acc, 0);
+        for (k = 0; k < N; k++)
+            if (mpz_sgn(q->An[i * N + k]) != 0 && mpz_sgn(Zp[k]) != 0)
+                mpz_addmul(acc, Zp[k], q->An[i * N + k]);
+        for (j = 0; j < d; j++) {
+            mpz_fdiv_r_2exp(r, acc, W);
+            if (mpz_tstbit(r, W - 1)) {   /* a negative slot */
+                mpz_set_ui(q->T[i * d + j], 1);
+                mpz_mul_2exp(q->T[i * d + j], q->T[i * d + j], W);
+                mpz_sub(r, r, q->T[i * d + j]);
+            }
+            mpz_set(q->T[i * d + j], r);
+            mpz_sub(acc, acc, r);
+            mpz_fdiv_q_2exp(acc, acc, W);
+        }
+    }
+    zvec_free(Zp, (size_t)N);
+    mpz_clear(acc);
+    mpz_clear(r);
+}
+
 /* T = An Z (the numerator of 2^s A Xt_j times aden). */
 static void recur_apply(recur_t *q)
 {
     const ssmhc_model *m = q->m;
-    long N = m->N, d = m->d, i, k, j, b;
-    for (i = 0; i < N * d; i++)
-        mpz_set_ui(q->T[i], 0);
+    long N = m->N, d = m->d, i, j, b;
     if (!m->block_diag) {
-        for (i = 0; i < N; i++)
-            for (k = 0; k < N; k++) {
-                const mpz_t *a = (const mpz_t *)&q->An[i * N + k];
-                if (mpz_sgn(*a) == 0)
-                    continue;
-                for (j = 0; j < d; j++)
-                    if (mpz_sgn(q->Z[k * d + j]) != 0)
-                        mpz_addmul(q->T[i * d + j], *a, q->Z[k * d + j]);
-            }
+        apply_packed(q);
         return;
     }
     for (i = 0; i < N; i += b) {
