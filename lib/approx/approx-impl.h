@@ -32,8 +32,9 @@ int _ssmh_eigs_tail(fmpq_t lo, fmpq_t hi, const ssmh_eigs_t *e, const fmpq_t tot
                     slong prec);
 int _ssmh_eigs_cut_rational(const ssmh_eigs_t *e, slong h);
 
-/* The enclosure method (enclosure.c): a's n, p, d, eps and relative are
-   set; fills the rest but k.  SSMH_E_UNDECIDED when it cannot decide. */
+/* The enclosure method (enclosure.c): a's n, p, d, eps, relative and k
+   (= k(n), which bounds H) are set; fills the rest.  SSMH_E_UNDECIDED
+   when it cannot decide. */
 int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, ssmh_error_t *err);
 
 /* Guidance in doubles (symeig.c): a = V diag(w) V^T, w decreasing; and

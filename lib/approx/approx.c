@@ -9,6 +9,7 @@
  * Arb (root isolation, QR eigenvectors) only guides the choice of witness.
  */
 #include "approx-impl.h"
+#include <stdio.h>
 #include <ssmheads/heads.h>
 #ifdef SSMH_FLINT3
 #include <flint/acb_mat.h>
@@ -639,6 +640,12 @@ done:
     return rc;
 }
 
+/* AUTO: the enclosure when n times A's largest bit size exceeds this (the
+   exact lags would be long); when it cannot decide, the exact method only
+   up to the second bound (float32 dense layers: n of about 75). */
+#define AUTO_ENCLOSURE_COST 1024
+#define AUTO_FALLBACK_COST 4096
+
 /* Bit size of the largest entry of A (numerator plus denominator). */
 static slong model_bits(const ssmh_model_t m)
 {
@@ -674,23 +681,31 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
                                const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     int rc, fallback = method == SSMH_APPROX_AUTO;
+    slong cost;
     approx_reset(a, n, m, eps, relative);
     if (n < 1 || fmpq_sgn(eps) <= 0)
         return ssmh_error_set(err, SSMH_E_USAGE, NULL, NULL, "approx needs n >= 1 and eps > 0");
+    cost = n * model_bits(m);
     if (method == SSMH_APPROX_AUTO)
-        method = n * model_bits(m) > 1024 ? SSMH_APPROX_ENCLOSURE : SSMH_APPROX_EXACT;
+        method = cost > AUTO_ENCLOSURE_COST ? SSMH_APPROX_ENCLOSURE : SSMH_APPROX_EXACT;
     if (method == SSMH_APPROX_ENCLOSURE) {
         ssmh_heads_t hd;
+        ssmh_heads_init(hd);   /* k = k(n), exactly: it bounds H */
+        rc = ssmh_heads_compute(hd, m, n, lim, err);
+        a->k = hd->k;
+        ssmh_heads_clear(hd);
+        if (rc != SSMH_OK)
+            return rc;
         rc = _ssmh_approx_enclosure(a, m, err);
-        if (rc == SSMH_OK) {   /* k = k(n), the exact count, for comparison */
-            ssmh_heads_init(hd);
-            rc = ssmh_heads_compute(hd, m, n, lim, err);
-            a->k = hd->k;
-            ssmh_heads_clear(hd);
+        if (rc != SSMH_E_UNDECIDED || !fallback)
             return rc;
+        if (cost > AUTO_FALLBACK_COST) {
+            char why[sizeof(err->message)];
+            snprintf(why, sizeof(why), "%s", err != NULL ? err->message : "enclosure undecided");
+            return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                                  "%s; the exact method (--method exact) would need lags of "
+                                  "about %ld bits", why, (long)cost);
         }
-        if (!fallback || rc != SSMH_E_UNDECIDED)
-            return rc;
         approx_reset(a, n, m, eps, relative);
         ssmh_error_clear(err);
     }

@@ -9,7 +9,7 @@
  * witness (error2_upper = rt + e (2 v + e) <= tau_lo) and the lower one
  * (M - L D L^T = R with (rho - delta)^2 >= ||R||_F^2, D >= 0, t >= rho >=
  * delta, error2_lower_prev > tau_hi).  Hence E(H)^2 <= tau < E(H-1)^2.
- * Doubles (Jacobi eigenvectors, LDL^T) only propose.  SSMH_E_UNDECIDED
+ * Doubles (Householder/QL eigenvectors, LDL^T) only propose.  SSMH_E_UNDECIDED
  * when the method does not apply (no envelope with gamma < 1, support too
  * large) or its witnesses do not separate eps^2 from a boundary.
  */
@@ -23,7 +23,7 @@
 #include <arb.h>
 #endif
 
-#define ENCL_VEC_BITS 40       /* eigenvector entries on the 2^-40 grid */
+#define ENCL_VEC_BITS 52       /* eigenvector entries on the 2^-52 grid */
 #define ENCL_MAX_SUPPORT 2048  /* Jacobi and LDL^T are cubic in the support */
 #define ENCL_TRIES 3
 
@@ -397,23 +397,27 @@ static void weighted_outer(fmpz_mat_t out, const fmpz_mat_t Xz, const fmpz *yz)
     fmpz_mat_clear(Xt);
 }
 
-/* One attempt at the lower witness with shift rho_d (units 2^sigma):
-   Z = sum y_i x_i x_i^T over r >= m top vectors, t in the gap below
-   lambda_r, L D L^T of M = Z - Gt + (t - rho) I in doubles, then the exact
-   residual.  Fills a's lower witness and returns 1 when every check holds
-   and the bound exceeds tau_hi. */
+/* One attempt at the lower witness (doubles in units of 2^sigma): noise_d
+   bounds what floating point does to M (rounded vectors, eigenvector and
+   LDL^T errors), rho_d >= delta + ||R||_F is hoped for.  Z = sum y_i x_i
+   x_i^T over r >= m top vectors (past gaps too small for the noise), t in
+   the gap below lambda_r, y_i = (lambda_i - t + noise) / ||x_i||^2, L D L^T
+   of M = Z - Gt + (t - rho) I in doubles, then the exact residual.  Fills
+   a's lower witness and returns 1 when every check holds and the bound
+   exceeds tau_hi. */
 static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const double *Q,
-                     const fmpq_t delta, const fmpq_t tau_hi, slong m, double rho_d)
+                     const fmpq_t delta, const fmpq_t tau_hi, slong m, double rho_d,
+                     double noise_d)
 {
     slong S = R->S, r = m, i, j, q, kt, kr, E, sig = R->sigma;
-    double t_d, eta_d = 4.0 * rho_d, *Md, *Ld, *Dd;
+    double t_d, eta_d = noise_d, *Md, *Ld, *Dd;
     fmpz_mat_t Xz, XYX, LDL, Lz, LDz, Lt, Rz;
     fmpz *yz, *Dz;
     fmpz_t tz, rz, x, c;
     fmpq_t t, rho, low, f, nrm;
     int ok = 0;
 
-    while (r < S && w[r - 1] - w[r] < 8.0 * rho_d)
+    while (r < S && w[r - 1] - w[r] < 4.0 * (rho_d + noise_d))
         r++;
     t_d = r < S ? 0.5 * (w[r - 1] + FLINT_MAX(w[r], 0.0)) : 0.5 * w[r - 1];
     if (!(t_d >= 2.0 * rho_d))
@@ -650,8 +654,8 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, ssmh_error_t *
         double tail = 0.0;
         for (h = R.S - 1; h >= 0; h--)
             tail += FLINT_MAX(w[h], 0.0);
-        a->H = 0;
-        for (h = 0, tail = tail; h < R.S && tail > tau_d; h++)
+        /* E(k)^2 = 0: H <= k = k(n) (past it the doubles see only noise) */
+        for (h = 0; h < FLINT_MIN(R.S, a->k) && tail > tau_d; h++)
             tail -= FLINT_MAX(w[h], 0.0);
         a->H = h;
     }
@@ -684,8 +688,9 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, ssmh_error_t *
         int found = 0;
         delta_d = ldexp(fmpq_get_d(delta), (int)FLINT_MAX(FLINT_MIN(-R.sigma, 4000), -4000));
         for (try_ = 0; try_ < ENCL_TRIES && !found; try_++) {
-            rho_d = 2.0 * delta_d + FLINT_MAX(w[0], 1e-300) * ldexp(1.0, -44 + 6 * (int)try_);
-            found = lower_try(a, &R, w, Q, delta, tau_hi, a->H - 1, rho_d);
+            double noise_d = FLINT_MAX(w[0], 1e-300) * ldexp(1.0, -44 + 4 * (int)try_);
+            rho_d = 2.0 * delta_d + noise_d / 16.0;
+            found = lower_try(a, &R, w, Q, delta, tau_hi, a->H - 1, rho_d, noise_d);
         }
         if (!found) {
             rc = undecided(err, "eps^2 is too close to E(H-1)^2 for the rounded lags");
