@@ -7,7 +7,8 @@ in absolute and relative mode, by the exact method and by the enclosure
 method (`--method enclosure`: fixed-point lags with a certified error,
 doc/approx.md), which must give the same H whenever it decides; and long
 lengths (n = 20 .. 80) on contracting models, where the enclosure's
-rounding matters.  Every certificate is verified by the C checker and by
+rounding matters; and certificates of an independent toy producer
+(tests/approx_enclosure_gen.py).  Every certificate is verified by the C checker and by
 tests/verify_approx.py; mutated certificates must be judged alike (the
 Python checker is the oracle: a mutant it rejects must be rejected).
 Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
@@ -264,6 +265,55 @@ def enclosure_cases(rng, tmp):
     return passed, failed
 
 
+def toy_producer_cases(rng, tmp):
+    """Certificates from an independent producer (tests/approx_enclosure_gen.py:
+    P = identity, its own gamma and beta_C, exact or rounded L D L^T) must be
+    accepted by both checkers, with the oracle's H."""
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'approx_enclosure_gen.py')
+    passed = failed = made = 0
+    for case in range(int(round(10 * MULT)) or 1):
+        model = rnd_model(rng) if case % 2 else long_model(rng)
+        n = rng.randint(1, 12)
+        G = gram(model, n)
+        total = sum(G[i][i] for i in range(len(G)))
+        if total == 0:
+            continue
+        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
+        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
+        h = rng.randrange(len(lam))
+        if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+            continue
+        eps = Fraction(math.sqrt(tails[h] * 1.0001)).limit_denominator(10 ** 12)
+        want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps))
+        path = os.path.join(tmp, 't%d.json' % case)
+        cert = os.path.join(tmp, 'tc%d.json' % case)
+        with open(path, 'w') as f:
+            json.dump(model, f)
+        args = [sys.executable, gen, path, '-n', str(n), '--eps', str(eps), '-o', cert]
+        if case % 3 == 0:
+            args += ['--ldl-bits', '40']
+        r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+        if r.returncode == 2:
+            continue   # not contracting with P = I, or too close
+        what = 'toy producer model %d n=%d eps=%s' % (case, n, eps)
+        if r.returncode != 0:
+            failed += 1
+            print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+            continue
+        made += 1
+        with open(cert) as f:
+            c = json.load(f)
+        if c['claim']['H'] != want:
+            failed += 1
+            print('FAIL %s: H %s, want %s' % (what, c['claim']['H'], want))
+            continue
+        p_, f_ = judge(cert, rng, what, enclosure_mutants)
+        passed += p_
+        failed += f_
+    print('toy producer: %d certificates' % made)
+    return passed, failed
+
+
 def main():
     rng = random.Random(SEED + 6)
     passed = failed = 0
@@ -325,6 +375,9 @@ def main():
                     else:
                         passed += 1
     p2, f2 = enclosure_cases(rng, tmp)
+    passed += p2
+    failed += f2
+    p2, f2 = toy_producer_cases(rng, tmp)
     passed += p2
     failed += f2
     print('approx_random: %d passed, %d failed' % (passed, failed))
