@@ -74,6 +74,24 @@ def jacobi_eigenvalues(S):
     return sorted((a[i][i] for i in range(n)), reverse=True)
 
 
+def spectrum(model, n, path):
+    """The oracle for one case: writes the model to path and returns
+    (tr G, eigenvalues > 1e-12 tr G, their tail sums), or None when G = 0."""
+    G = gram(model, n)
+    total = sum(G[i][i] for i in range(len(G)))
+    if total == 0:
+        return None
+    lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
+    with open(path, 'w') as f:
+        json.dump(model, f)
+    return total, lam, [sum(lam[h:]) for h in range(len(lam) + 1)]
+
+
+def separable(tails, h):
+    """E(h)^2 > 0 and clearly apart from E(h+1)^2."""
+    return tails[h] > 0 and not (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h])
+
+
 def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
@@ -214,19 +232,15 @@ def enclosure_cases(rng, tmp):
         short = case % 2 == 0
         model = rnd_model(rng) if short else long_model(rng)
         n = rng.randint(1, 6) if short else rng.randint(20, 80)
-        G = gram(model, n)
-        total = sum(G[i][i] for i in range(len(G)))
-        if total == 0:
-            continue
-        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
-        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
         path = os.path.join(tmp, 'e%d.json' % case)
-        with open(path, 'w') as f:
-            json.dump(model, f)
+        sp = spectrum(model, n, path)
+        if sp is None:
+            continue
+        total, lam, tails = sp
         relative = rng.random() < 0.3
         scale = float(total) if relative else 1.0
         for h in range(len(lam)):
-            if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+            if not separable(tails, h):
                 continue
             side = rng.choice((Fraction(10001, 10000), Fraction(9999, 10000)))
             eps2 = Fraction(tails[h]) * side / Fraction(scale)
@@ -274,21 +288,17 @@ def toy_producer_cases(rng, tmp):
     for case in range(int(round(10 * MULT)) or 1):
         model = rnd_model(rng) if case % 2 else long_model(rng)
         n = rng.randint(1, 12)
-        G = gram(model, n)
-        total = sum(G[i][i] for i in range(len(G)))
-        if total == 0:
+        path = os.path.join(tmp, 't%d.json' % case)
+        sp = spectrum(model, n, path)
+        if sp is None:
             continue
-        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
-        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
+        total, lam, tails = sp
         h = rng.randrange(len(lam))
-        if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+        if not separable(tails, h):
             continue
         eps = Fraction(math.sqrt(tails[h] * 1.0001)).limit_denominator(10 ** 12)
         want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps))
-        path = os.path.join(tmp, 't%d.json' % case)
         cert = os.path.join(tmp, 'tc%d.json' % case)
-        with open(path, 'w') as f:
-            json.dump(model, f)
         args = [sys.executable, gen, path, '-n', str(n), '--eps', str(eps), '-o', cert]
         if case % 3 == 0:
             args += ['--ldl-bits', '40']
@@ -322,19 +332,15 @@ def main():
     for case in range(models):
         model = rnd_model(rng)
         n = rng.randint(1, 6)
-        G = gram(model, n)
-        total = sum(G[i][i] for i in range(len(G)))
-        if total == 0:
-            continue
-        lam = [x for x in jacobi_eigenvalues(G) if x > 1e-12 * float(total)]
-        tails = [sum(lam[h:]) for h in range(len(lam) + 1)]
         path = os.path.join(tmp, 'm%d.json' % case)
-        with open(path, 'w') as f:
-            json.dump(model, f)
+        sp = spectrum(model, n, path)
+        if sp is None:
+            continue
+        total, lam, tails = sp
         relative = rng.random() < 0.3
         scale = float(total) if relative else 1.0
         for h in range(len(lam)):
-            if tails[h] <= 0 or (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h]):
+            if not separable(tails, h):
                 continue
             for side in (Fraction(10001, 10000), Fraction(9999, 10000)):
                 eps2 = Fraction(tails[h]) * side / Fraction(scale)

@@ -168,6 +168,17 @@ def _number(v, where):
     return _at(where, num, v)
 
 
+def _nonneg_list(a, count, path, what):
+    """An array of exactly count exact numbers >= 0."""
+    if not isinstance(a, list) or len(a) != count:
+        raise Reject('%s: must hold %s' % (path, what))
+    out = [_number(x, '%s[%d]' % (path, k)) for k, x in enumerate(a)]
+    for k, x in enumerate(out):
+        if x < 0:
+            raise Reject('%s[%d]: negative' % (path, k))
+    return out
+
+
 def rounded_lags(model, n, s):
     """(den, [integer vec(Kt_l) * den for l < n]) with Kt_l the lags of the
     fixed-point recursion Xt_0 = round(2^s B) / 2^s, Xt_{j+1} =
@@ -344,14 +355,8 @@ def check_enclosure(c, w, model, n, H, eps):
         for k, x in enumerate(Xs):
             if any(x[i] for i in range(pd) if i not in inside):
                 raise Reject('witness.lower.vectors[%d]: nonzero outside the support' % k)
-        ys = lo['y']
-        if not isinstance(ys, list) or len(ys) != r:
-            raise Reject('witness.lower.y: must hold one number per vector')
-        y = [_number(x, 'witness.lower.y[%d]' % k) for k, x in enumerate(ys)]
-        for k, x in enumerate(y):
-            if x < 0:
-                raise Reject('witness.lower.y[%d]: negative' % k)
-        Ls, Ds = lo['L'], lo['D']
+        y = _nonneg_list(lo['y'], r, 'witness.lower.y', 'one number per vector')
+        Ls = lo['L']
         if not isinstance(Ls, list) or len(Ls) != S:
             raise Reject('witness.lower.L: must hold one row per support position')
         L = []
@@ -359,12 +364,7 @@ def check_enclosure(c, w, model, n, H, eps):
             if not isinstance(row, list) or len(row) != i:
                 raise Reject('witness.lower.L[%d]: must hold %d entries' % (i, i))
             L.append([_number(x, 'witness.lower.L[%d][%d]' % (i, k)) for k, x in enumerate(row)] + [Fraction(1)])
-        if not isinstance(Ds, list) or len(Ds) != S:
-            raise Reject('witness.lower.D: must hold one number per support position')
-        Dg = [_number(x, 'witness.lower.D[%d]' % i) for i, x in enumerate(Ds)]
-        for i, x in enumerate(Dg):
-            if x < 0:
-                raise Reject('witness.lower.D[%d]: negative' % i)
+        Dg = _nonneg_list(lo['D'], S, 'witness.lower.D', 'one number per support position')
         # M = sum_k y_k x_k x_k^T - Gt + (t - rho) I and R = M - L diag(D) L^T, on the support
         xs = [[x[i] for i in sup] for x in Xs]
         sq = Fraction(0)
