@@ -16,7 +16,6 @@
 #include "approx-impl.h"
 #include <math.h>
 #include <ssmheads/gradient.h>
-#include <ssmheads/heads.h>
 #ifdef SSMH_FLINT3
 #include <flint/arb.h>
 #else
@@ -24,7 +23,7 @@
 #endif
 
 #define ENCL_VEC_BITS 52       /* eigenvector entries on the 2^-52 grid */
-#define ENCL_MAX_SUPPORT 2048  /* Jacobi and LDL^T are cubic in the support */
+#define ENCL_MAX_SUPPORT 2048  /* eigen-decomposition and LDL^T are cubic in it */
 #define ENCL_TRIES 3
 
 /* The rounded problem: Gt = G / g2 on the support. */
@@ -122,11 +121,8 @@ static void rounded_gram(rounded_t *R, const ssmh_model_t rm, slong n, slong s)
         fmpz_mat_mul(T, An, Z);
         round_div(T, aden);
         fmpz_mat_swap(Z, T);
-        if (fmpz_mat_is_zero(Z)) {   /* every later Xt_j is 0 too */
-            if (direct && l == 0)
-                continue;
+        if (fmpz_mat_is_zero(Z))   /* every later Xt_j is 0 too: F stays 0 */
             break;
-        }
     }
     /* support: rows of F that are nonzero; nonzero columns */
     R->sup = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(pd, 1));
