@@ -113,10 +113,10 @@ static void print_text(const ssmh_approx_t a, int curve)
            (long)a->H, a->H == 1 ? "" : "s", a->H == 1 ? "s" : "", e,
            a->relative ? " * ||T||_F" : "", (long)a->n, (long)a->k);
     if (a->method == SSMH_APPROX_ENCLOSURE)
-        printf("upper witness: %ld rational value map%s, squared residual <= %s <= eps^2%s = %s\n"
+        printf("upper witness: %ld rational value map%s, squared residual <= %s <= %s%s\n"
                "(rounded lags, %ld bits, with a certified error: doc/approx.md)\n",
-               (long)a->H, a->H == 1 ? "" : "s", u, a->relative ? " (lower bound)" : "", t,
-               (long)a->s);
+               (long)a->H, a->H == 1 ? "" : "s", u, t,
+               a->relative ? " <= eps^2 ||T||_F^2" : " = eps^2", (long)a->s);
     else
         printf("upper witness: %ld rational value map%s, exact squared residual %s <= eps^2 = %s%s\n",
                (long)a->H, a->H == 1 ? "" : "s", u, t,
