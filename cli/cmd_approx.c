@@ -22,9 +22,9 @@ static const char usage[] =
     "  --plot F.svg  the curve E(H)^2 on a log scale, with eps^2 (atomic write)\n"
     "  --method M    exact: exact G and exact residuals (slow on long float\n"
     "                lags); enclosure: fixed-point lags with a certified error\n"
-    "                (needs a stable model; no curve); auto (default): enclosure\n"
-    "                when the exact lags would be long, else or if it cannot\n"
-    "                decide exact; exact whenever --curve or --plot is given\n"
+    "                (needs a stable model; looser curve); auto (default):\n"
+    "                enclosure when the exact lags would be long, else (or if\n"
+    "                it cannot decide and the lags stay short) exact\n"
     "  --cert OUT    write an `approx` certificate (doc/approx.md)\n"
     "  --json        print one JSON object\n" CLI_LIMIT_HELP;
 
@@ -130,9 +130,11 @@ static void print_text(const ssmh_approx_t a, int curve)
         printf("\n     H   E(H)^2 in                          log10 |\n");
         for (h = 0; h <= a->k; h++) {
             char *lo = cli_decimal(a->curve_lo + h, 0), *hi = cli_decimal(a->curve_hi + h, 1);
+            /* E(0)^2 at column 57, 3 columns per decade below it */
             double v = fmpq_get_d(a->curve_hi + h), tv = fmpq_get_d(a->tau);
-            int bar = v > 0 ? (int)floor(40.0 + 3.0 * log10(v)) : 0;
-            int tb = tv > 0 ? (int)floor(40.0 + 3.0 * log10(tv)) : -1;
+            double top = fmpq_get_d(a->curve_hi + 0);
+            int bar = v > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(v / top)) : 0;
+            int tb = tv > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(tv / top)) : -1;
             char line[64];
             memset(line, ' ', sizeof(line));
             for (int i = 0; i < bar && i < 60; i++)
@@ -217,12 +219,6 @@ int cli_cmd_approx(int argc, char **argv)
         return cli_usage_error("approx", optind + 1 != argc ? "expected exactly one MODEL"
                                                            : "--eps E is required");
     }
-    if ((curve || plot != NULL) && method == SSMH_APPROX_ENCLOSURE) {
-        fmpq_clear(eps);
-        return cli_usage_error("approx", "--curve and --plot need the exact method");
-    }
-    if (curve || plot != NULL)
-        method = SSMH_APPROX_EXACT;
     cli_limits_apply(&lim);
     ssmh_model_init(m);
     ssmh_approx_init(a);
@@ -235,7 +231,8 @@ int cli_cmd_approx(int argc, char **argv)
         rc = cli_usage_error("approx", "-n N is required (the model has no \"length\")");
         goto done;
     }
-    if (ssmh_approx_compute_method(a, m, n, eps, relative, method, &lim, &err) != SSMH_OK) {
+    if (ssmh_approx_compute_method(a, m, n, eps, relative, method, curve || plot != NULL, &lim,
+                                   &err) != SSMH_OK) {
         if (!err.file[0])
             snprintf(err.file, sizeof(err.file), "%s", argv[optind]);
         rc = cli_report(&err);

@@ -248,7 +248,7 @@ def enclosure_cases(rng, tmp):
             want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
             cert = os.path.join(tmp, 'ec%d_%d.json' % (case, h))
             args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json', '--cert', cert,
-                    '--method', 'enclosure']
+                    '--method', 'enclosure', '--curve']
             if relative:
                 args.append('--relative')
             r = run(args)
@@ -268,6 +268,14 @@ def enclosure_cases(rng, tmp):
                     or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
                 failed += 1
                 print('FAIL %s: H %s (want %s), k %s (want %d)' % (what, got['H'], want, got['k'], len(lam)))
+                continue
+            # the curve encloses the oracle's tails (doubles: 1e-9 relative slack)
+            slack = 1e-9 * float(total)
+            bad = [c['H'] for c in got['curve'] if c['H'] < len(tails) and not
+                   (float(Fraction(c['lo'])) - slack <= tails[c['H']] <= float(Fraction(c['hi'])) + slack)]
+            if len(got['curve']) != got['k'] + 1 or bad:
+                failed += 1
+                print('FAIL %s: curve does not enclose the tails at H = %s' % (what, bad))
                 continue
             p_, f_ = judge(cert, rng, what, enclosure_mutants)
             passed += p_

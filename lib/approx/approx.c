@@ -677,7 +677,7 @@ static void approx_reset(ssmh_approx_t a, slong n, const ssmh_model_t m, const f
 }
 
 int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
-                               int relative, ssmh_approx_method_t method,
+                               int relative, ssmh_approx_method_t method, int curve,
                                const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     int rc, fallback = method == SSMH_APPROX_AUTO;
@@ -696,7 +696,7 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
         ssmh_heads_clear(hd);
         if (rc != SSMH_OK)
             return rc;
-        rc = _ssmh_approx_enclosure(a, m, err);
+        rc = _ssmh_approx_enclosure(a, m, curve, err);
         if (rc != SSMH_E_UNDECIDED || !fallback)
             return rc;
         if (cost > AUTO_FALLBACK_COST) {
@@ -715,7 +715,7 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
 int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
                         int relative, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    return ssmh_approx_compute_method(a, m, n, eps, relative, SSMH_APPROX_AUTO, lim, err);
+    return ssmh_approx_compute_method(a, m, n, eps, relative, SSMH_APPROX_AUTO, 1, lim, err);
 }
 
 static json_t *value_map(const ssmh_approx_t a, const fmpq_mat_t V, slong col)

@@ -182,17 +182,19 @@ static void rounded_gram(rounded_t *R, const ssmh_model_t rm, slong n, slong s)
     fmpz_clear(g); fmpz_clear(sc); fmpz_clear(sd); fmpz_clear(t);
 }
 
-/* A dyadic y >= sqrt(x) (x >= 0), about 60 bits. */
-static void sqrt_up(fmpq_t y, const fmpq_t x)
+/* A dyadic y >= sqrt(x) (x >= 0), about 60 bits; y may alias x. */
+static void sqrt_up(fmpq_t y, const fmpq_t x_in)
 {
     arb_t a;
     arf_t b;
-    fmpq_t y2;
+    fmpq_t y2, x;
     slong prec = 64;
     arb_init(a);
     arf_init(b);
     fmpq_init(y2);
-    do {
+    fmpq_init(x);
+    fmpq_set(x, x_in);
+    do {   /* the upper bound of Arb's ball; squared back as a check */
         arb_set_fmpq(a, x, prec);
         arb_sqrt(a, a, prec);
         arb_get_ubound_arf(b, a, prec);
@@ -203,6 +205,7 @@ static void sqrt_up(fmpq_t y, const fmpq_t x)
     arb_clear(a);
     arf_clear(b);
     fmpq_clear(y2);
+    fmpq_clear(x);
 }
 
 /* E2 = n (n+1)/2 d beta_C Lambda N 4^(-s-1) / (1 - gamma)^2. */
@@ -565,12 +568,145 @@ done:
     return ok;
 }
 
+/* A dyadic y <= sqrt(x) (x >= 0); y may alias x. */
+static void sqrt_down(fmpq_t y, const fmpq_t x)
+{
+    arb_t a;
+    arf_t b;
+    arb_init(a);
+    arf_init(b);
+    arb_set_fmpq(a, x, 128);
+    arb_sqrt(a, a, 128);
+    arb_get_lbound_arf(b, a, 128);
+    arf_get_fmpq(y, b);
+    if (fmpq_sgn(y) < 0)
+        fmpq_zero(y);
+    arb_clear(a);
+    arf_clear(b);
+}
+
+static int cmp_fmpq_desc(const void *x, const void *y)
+{
+    return -fmpq_cmp((const fmpq *)x, (const fmpq *)y);
+}
+
+/* The curve E(h)^2, h = 0 .. k, enclosed (for --curve): with V the
+   rounded eigenvectors (all S), d the Rayleigh quotients diag(V^T Gt V)
+   sorted, r >= ||offdiag(V^T Gt V)||_F and eps_V >= ||V^T V - I||_F < 1,
+   Weyl and Ostrowski give lambda_i(Gt) in [max(0, d_i - r) / (1 + eps_V),
+   (d_i + r) / (1 - eps_V)]; the tails of Gt then move by at most e in
+   square root for G (E(h) is a distance to rank-h operators).  Returns 0
+   when V is too far from orthonormal (no curve). */
+static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
+{
+    slong S = R->S, k = a->k, i, j, h;
+    fmpz_mat_t Vz, Vt, VtV, GV, VtGV;
+    fmpz_t x, c;
+    fmpq *d;
+    fmpq_t r, ev, lo, hi, q, one;
+    int ok = 0;
+    fmpz_mat_init(Vz, 0, 0);
+    round_vectors(Vz, Q, S, S);
+    fmpz_mat_init(Vt, S, S);
+    fmpz_mat_init(VtV, S, S);
+    fmpz_mat_init(GV, S, S);
+    fmpz_mat_init(VtGV, S, S);
+    fmpz_init(x);
+    fmpz_init(c);
+    d = _fmpq_vec_init(FLINT_MAX(S, 1));
+    fmpq_init(r); fmpq_init(ev); fmpq_init(lo); fmpq_init(hi); fmpq_init(q); fmpq_init(one);
+    fmpz_mat_transpose(Vt, Vz);
+    if (S > 0) {
+        fmpz_mat_mul(VtV, Vt, Vz);
+        fmpz_mat_mul(GV, R->G, Vz);
+        fmpz_mat_mul(VtGV, Vt, GV);
+    }
+    /* eps_V^2 >= sum (V^T V - I)^2, V^T V = VtV 2^-2b */
+    fmpz_zero(x);
+    for (i = 0; i < S; i++)
+        for (j = 0; j < S; j++) {
+            fmpz_set(c, fmpz_mat_entry(VtV, i, j));
+            if (i == j) {
+                fmpz_one(GV->entries);   /* scratch: 2^2b */
+                fmpz_mul_2exp(GV->entries, GV->entries, 2 * ENCL_VEC_BITS);
+                fmpz_sub(c, c, GV->entries);
+            }
+            fmpz_addmul(x, c, c);
+        }
+    fmpq_set_fmpz(q, x);
+    fmpq_div_2exp(q, q, 4 * ENCL_VEC_BITS);
+    sqrt_up(ev, q);
+    fmpq_one(one);
+    if (fmpq_cmp(ev, one) >= 0)
+        goto done;
+    /* d = diag, r^2 >= sum offdiag^2, V^T Gt V = VtGV 2^-2b / g2 */
+    fmpz_zero(x);
+    fmpz_one(c);
+    fmpz_mul_2exp(c, c, 2 * ENCL_VEC_BITS);
+    fmpz_mul(c, c, R->g2);
+    for (i = 0; i < S; i++) {
+        fmpq_set_fmpz_frac(d + i, fmpz_mat_entry(VtGV, i, i), c);
+        for (j = 0; j < S; j++)
+            if (i != j)
+                fmpz_addmul(x, fmpz_mat_entry(VtGV, i, j), fmpz_mat_entry(VtGV, i, j));
+    }
+    fmpz_mul(c, c, c);
+    fmpq_set_fmpz_frac(q, x, c);
+    sqrt_up(r, q);
+    qsort(d, (size_t)S, sizeof(fmpq), cmp_fmpq_desc);
+    a->curve_lo = _fmpq_vec_init(k + 1);
+    a->curve_hi = _fmpq_vec_init(k + 1);
+    for (h = S - 1; h >= 0; h--) {   /* tails of Gt, from the end */
+        fmpq_sub(q, d + h, r);
+        if (fmpq_sgn(q) > 0)
+            fmpq_add(lo, lo, q);
+        fmpq_add(q, d + h, r);
+        fmpq_add(hi, hi, q);
+        if (h > k)
+            continue;
+        /* E(h) in [sqrt(lo / (1 + ev)) - e, sqrt(hi / (1 - ev)) + e] */
+        fmpq_add(q, one, ev);
+        fmpq_div(q, lo, q);
+        sqrt_down(q, q);
+        fmpq_sub(q, q, a->e);
+        if (fmpq_sgn(q) < 0)
+            fmpq_zero(q);
+        fmpq_mul(a->curve_lo + h, q, q);
+        fmpq_sub(q, one, ev);
+        fmpq_div(q, hi, q);
+        sqrt_up(q, q);
+        fmpq_add(q, q, a->e);
+        fmpq_mul(a->curve_hi + h, q, q);
+    }
+    if (k <= S) {   /* E(k)^2 = 0: k = rank G */
+        fmpq_zero(a->curve_lo + k);
+        fmpq_zero(a->curve_hi + k);
+    }
+    /* E(0)^2 = tr G in [total, total_hi] */
+    if (fmpq_cmp(a->curve_lo, a->total) < 0)
+        fmpq_set(a->curve_lo, a->total);
+    if (fmpq_cmp(a->curve_hi, a->total_hi) > 0)
+        fmpq_set(a->curve_hi, a->total_hi);
+    ok = 1;
+done:
+    fmpz_mat_clear(Vz);
+    fmpz_mat_clear(Vt);
+    fmpz_mat_clear(VtV);
+    fmpz_mat_clear(GV);
+    fmpz_mat_clear(VtGV);
+    fmpz_clear(x);
+    fmpz_clear(c);
+    _fmpq_vec_clear(d, FLINT_MAX(S, 1));
+    fmpq_clear(r); fmpq_clear(ev); fmpq_clear(lo); fmpq_clear(hi); fmpq_clear(q); fmpq_clear(one);
+    return ok;
+}
+
 static int undecided(ssmh_error_t *err, const char *why)
 {
     return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL, "enclosure method: %s", why);
 }
 
-int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, ssmh_error_t *err)
+int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssmh_error_t *err)
 {
     ssmh_spectrum_t spec;
     ssmh_model_t rm;
@@ -692,6 +828,10 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, ssmh_error_t *
             rc = undecided(err, "eps^2 is too close to E(H-1)^2 for the rounded lags");
             goto done;
         }
+    }
+    if (curve && !curve_enclose(a, &R, Q)) {
+        rc = undecided(err, "the rounded eigenvectors are too far from orthonormal for the curve");
+        goto done;
     }
     /* the support and the coordinates of every witness vector */
     flint_free(a->support);

@@ -55,7 +55,7 @@ typedef struct {
     int exact_upper;         /* basis spans an exact eigenspace (residual = E(H)^2) */
     /* ENCLOSURE only (then total and tau are lower bounds, total_hi and
        tau_hi upper ones; error2_upper bounds the basis's residual; the
-       curve is not computed) */
+       curve is computed only when asked, and is looser) */
     slong s;                 /* fixed-point bits of the rounded lags */
     ssmh_envelope_t env;     /* gamma < 1, P, beta_C */
     fmpq_t e, u, v, rho;     /* error bounds and the Ky Fan shift's slack */
@@ -71,9 +71,10 @@ void ssmh_approx_clear(ssmh_approx_t a);
    SSMH_E_LIMIT when lim's bit limit is hit. */
 int ssmh_approx_compute(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
                         int relative, const ssmh_limits_t *lim, ssmh_error_t *err);
-/* The same with a chosen method (ssmh_approx_compute is AUTO). */
+/* The same with a chosen method (ssmh_approx_compute is AUTO, with the
+   curve); the enclosure method encloses the curve only when curve != 0. */
 int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
-                               int relative, ssmh_approx_method_t method,
+                               int relative, ssmh_approx_method_t method, int curve,
                                const ssmh_limits_t *lim, ssmh_error_t *err);
 /* SPEC 4 fields (H, n, eps, error2_upper, error2_lower_prev, k), plus
    relative, threshold, total and, when curve, "curve": [{H, lo, hi}]. */
