@@ -92,6 +92,17 @@ def separable(tails, h):
     return tails[h] > 0 and not (h + 1 < len(tails) and tails[h] - tails[h + 1] < 1e-6 * tails[h])
 
 
+SIDES = (Fraction(10001, 10000), Fraction(9999, 10000))
+
+
+def eps_near(tails, h, side, scale):
+    """eps with eps^2 scale = side E(h)^2 (just above or below the
+    boundary), and the least head count the oracle gives it."""
+    eps2 = Fraction(tails[h]) * side / Fraction(scale)
+    eps = Fraction(math.sqrt(eps2)).limit_denominator(10 ** 12)
+    return eps, min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
+
+
 def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
@@ -242,10 +253,7 @@ def enclosure_cases(rng, tmp):
         for h in range(len(lam)):
             if not separable(tails, h):
                 continue
-            side = rng.choice((Fraction(10001, 10000), Fraction(9999, 10000)))
-            eps2 = Fraction(tails[h]) * side / Fraction(scale)
-            eps = Fraction(math.sqrt(eps2)).limit_denominator(10 ** 12)
-            want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
+            eps, want = eps_near(tails, h, rng.choice(SIDES), scale)
             cert = os.path.join(tmp, 'ec%d_%d.json' % (case, h))
             args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json', '--cert', cert,
                     '--method', 'enclosure', '--curve']
@@ -350,10 +358,8 @@ def main():
         for h in range(len(lam)):
             if not separable(tails, h):
                 continue
-            for side in (Fraction(10001, 10000), Fraction(9999, 10000)):
-                eps2 = Fraction(tails[h]) * side / Fraction(scale)
-                eps = Fraction(math.sqrt(eps2)).limit_denominator(10 ** 12)
-                want = min(g for g in range(len(tails)) if tails[g] <= float(eps * eps) * scale)
+            for side in SIDES:
+                eps, want = eps_near(tails, h, side, scale)
                 cert = os.path.join(tmp, 'c%d_%d_%s.json' % (case, h, side.numerator))
                 args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json', '--cert', cert]
                 if relative:

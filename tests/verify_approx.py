@@ -48,6 +48,19 @@ def solve(A, B):
     return [row[n:] for row in M]
 
 
+def residual(G, V, total, den=1):
+    """total - tr((V^T V)^{-1} V^T (G / den) V): the part of tr(G / den)
+    that span V misses (V: value maps as flat vectors)."""
+    if not V:
+        return total
+    pd = len(G)
+    GV = [[sum(G[i][j] * v[j] for j in range(pd) if v[j]) for i in range(pd)] for v in V]
+    VtV = [[sum(a * b for a, b in zip(x, y)) for y in V] for x in V]
+    VtGV = [[sum(a * b for a, b in zip(x, gv)) / den for gv in GV] for x in V]
+    X = solve(VtV, VtGV)
+    return total - sum(X[i][i] for i in range(len(V)))
+
+
 def maps(a, p, d, count=None):
     if not isinstance(a, list) or (count is not None and len(a) != count):
         raise Reject('value maps: wrong count')
@@ -95,14 +108,7 @@ def check(cert):
     total = sum(G[i][i] for i in range(pd))
     tau = eps * eps * (total if c['relative'] else 1)
     V = maps(w['basis'], p, d, H)
-    if H:
-        GV = [[sum(G[i][j] * v[j] for j in range(pd) if v[j]) for i in range(pd)] for v in V]
-        VtV = [[sum(a * b for a, b in zip(u, v)) for v in V] for u in V]
-        VtGV = [[sum(a * b for a, b in zip(u, gv)) for gv in GV] for u in V]
-        X = solve(VtV, VtGV)
-        res = total - sum(X[i][i] for i in range(H))
-    else:
-        res = total
+    res = residual(G, V, total)
     if res != num(c['error2_upper']):
         raise Reject('error2_upper is not the basis residual')
     if res > tau:
@@ -303,14 +309,7 @@ def check_enclosure(c, w, model, n, H, eps):
 
     # upper witness: rt = tr Gt - tr((V^T V)^-1 V^T Gt V), v^2 >= rt
     V = _at('witness.basis', maps, w['basis'], p, d, H)
-    if H:
-        GV = [[sum(Gi[i][j] * v[j] for j in range(pd) if v[j]) for i in range(pd)] for v in V]
-        VtV = [[sum(a * b for a, b in zip(x, y)) for y in V] for x in V]
-        VtGV = [[sum(a * b for a, b in zip(x, gv)) / den2 for gv in GV] for x in V]
-        X = _at('witness.basis', solve, VtV, VtGV)
-        rt = trGt - sum(X[i][i] for i in range(H))
-    else:
-        rt = trGt
+    rt = _at('witness.basis', residual, Gi, V, trGt, den2)
     v = _number(w['v'], 'witness.v')
     if v < 0 or v * v < rt:
         raise Reject('witness.v: v >= 0 with v^2 >= rt fails')
