@@ -227,10 +227,13 @@ int cli_cmd_gradient(int argc, char **argv)
             if (have_eps) {
                 fmpq_t t;
                 slong d;
+                const char *why = "the highway's lower bound is 0";
                 fmpq_init(t);
                 fmpq_mul(t, eps, hw + h);
-                d = fmpq_is_zero(t) ? -1 : ssmh_gradient_horizon(g, m, t);
+                d = fmpq_is_zero(t) ? -1 : ssmh_gradient_horizon(g, m, t, &why);
                 json_object_set_new(e, "below_eps_highway_from", d >= 0 ? json_integer(d) : json_null());
+                if (d < 0)
+                    json_object_set_new(e, "below_eps_highway_none", json_string(why));
                 fmpq_clear(t);
             }
             json_array_append_new(ha, e);
@@ -260,7 +263,7 @@ int cli_cmd_gradient(int argc, char **argv)
             if (g->horizon >= 0)
                 printf("horizon: ||K_l||_2 <= %s for every lag l >= %ld\n", e, (long)g->horizon);
             else
-                printf("horizon: none (the envelope does not decay below %s)\n", e);
+                printf("horizon: none (%s; eps = %s)\n", g->horizon_none ? g->horizon_none : "none", e);
             free(e);
         }
         printf("\n   lag   ||K_l||_F^2 (exact)   ||K_l||_2 in             envelope  log10 |");
@@ -294,13 +297,14 @@ int cli_cmd_gradient(int argc, char **argv)
             if (have_eps && fmpq_sgn(hw + h) > 0) {
                 fmpq_t t;
                 slong d;
+                const char *why = NULL;
                 fmpq_init(t);
                 fmpq_mul(t, eps, hw + h);
-                d = ssmh_gradient_horizon(g, m, t);
+                d = ssmh_gradient_horizon(g, m, t, &why);
                 if (d >= 0)
                     printf("; the SSM's gradient is below eps times it from lag %ld on", (long)d);
                 else
-                    printf("; the SSM's envelope never falls below eps times it");
+                    printf("; the SSM's envelope never falls below eps times it (%s)", why);
                 fmpq_clear(t);
             }
             printf("\n");

@@ -1,7 +1,7 @@
 # Gradient attenuation, stability, minimal realization (issue 4).
 ssmheads_SOURCES += cli/cmd_gradient.c cli/cmd_minimal.c
 libssmheads_core_la_SOURCES += lib/minimal/minimal.c lib/gradient/psd.c \
-	lib/gradient/spectrum.c lib/gradient/envelope.c lib/gradient/report.c \
+	lib/gradient/spectrum.c lib/gradient/envelope.c lib/gradient/horizon.c lib/gradient/report.c \
 	lib/gradient/evidence.c lib/gradient/numeric.c \
 	lib/gradient/marginal.c
 TESTS += tests/minimal_random.test
