@@ -76,25 +76,25 @@ def corpus(tmp, small=False):
         for n in (3, 12):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
-                out.append(('heads', json.load(open(c))))
+                out.append(('heads', verify_heads.load(c)))
     gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
         c = os.path.join(tmp, 'g%d.json' % i)
         if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
-            out.append(('gradient', json.load(open(c))))
+            out.append(('gradient', verify_heads.load(c)))
     amodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'approx', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(amodels):
         for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000'), (3, '4')):
             c = os.path.join(tmp, 'a%d_%d_%s.json' % (i, n, eps.replace('/', '_')))
             if run(['approx', m, '-n', str(n), '--eps', eps, '--cert', c]).returncode == 0:
-                out.append(('approx', json.load(open(c))))
+                out.append(('approx', verify_heads.load(c)))
         for n, eps in ((5, '1/10'), (12, '1'), (40, '1/2')):   # the enclosure witness
             c = os.path.join(tmp, 'ae%d_%d.json' % (i, n))
             if run(['approx', m, '-n', str(n), '--eps', eps, '--method', 'enclosure',
                     '--cert', c]).returncode == 0:
-                out.append(('approx', json.load(open(c))))
+                out.append(('approx', verify_heads.load(c)))
     atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
     heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))
     if small:

@@ -171,7 +171,7 @@ def main():
             r = subprocess.run([PROG, 'heads', mp, '-n', str(n), '--cert', cp], capture_output=True, text=True)
             if r.returncode != 0:
                 continue
-            cert = json.load(open(cp))
+            cert = verify_heads.load(cp)
             ok_py, ok_c = py_verdict(cert), c_verdict(cp)
             check(ok_py and ok_c, 'corpus certificate %s (n = %d): python %s, C %s' % (mp, n, ok_py, ok_c))
             certs.append(cert)
@@ -202,7 +202,7 @@ def main():
         if subprocess.run([PROG, 'gradient', mp_, '--eps', '1/100', '--cert', cp],
                           capture_output=True).returncode != 0:
             continue
-        cert = json.load(open(cp))
+        cert = verify_heads.load(cp)
         try:
             verify_gradient.check(cert)
             gcerts.append(cert)
@@ -225,7 +225,7 @@ def main():
             if subprocess.run([PROG, 'approx', mp_, '-n', str(n), '--eps', eps, '--method', method,
                                '--cert', cp], capture_output=True).returncode != 0:
                 continue
-            cert = json.load(open(cp))
+            cert = verify_heads.load(cp)
             try:
                 verify_approx.check(cert)
                 acerts.append(cert)
@@ -234,6 +234,23 @@ def main():
                 check(False, 'approx certificate of %s rejected by the Python checker: %s' % (mp_, e))
     check(len(acerts) >= 8, 'approx corpus judged by both: %d' % len(acerts))
     judge_mutants(rng, 'approx', acerts, verify_approx.check, (), mp, check)
+    # a repeated JSON key is refused by every checker (the C one by jansson,
+    # the Python ones by their strict loader)
+    if acerts and gcerts and certs:
+        for kind, base, key in (('heads', certs[0], 'k'), ('gradient', gcerts[0], 'gamma'),
+                                ('approx', acerts[0], 'H')):
+            text = json.dumps(base)
+            claim = '"claim": {'
+            dup = text.replace(claim, claim + '"%s": %s, ' % (key, json.dumps(base['claim'][key])), 1)
+            with open(mp, 'w') as f:
+                f.write(dup)
+            try:
+                verify_heads.load(mp)
+                py = 'accepted'
+            except verify_heads.Reject:
+                py = 'rejected'
+            check(dup != text and py == 'rejected' and not c_verdict(mp),
+                  'a %s certificate with a repeated claim key: python %s, C rejects' % (kind, py))
     print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
     return tally.finish()
 

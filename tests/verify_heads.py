@@ -394,6 +394,27 @@ def verdict(check_fn, cert, unjudged=()):
         return False
 
 
+def _unique_keys(pairs):
+    """object_pairs_hook: a JSON object with a repeated key is refused, as the
+    C checker (jansson's JSON_REJECT_DUPLICATES) refuses it."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise Reject('duplicate JSON key %r' % k)
+        out[k] = v
+    return out
+
+
+def load(path):
+    """A certificate file, parsed strictly (duplicate keys rejected)."""
+    with open(path) as f:
+        return json.load(f, object_pairs_hook=_unique_keys)
+
+
+def loads(text):
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def run_files(paths, check_fn, unjudged=()):
     """The command line of a Python checker: one verdict line per file; exit
     status 0 iff none is rejected (exceptions in `unjudged` are reported as
@@ -401,8 +422,7 @@ def run_files(paths, check_fn, unjudged=()):
     ok = True
     for path in paths:
         try:
-            with open(path) as f:
-                print('%s: VERIFIED %s' % (path, check_fn(json.load(f))))
+            print('%s: VERIFIED %s' % (path, check_fn(load(path))))
         except unjudged as e:
             print('%s: NOT JUDGED: %s' % (path, e))
         except Reject as e:
