@@ -3,8 +3,8 @@
  * an attention layer, batch results or a manifest (JSON lines), the --json
  * output of a command, a weight file.  Guarantee: a description is given
  * only for input that is not an ssmheads-cert/1 certificate (or a damaged
- * one: an object with a claim, witness or model is judged as a
- * certificate), so a certificate is never turned away as "something else".
+ * one: an object with a claim or a witness is judged as a certificate), so
+ * a certificate is never turned away as "something else".
  */
 #include "ssmhc.h"
 #include <stdio.h>
@@ -49,13 +49,11 @@ const char *ssmhc_identify_json(const json_t *j, int lines)
         if (strcmp(s, "ssmheads-attention/1") == 0)
             return "is an ssmheads-attention/1 file (an attention layer), not a certificate; "
                    "write one with `ssmheads represent ATTN MODEL -n N --cert OUT`";
-        if (strcmp(s, "ssmheads-cert/1") == 0)
-            return "holds several JSON values (JSON lines?): a certificate is one object";
-    } else if (json_object_get(j, "claim") || json_object_get(j, "witness")
-               || json_object_get(j, "model")) {
-        return lines ? "holds several JSON values (JSON lines?): a certificate is one object"
-                     : NULL;   /* a damaged certificate: judged as one */
     }
+    if (json_object_get(j, "claim") || json_object_get(j, "witness")
+        || (json_is_string(f) && strcmp(json_string_value(f), "ssmheads-cert/1") == 0))
+        return lines ? "holds several JSON values (JSON lines?): a certificate is one object"
+                     : NULL;   /* a (possibly damaged) certificate: judged as one */
     if (json_object_get(j, "status") && json_object_get(j, "id") && json_object_get(j, "exit"))
         return "is ssmheads batch results (JSON lines), not a certificate; the certificates "
                "are the files their \"cert\" fields name (batch --cert-dir)";

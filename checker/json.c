@@ -155,6 +155,9 @@ static int parse(mpq_t out, const char *s)
     if ((long)mpz_sizeinbase(mpq_numref(out), 10) > MAX_DIGITS
         || (long)mpz_sizeinbase(mpq_denref(out), 10) > MAX_DIGITS)
         rc = too_many_digits();
+    else if (ssmhc_digits_spend(mpz_sizeinbase(mpq_numref(out), 10)
+                                + mpz_sizeinbase(mpq_denref(out), 10)) != 0)
+        rc = -1;
 done:
     mpz_clear(num);
     mpz_clear(den);

@@ -27,6 +27,7 @@ static ssmhc_limits current = {1L << 16, 100000, 1L << 26, 1L << 24, (size_t)1 <
                                (size_t)16 << 30, 0};
 static char note[1024];
 static int noted;
+static double digits_left = -1, work_left = -1;   /* < 0: no budget */
 
 void ssmhc_limits_default(ssmhc_limits *lim)
 {
@@ -69,6 +70,38 @@ void ssmhc_limit_reset(void)
 {
     noted = 0;
     note[0] = '\0';
+    digits_left = work_left = -1;
+}
+
+void ssmhc_budgets_set(size_t doc_bytes)
+{
+    digits_left = 4.0 * (double)doc_bytes + (double)(1 << 20);
+    work_left = current.max_bits > 0 ? 1024.0 * (double)current.max_bits : -1;
+}
+
+int ssmhc_digits_spend(size_t digits)
+{
+    if (digits_left < 0)
+        return 0;
+    digits_left -= (double)digits;
+    if (digits_left >= 0)
+        return 0;
+    ssmhc_limit(NULL, "the certificate's numbers expand to far more digits than it spells (more "
+                "than 4 per byte of the file plus 2^20: exponent notation does not make exact "
+                "numbers free; the size caps of the reader)");
+    return -1;
+}
+
+int ssmhc_work_spend(double limb_products, const char *what)
+{
+    if (work_left < 0)
+        return 0;
+    work_left -= limb_products;
+    if (work_left >= 0)
+        return 0;
+    ssmhc_limit(NULL, "%s: the exact work exceeds %.0f limb products (1024 --max-bits)", what,
+                1024.0 * (double)current.max_bits);
+    return -1;
 }
 
 const char *ssmhc_limit_note(void)

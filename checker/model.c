@@ -353,8 +353,24 @@ void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmh
     mpq_clear(u);
 }
 
+/* limbs of an exact number over a common denominator: num and den bits */
+static double limbs(const mpq_t x)
+{
+    return (double)((mpz_sizeinbase(mpq_numref(x), 2) + mpz_sizeinbase(mpq_denref(x), 2)) / 64 + 1);
+}
+
 void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m)
 {
+    const ssmhc_qmat *A = m->block_diag ? &m->Ab : &m->A;
+    size_t i, nnz = 0;
+    double big = 1;
+    for (i = 0; i < (size_t)A->rows * (size_t)A->cols; i++)
+        if (mpq_sgn(A->e[i]) != 0) {
+            nnz++;
+            if (limbs(A->e[i]) > big)
+                big = limbs(A->e[i]);
+        }
+    s->cost_A = (double)nnz * (double)m->d * big;
     s->m = m;
     s->l = 0;
     ssmhc_qmat_init(&s->X, m->N, m->d);
@@ -374,10 +390,17 @@ int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K)
     if (l > (long)m->delayed) {   /* the power this lag needs: one more A */
         ssmhc_model_apply_A(&s->Y, m, &s->X);
         { ssmhc_qmat t = s->X; s->X = s->Y; s->Y = t; }
-        /* the exact powers grow with the lag: stop them at --max-bits */
-        for (i = 0; i < (size_t)m->N * (size_t)m->d; i++)
+        /* the exact powers grow with the lag: stop them at --max-bits, and
+           the work (the next step's products) at the budget */
+        double big = 1;
+        for (i = 0; i < (size_t)m->N * (size_t)m->d; i++) {
             if (ssmhc_bits_check(s->X.e[i], "the lags C A^l B") != 0)
                 return -1;
+            if (mpq_sgn(s->X.e[i]) != 0 && limbs(s->X.e[i]) > big)
+                big = limbs(s->X.e[i]);
+        }
+        if (ssmhc_work_spend(s->cost_A * big, "the lags C A^l B") != 0)
+            return -1;
     }
     ssmhc_qmat_mul(K, &m->C, &s->X);
     if (l == 0)

@@ -77,7 +77,19 @@ ssmhc_verdict_t ssmhc_limit(ssmhc_report_t *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-void ssmhc_limit_reset(void);
+void ssmhc_limit_reset(void);   /* also drops the budgets below */
+/* Budgets of one verification, set by ssmhc_verify_json from the size of
+   the certificate (and --model file):
+   - digits: the canonical digits of every number read, in total, at most 4
+     per byte plus 2^20 -- so exponent notation ("1e99999", 7 bytes) cannot
+     make 10^5-digit numbers free (the producer writes numbers in full);
+   - work: the exact lag products (limbs of A times limbs of the state,
+     summed), at most 1024 max_bits -- a backstop that stops chains of
+     exact powers long before they take minutes.
+   Each spend returns 0, or -1 with the limit recorded. */
+void ssmhc_budgets_set(size_t doc_bytes);
+int ssmhc_digits_spend(size_t digits);
+int ssmhc_work_spend(double limb_products, const char *what);
 const char *ssmhc_limit_note(void);   /* NULL when no limit was hit */
 /* max_bits against an exact number: 0, or -1 with the limit recorded. */
 int ssmhc_bits_check(const mpq_t x, const char *what);
@@ -157,11 +169,12 @@ void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat
 void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
 /* The lags K_0, K_1, ... one at a time, exactly: the state X = A^j B (the
    power the next lag needs) is advanced once per lag and checked against
-   --max-bits. */
+   --max-bits and the work budget. */
 typedef struct {
     const ssmhc_model *m;
     long l;            /* the lag the next call returns */
     ssmhc_qmat X, Y;   /* X: the state; Y: scratch */
+    double cost_A;     /* nonzeros of A times d times the limbs of its largest entry */
 } ssmhc_lagstream;
 void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m);
 /* K (initialised p x d by the caller) = K_l for the next l.  0, or -1 when

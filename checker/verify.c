@@ -102,6 +102,8 @@ ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
     r->verdict = SSMHC_UNKNOWN;
     r->step[0] = '\0';
     ssmhc_limit_reset();
+    ssmhc_budgets_set(json_dumpb(cert, NULL, 0, JSON_COMPACT)
+                      + (model_file ? json_dumpb(model_file, NULL, 0, JSON_COMPACT) : 0));
     {
         const char *what = ssmhc_identify_json(cert, 0);
         if (what != NULL) {
