@@ -234,6 +234,26 @@ def main():
                 check(False, 'approx certificate of %s rejected by the Python checker: %s' % (mp_, e))
     check(len(acerts) >= 8, 'approx corpus judged by both: %d' % len(acerts))
     judge_mutants(rng, 'approx', acerts, verify_approx.check, (), mp, check)
+    # the false horizons of issue 15 (gamma > 1 or gamma = 1 with M2 > eps^2,
+    # witnesses/verify): both checkers reject them, and accept them once the
+    # horizon claim is dropped (the horizon was their only flaw); the large
+    # horizons are accepted by both
+    vdir = os.path.join(TOP, 'witnesses', 'verify')
+    for cp in sorted(glob.glob(os.path.join(vdir, 'false_horizon_*.cert'))):
+        cert = verify_heads.load(cp)
+        py = verify_heads.verdict(verify_gradient.check, cert, verify_gradient.Unjudged)
+        cut = copy.deepcopy(cert)
+        del cut['claim']['eps'], cut['claim']['horizon']
+        with open(mp, 'w') as f:
+            json.dump(cut, f)
+        check(py is False and not c_verdict(cp)
+              and verify_heads.verdict(verify_gradient.check, cut, verify_gradient.Unjudged)
+              and c_verdict(mp), '%s: rejected by both, accepted by both without the horizon'
+              % os.path.basename(cp))
+    for cp in sorted(glob.glob(os.path.join(vdir, 'horizon_*.cert'))):
+        py = verify_heads.verdict(verify_gradient.check, verify_heads.load(cp), verify_gradient.Unjudged)
+        check(py and c_verdict(cp), '%s: accepted by both' % os.path.basename(cp))
+
     # a repeated JSON key is refused by every checker (the C one by jansson,
     # the Python ones by their strict loader)
     if acerts and gcerts and certs:
