@@ -22,7 +22,12 @@ model -- and every mutant classified by an independent computation:
   tests/verify_approx.py;
 - gradient, represent and approx certificates: claim mutations that are
   false by construction (another stability verdict, the horizon moved by
-  one, the representability flipped, H moved by one).
+  one, the representability flipped, H moved by one);
+- resource attacks (issue 15): one number replaced by the largest numbers,
+  integers and exponents the format allows ("1e100000", 10^5 nines,
+  "0x1p-400000", 2^63 - 1, ...) or one list lengthened to 10^5 entries; the
+  C checker must end each in a verdict or a named limit (exit 0, 1, 4, 6)
+  within a hard time limit, and an accepted one must be a valid proof.
 
 The C checker (ssmheads-verify) must reject every mutant classified "claim
 false or proof invalid"; the script fails if it accepts one.  Mutants that
@@ -251,6 +256,68 @@ def claim_mutants(kind, cert):
     return out
 
 
+# ---- resource attacks (issue 15) ------------------------------------------
+# The largest numbers, lengths and exponents the format allows, put in place
+# of one number or one list of a corpus certificate.  The C checker must end
+# each in a verdict (0 or 1), "not a certificate" (4) or a named resource
+# limit (6), within a hard time limit: never a signal, an abort or a hang.
+# An accepted one must still be a valid proof (the Python checker, when it
+# finishes in time, must agree).
+
+HUGE_INTS = [2 ** 62, 2 ** 63 - 1, 10 ** 8, -2 ** 63]
+HUGE_NUMBERS = ['1e100000', '1e99999', '-1e99999', '1e-99999', '9' * 100000, '1/' + '7' * 100000,
+                '0x1p400000', '0x1p-400000']
+LONG_LIST = 100000
+
+
+def resource_mutants(cert, rng):
+    out = []
+    for path, v in list(leaves(cert)):
+        if not path or path[0] == 'format' or path[-1] == 'format':
+            continue
+        where = '.'.join(map(str, path))
+        if is_num(v):
+            for op in rng.sample(HUGE_INTS if isinstance(v, int) else HUGE_NUMBERS, 2):
+                m = copy.deepcopy(cert)
+                setp(m, path, op)
+                out.append(('huge %s -> %.20s' % (where, op), m))
+        elif isinstance(v, list) and v and not isinstance(v[-1], (list, dict)):
+            m = copy.deepcopy(cert)
+            setp(m, path, v + [v[-1]] * (LONG_LIST - len(v)))
+            out.append(('long %s (%d entries)' % (where, LONG_LIST), m))
+    return out
+
+
+def python_checker(kind):
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), 'verify_%s.py' % kind)
+
+
+def run_resource(kind, lab, m, path, bad, counts):
+    """One resource mutant; failures into bad."""
+    vg = os.path.basename(VERIFY).startswith('vg-')
+    with open(path, 'w') as f:
+        json.dump(m, f)
+    try:
+        r = subprocess.run([VERIFY, path], capture_output=True, text=True, timeout=400 if vg else 20)
+    except subprocess.TimeoutExpired:
+        bad.append('resource mutant not ended within the time limit: %s %s' % (kind, lab))
+        return
+    if r.returncode not in (0, 1, 4, 6):
+        bad.append('checker exit %d on resource mutant %s %s: %s' % (r.returncode, kind, lab,
+                                                                    r.stderr[-200:]))
+        return
+    counts['resource_exit_%d' % r.returncode] = counts.get('resource_exit_%d' % r.returncode, 0) + 1
+    if r.returncode == 0:
+        try:
+            p = subprocess.run([sys.executable, python_checker(kind), path], capture_output=True,
+                               text=True, timeout=20,
+                               env=dict(os.environ, SSMH_PY_MAX_CHARS='300000'))
+            if 'REJECTED' in p.stdout:
+                bad.append('ACCEPTED an invalid resource mutant: %s %s (%s)' % (kind, lab, p.stdout[-200:]))
+        except subprocess.TimeoutExpired:
+            counts['resource_accepted_unjudged'] = counts.get('resource_accepted_unjudged', 0) + 1
+
+
 def main(argv):
     limit = int(argv[argv.index('--limit') + 1]) if '--limit' in argv else None
     if limit is not None:   # SSMH_TEST_MULT scales the sample (fractional under valgrind)
@@ -269,6 +336,10 @@ def main(argv):
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
         jobs = rng.sample(jobs, limit)
     jobs += fixed
+    resource = [(kind, lab, m) for kind, cert in certs for lab, m in resource_mutants(cert, rng)]
+    total_resource = len(resource)
+    if limit is not None:   # a seeded sample, scaled like the rest
+        resource = rng.sample(resource, min(len(resource), max(1, limit // 10)))
     counts = {'invalid_rejected': 0, 'invalid_ACCEPTED': 0, 'valid_accepted': 0, 'valid_rejected': 0}
     per_kind = {}
     bad = []
@@ -302,16 +373,19 @@ def main(argv):
         pk = per_kind.setdefault(kind, [0, 0])
         pk[0] += 1
         pk[1] += valid
+    for kind, lab, m in resource:
+        run_resource(kind, lab, m, path, bad, counts)
     print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
         '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent', 'approx'))))
     print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
+    print('resource attacks: %d run of %d enumerated' % (len(resource), total_resource))
     for k, (n, v) in sorted(per_kind.items()):
         print('  %-9s %6d mutants, %5d still valid proofs' % (k, n, v))
     for k, v in counts.items():
         print('  %-17s %6d' % (k, v))
     for b in bad[:20]:
         print('FAIL', b)
-    print('%d passed, %d failed' % (len(jobs) - len(bad), len(bad)))
+    print('%d passed, %d failed' % (len(jobs) + len(resource) - len(bad), len(bad)))
     return 0 if not bad else 1
 
 

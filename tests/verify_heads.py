@@ -14,6 +14,7 @@ annihilating polynomial and every dependency exactly over Q; the structural
 support; and then the claimed k(n), k_inf, n_star and profile.
 """
 import json
+import os
 import re
 import sys
 from fractions import Fraction
@@ -27,13 +28,20 @@ class Reject(Exception):
     pass
 
 
+# the longest number string read (a resource cap, not a validity rule; the
+# mutation campaign raises it to judge its largest-number mutants)
+MAX_CHARS = int(os.environ.get('SSMH_PY_MAX_CHARS', '10000'))
+if hasattr(sys, 'set_int_max_str_digits'):   # Python >= 3.11 caps int(str) at 4300 digits
+    sys.set_int_max_str_digits(max(MAX_CHARS, 4300))
+
+
 def num(v):
     """An exact rational from a JSON integer or a string as in SPEC 3.1."""
     if isinstance(v, bool) or not isinstance(v, (int, str)):
         raise Reject('not an exact number: %r' % (v,))
     if isinstance(v, int):
         return Fraction(v)
-    if len(v) > 10000:
+    if len(v) > MAX_CHARS:
         raise Reject('number too long')
     if FRAC.match(v):
         a, b = v.split('/')
