@@ -125,29 +125,35 @@ int ssmhc_bits_check(const mpq_t x, const char *what)
     return -1;
 }
 
-int ssmhc_dense_check(long rows, long cols, const char *what)
+int ssmhc_entries_check(long rows, long cols, const char *what)
 {
     unsigned long long n = (unsigned long long)rows * (unsigned long long)cols;
-    if (rows > current.max_dim || cols > current.max_dim) {
-        ssmhc_limit(NULL, "%s: %ld x %ld exceeds the dimension limit %ld (--max-dim)", what, rows,
-                    cols, current.max_dim);
-        return -1;
-    }
+    unsigned long long share = rows == cols ? 4 : 2;
     if (n > (unsigned long long)SSMHC_MAX_ENTRIES) {
         ssmhc_limit(NULL, "%s: %ld x %ld has more than %ld entries", what, rows, cols,
                     SSMHC_MAX_ENTRIES);
         return -1;
     }
     /* an exact entry takes about 48 bytes (the mpq_t and its smallest
-       limbs); one matrix may use a quarter of the memory, the checks need
-       the rest for their working copies */
-    if (current.max_memory > 0 && n * 48 > current.max_memory / 4) {
-        ssmhc_limit(NULL, "%s: %ld x %ld exact entries need about %llu MiB, more than a quarter of "
+       limbs); a square matrix (A, P) may use a quarter of the memory, since
+       the checks make working copies of it, any other one half */
+    if (current.max_memory > 0 && n * 48 > current.max_memory / share) {
+        ssmhc_limit(NULL, "%s: %ld x %ld exact entries need about %llu MiB, more than 1/%llu of "
                     "the memory limit (--max-memory %zu MiB)", what, rows, cols, (n * 48) >> 20,
-                    current.max_memory >> 20);
+                    share, current.max_memory >> 20);
         return -1;
     }
     return 0;
+}
+
+int ssmhc_dense_check(long rows, long cols, const char *what)
+{
+    if (rows > current.max_dim || cols > current.max_dim) {
+        ssmhc_limit(NULL, "%s: %ld x %ld exceeds the dimension limit %ld (--max-dim)", what, rows,
+                    cols, current.max_dim);
+        return -1;
+    }
+    return ssmhc_entries_check(rows, cols, what);
 }
 
 /* ---- the process-wide part (the command line) ------------------------------ */

@@ -144,8 +144,8 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         m->d = Bre.cols;
         m->p = Cre.rows;
         M = 2 * n;
-        if (ssmhc_dense_check(M, m->d, "model: the realified B") != 0
-            || ssmhc_dense_check(m->p, M, "model: the realified C") != 0) {
+        if (ssmhc_entries_check(M, m->d, "model: the realified B") != 0
+            || ssmhc_entries_check(m->p, M, "model: the realified C") != 0) {
             ssmhc_qmat_clear(&Bre);
             ssmhc_qmat_clear(&Bim);
             ssmhc_qmat_clear(&Cre);

@@ -93,9 +93,13 @@ int ssmhc_work_spend(double limb_products, const char *what);
 const char *ssmhc_limit_note(void);   /* NULL when no limit was hit */
 /* max_bits against an exact number: 0, or -1 with the limit recorded. */
 int ssmhc_bits_check(const mpq_t x, const char *what);
-/* A dense rows x cols matrix within SSMHC_MAX_ENTRIES, --max-dim and a
-   quarter of --max-memory: 0, or -1 with the limit recorded. */
+/* A dense rows x cols matrix within --max-dim, SSMHC_MAX_ENTRIES and a
+   share of --max-memory (a quarter for a square one, whose working copies
+   the checks need too; half otherwise): 0, or -1 with the limit recorded.
+   ssmhc_entries_check: the same without --max-dim (the realified parts of
+   a complex model, 2N states for N <= --max-dim modes). */
 int ssmhc_dense_check(long rows, long cols, const char *what);
+int ssmhc_entries_check(long rows, long cols, const char *what);
 /* Allocation that never returns NULL: out of memory ends the process with
    exit 6 (`s NOT VERIFIED` and a message naming --max-memory). */
 void *ssmhc_malloc(size_t n);
