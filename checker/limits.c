@@ -204,21 +204,27 @@ static void gmp_too_big(void)
     _exit(6);
 }
 
+static size_t gmp_cap = (size_t)-1;   /* bytes; set by ssmhc_limits_install */
+
 static void *gmp_alloc(size_t n)
 {
-    if (current.max_bits > 0 && n > (size_t)current.max_bits + (1u << 20))
+    void *p;
+    if (n > gmp_cap)
         gmp_too_big();
-    return ssmhc_malloc(n);
+    p = malloc(n);
+    if (p == NULL)
+        ssmhc_out_of_memory(NULL);
+    return p;
 }
 
 static void *gmp_realloc(void *p, size_t old, size_t n)
 {
     void *q;
     (void)old;
-    if (current.max_bits > 0 && n > (size_t)current.max_bits + (1u << 20))
+    if (n > gmp_cap)
         gmp_too_big();
     q = realloc(p, n);
-    if (q == NULL && n > 0)
+    if (q == NULL)
         ssmhc_out_of_memory(NULL);
     return q;
 }
@@ -249,6 +255,8 @@ void ssmhc_limits_install(const ssmhc_limits *lim)
 {
     struct rlimit rl;
     ssmhc_limits_set(lim);
+    if (lim->max_bits > 0)
+        gmp_cap = (size_t)lim->max_bits + ((size_t)1 << 20);
     mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
     json_set_alloc_funcs(ssmhc_malloc, free);
 #ifndef SSMHC_ASAN   /* AddressSanitizer reserves terabytes of address space */

@@ -20,6 +20,10 @@ static const struct {
     {"approx", ssmhc_check_approx},
 };
 
+/* The bytes of the files ssmhc_verify_file read (the digit budget's
+   measure); 0: ssmhc_verify_json measures the parsed JSON itself. */
+static size_t file_bytes;
+
 /* The file, within --max-file-bytes, parsed strictly.  NULL with r set
    (verdict REJECTED, or NOT_CERTIFICATE / LIMIT in *v). */
 static json_t *load(const char *path, ssmhc_report_t *r, ssmhc_verdict_t *v)
@@ -54,6 +58,7 @@ static json_t *load(const char *path, ssmhc_report_t *r, ssmhc_verdict_t *v)
         }
     }
     fclose(f);
+    file_bytes += len;
     j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (j == NULL) {
         const char *what = ssmhc_identify_bytes(buf, len);
@@ -102,8 +107,9 @@ ssmhc_verdict_t ssmhc_verify_json(const json_t *cert, const json_t *model_file,
     r->verdict = SSMHC_UNKNOWN;
     r->step[0] = '\0';
     ssmhc_limit_reset();
-    ssmhc_budgets_set(json_dumpb(cert, NULL, 0, JSON_COMPACT)
-                      + (model_file ? json_dumpb(model_file, NULL, 0, JSON_COMPACT) : 0));
+    ssmhc_budgets_set(file_bytes ? file_bytes
+                                 : json_dumpb(cert, NULL, 0, JSON_COMPACT)
+                                       + (model_file ? json_dumpb(model_file, NULL, 0, JSON_COMPACT) : 0));
     {
         const char *what = ssmhc_identify_json(cert, 0);
         if (what != NULL) {
@@ -160,6 +166,7 @@ ssmhc_verdict_t ssmhc_verify_file(const char *cert_path, const char *model_path,
     ssmhc_verdict_t v;
     r->verdict = SSMHC_UNKNOWN;
     ssmhc_limit_reset();
+    file_bytes = 0;
     cert = load(cert_path, r, &v);
     if (cert == NULL)
         return r->verdict = v;
@@ -170,6 +177,7 @@ ssmhc_verdict_t ssmhc_verify_file(const char *cert_path, const char *model_path,
         return r->verdict = v;
     }
     v = ssmhc_verify_json(cert, model, r);
+    file_bytes = 0;
     json_decref(cert);
     json_decref(model);
     return v;
