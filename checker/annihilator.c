@@ -13,7 +13,7 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
     ssmhc_qmat Y, T;
     mpq_t *q, t;
     long i, deg, rows, cols;
-    int is_b, ok;
+    int is_b, ok, grown;
     size_t e;
 
     if (!json_is_object(ann) || json_object_size(ann) != 2)
@@ -69,22 +69,16 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
             mpq_add(Y.e[e], Y.e[e], t);
         }
     }
-    if (!ok) {
-        mpq_clear(t);
-        ssmhc_qmat_clear(&Y);
-        ssmhc_qmat_clear(&T);
-        for (i = 0; i <= deg; i++)
-            mpq_clear(q[i]);
-        free(q);
-        return ssmhc_limit(r, "%s", ssmhc_limit_note()), -1;
-    }
-    ok = ssmhc_qmat_is_zero(&Y);
+    grown = !ok;   /* a power outgrew --max-bits */
+    ok = ok && ssmhc_qmat_is_zero(&Y);
     mpq_clear(t);
     ssmhc_qmat_clear(&Y);
     ssmhc_qmat_clear(&T);
     for (i = 0; i <= deg; i++)
         mpq_clear(q[i]);
     free(q);
+    if (grown)
+        return ssmhc_limit(r, "%s", ssmhc_limit_note()), -1;
     if (!ok)
         return ssmhc_fail(r, "annihilator: q(A)%s is not zero", is_b ? "B" : "C"), -1;
     return deg;

@@ -167,7 +167,9 @@ static long bitlen(unsigned long long k)
 int ssmhc_dyadic_pow_le(mpq_srcptr M2, mpq_srcptr gamma, unsigned long long k, mpq_srcptr Q)
 {
     const ssmhc_limits *lim = ssmhc_limits_get();
-    long prec, cap = lim->max_bits > 0 ? lim->max_bits : (1L << 30);
+    /* at most 2^30 bits whatever --max-bits says: GMP's numbers stop near
+       2^37 bits, and a shift must never reach that */
+    long prec, cap = lim->max_bits > 0 && lim->max_bits < (1L << 30) ? lim->max_bits : (1L << 30);
     const __mpz_struct *a = mpq_numref(gamma), *b = mpq_denref(gamma);
     dyadic lo, hi;
     mpq_t R;

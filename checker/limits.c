@@ -23,8 +23,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static ssmhc_limits current = {1L << 16, 100000, 1L << 26, 1L << 24, (size_t)1 << 30,
-                               (size_t)16 << 30, 0};
+static ssmhc_limits current;   /* the defaults until set (see ssmhc_limits_get) */
+static int current_set;
 static char note[1024];
 static int noted;
 static double digits_left = -1, work_left = -1;   /* < 0: no budget */
@@ -43,12 +43,19 @@ void ssmhc_limits_default(ssmhc_limits *lim)
 void ssmhc_limits_set(const ssmhc_limits *lim)
 {
     current = *lim;
+    current_set = 1;
 }
 
 const ssmhc_limits *ssmhc_limits_get(void)
 {
+    if (!current_set) {
+        ssmhc_limits_default(&current);
+        current_set = 1;
+    }
     return &current;
 }
+
+#define CUR (*ssmhc_limits_get())
 
 ssmhc_verdict_t ssmhc_limit(ssmhc_report_t *r, const char *fmt, ...)
 {
@@ -76,7 +83,7 @@ void ssmhc_limit_reset(void)
 void ssmhc_budgets_set(size_t doc_bytes)
 {
     digits_left = 4.0 * (double)doc_bytes + (double)(1 << 20);
-    work_left = current.max_bits > 0 ? 1024.0 * (double)current.max_bits : -1;
+    work_left = CUR.max_bits > 0 ? 1024.0 * (double)CUR.max_bits : -1;
 }
 
 int ssmhc_digits_spend(size_t digits)
@@ -100,7 +107,7 @@ int ssmhc_work_spend(double limb_products, const char *what)
     if (work_left >= 0)
         return 0;
     ssmhc_limit(NULL, "%s: the exact work exceeds %.0f limb products (1024 --max-bits)", what,
-                1024.0 * (double)current.max_bits);
+                1024.0 * (double)CUR.max_bits);
     return -1;
 }
 
@@ -111,7 +118,7 @@ const char *ssmhc_limit_note(void)
 
 int ssmhc_bits_check(const mpq_t x, const char *what)
 {
-    long cap = current.max_bits;
+    long cap = CUR.max_bits;
     size_t b;
     if (cap <= 0)
         return 0;
@@ -137,10 +144,10 @@ int ssmhc_entries_check(long rows, long cols, const char *what)
     /* an exact entry takes about 48 bytes (the mpq_t and its smallest
        limbs); a square matrix (A, P) may use a quarter of the memory, since
        the checks make working copies of it, any other one half */
-    if (current.max_memory > 0 && n * 48 > current.max_memory / share) {
+    if (CUR.max_memory > 0 && n * 48 > CUR.max_memory / share) {
         ssmhc_limit(NULL, "%s: %ld x %ld exact entries need about %llu MiB, more than 1/%llu of "
                     "the memory limit (--max-memory %zu MiB)", what, rows, cols, (n * 48) >> 20,
-                    share, current.max_memory >> 20);
+                    share, CUR.max_memory >> 20);
         return -1;
     }
     return 0;
@@ -148,9 +155,9 @@ int ssmhc_entries_check(long rows, long cols, const char *what)
 
 int ssmhc_dense_check(long rows, long cols, const char *what)
 {
-    if (rows > current.max_dim || cols > current.max_dim) {
+    if (rows > CUR.max_dim || cols > CUR.max_dim) {
         ssmhc_limit(NULL, "%s: %ld x %ld exceeds the dimension limit %ld (--max-dim)", what, rows,
-                    cols, current.max_dim);
+                    cols, CUR.max_dim);
         return -1;
     }
     return ssmhc_entries_check(rows, cols, what);
