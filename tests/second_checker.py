@@ -254,6 +254,26 @@ def main():
         py = verify_heads.verdict(verify_gradient.check, verify_heads.load(cp), verify_gradient.Unjudged)
         check(py and c_verdict(cp), '%s: accepted by both' % os.path.basename(cp))
 
+    # lag sequences that repeat (witnesses/verify/periodic_*.json): the C
+    # checker sums the tail over the period (Brent), the Python one runs
+    # every lag; both accept the true n and reject n + 1 and n - 1
+    for model_, n, method in (('periodic_perm3.json', 1000, 'exact'),
+                              ('periodic_rot99.json', 9000, 'enclosure')):
+        cp = os.path.join(tmp, 'periodic.json')
+        if subprocess.run([PROG, 'approx', os.path.join(vdir, model_), '-n', str(n), '--eps', '1/2',
+                           '--method', method, '--cert', cp], capture_output=True).returncode != 0:
+            check(False, 'approx certificate of %s' % model_)
+            continue
+        cert = verify_heads.load(cp)
+        ok = verify_heads.verdict(verify_approx.check, cert) and c_verdict(cp)
+        for dn in (-1, 1):
+            m = copy.deepcopy(cert)
+            m['claim']['n'] += dn
+            with open(mp, 'w') as f:
+                json.dump(m, f)
+            ok = ok and not verify_heads.verdict(verify_approx.check, m) and not c_verdict(mp)
+        check(ok, '%s, n = %d (%s): accepted by both, n +- 1 rejected by both' % (model_, n, method))
+
     # a repeated JSON key is refused by every checker (the C one by jansson,
     # the Python ones by their strict loader)
     if acerts and gcerts and certs:
