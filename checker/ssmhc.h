@@ -5,7 +5,10 @@
  * producer (lib/), and uses only GMP (mpq_t, mpz_t) and jansson.  It links no
  * FLINT.  Guarantee: ssmhc_verify_* returns SSMHC_VERIFIED only when every step
  * of the certificate has been checked exactly; anything malformed, truncated,
- * inconsistent or altered gives SSMHC_REJECTED with the failing step.
+ * inconsistent or altered gives SSMHC_REJECTED with the failing step, a
+ * check stopped by a resource limit SSMHC_LIMIT (doc/trust.md, "The
+ * checker's resource guarantee"), and a file that is not a certificate at
+ * all SSMHC_NOT_CERTIFICATE.
  *
  * Names: ssmhc_<module>_<verb>.  The verdict's zero value is "unknown", so
  * zeroed memory never means "accepted".
