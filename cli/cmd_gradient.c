@@ -166,7 +166,8 @@ int cli_cmd_gradient(int argc, char **argv)
     ssmh_attention_init(att);
     ssmh_gradient_init(g);
     ssmh_error_clear(&err);
-    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK)
+    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK
+        || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind])) != CLI_EXIT_OK))
         goto done;
     if (n == 0)
         n = m->length;
