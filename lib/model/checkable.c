@@ -31,7 +31,12 @@ static int fits(slong rows, slong cols, const ssmh_limits_t *lim, const char *wh
 int ssmh_model_checkable(const ssmh_model_t m, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     slong M = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG ? 2 * m->N : m->N;
+    ssmh_limits_t def;
     int rc = SSMH_OK;
+    if (lim == NULL) {   /* the defaults, as everywhere in the library */
+        ssmh_limits_default(&def);
+        lim = &def;
+    }
     if (m->structure == SSMH_STRUCTURE_DENSE)
         rc = fits(m->N, m->N, lim, "A", err);
     if (rc == SSMH_OK)
