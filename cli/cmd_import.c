@@ -121,7 +121,7 @@ static int import_all(const char *file, const char *dir, ssmh_import_opts_t *io,
                 rc = CLI_EXIT_INPUT;
             } else {
                 json_array_append_new(models, json_pack("[s,o]", name, ssmh_model_to_json(m)));
-                line = json_pack("{s:s++,s:s}", "model", dir, "/", name, "id", *prefix ? prefix : "model");
+                line = json_pack("{s:s+++,s:s}", "model", dir, "/", name, ".json", "id", *prefix ? prefix : "model");
                 json_array_append_new(lines, line);
                 count++;
             }

@@ -6,3 +6,5 @@ libssmheads_core_la_SOURCES += lib/weights/weights-impl.h lib/weights/decode.c \
 	lib/weights/s4d.c lib/weights/lru.c lib/weights/s5.c lib/weights/mamba2.c
 TESTS += tests/weights_import.test
 EXTRA_DIST += tests/weights_import.py tests/weights_import.test
+TESTS += tests/weights_reference.test
+EXTRA_DIST += tests/weights_reference.py tests/weights_reference.test tests/weights_reference_make.py
