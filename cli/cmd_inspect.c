@@ -10,7 +10,9 @@ static const char usage[] =
     "for each.  Nothing is decoded: tensors of any dtype are listed.\n"
     "  --json    one JSON object: {\"file\", \"tensors\": [{\"name\", \"dtype\", \"shape\",\n"
     "            \"complex\"}], \"modules\": [{\"layout\", \"form\", \"prefix\", \"sizes\",\n"
-    "            \"args\", \"importable\", \"problem\", \"command\"}]}\n"
+    "            \"assumed\", \"args\", \"importable\", \"problem\", \"command\"}]}\n"
+    "Settings only a module's constructor knows (e.g. s4.py's dt_transform, S5's\n"
+    "conj_sym) are listed as \"assumed\" with the reference defaults the import uses.\n"
     CLI_LIMIT_HELP;
 
 /* a shell word: as is when safe, else in single quotes */
@@ -125,6 +127,15 @@ int cli_cmd_inspect(int argc, char **argv)
             first = 0;
         }
         printf("\n    %s\n", json_string_value(json_object_get(mo, "command")));
+        sz = json_object_get(mo, "assumed");
+        first = 1;
+        json_object_foreach(sz, key, v) {
+            printf("%s%s %s", first ? "    assumed (constructor settings the file cannot show; the reference's "
+                                      "defaults): " : ", ", key, json_string_value(v));
+            first = 0;
+        }
+        if (!first)
+            printf("\n");
         if (!json_is_true(json_object_get(mo, "importable")))
             printf("    not importable as it is: %s\n", json_string_value(json_object_get(mo, "problem")));
     }

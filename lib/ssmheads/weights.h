@@ -158,6 +158,9 @@ json_t *ssmh_weights_tensors_json(const ssmh_weights_t w);
                 "d_out"}, mamba2 {"nheads", "headdim", "ngroups",
                 "d_state", "d_ssm"} (each only when fixed), dense/diag
                 {"N", "d", "p"}
+     "assumed": the constructor settings the file cannot show, each with the
+                reference default that "args" imply ({"--discretization":
+                "zoh", ...}); give the option if the module was built otherwise
      "args":    the import arguments ["--layout", L, "--prefix", P, ...]
                 (options the module needs are included when the file fixes
                 them, e.g. "--ngroups")

@@ -52,6 +52,24 @@ static int sibling(const ssmh_weights_t w, const char *prefix, const char *name)
     return ssmh_weights_get(w, prefix, name) != NULL;
 }
 
+/* The constructor settings a checkpoint cannot show, with the reference
+   defaults the import assumes unless told otherwise. */
+static json_t *assumed(const char *layout, const char *form)
+{
+    if (strcmp(layout, "s4d") == 0 && form && strncmp(form, "s4.py", 5) == 0)
+        return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "--discretization", "zoh", "--dt-transform", "exp",
+                         "--real-transform", "exp", "--imag-transform", "none", "--dt-fast", "false",
+                         "--bandlimit", "None", "--swap-channels", "false");
+    if (strcmp(layout, "s4d") == 0 && form && strncmp(form, "flat", 4) == 0)
+        return json_pack("{s:s}", "--discretization", "zoh");
+    if (strcmp(layout, "s5") == 0)
+        return json_pack("{s:s,s:s,s:s,s:s}", "--discretization", "zoh", "--conj-sym", "true",
+                         "--clip-eigs", "false", "--step-rescale", "1");
+    if (strcmp(layout, "mamba2") == 0)
+        return json_pack("{s:s}", "--dt-limit", "0,inf");
+    return json_object();
+}
+
 static void add(json_t *mods, ssmh_weights_struct *w, const char *layout, const char *prefix)
 {
     size_t i;
@@ -87,6 +105,7 @@ static void add(json_t *mods, ssmh_weights_struct *w, const char *layout, const 
         json_array_append_new(args, json_string(prefix));
     }
     json_object_set_new(info, "args", args);
+    json_object_set_new(info, "assumed", assumed(layout, json_string_value(json_object_get(info, "form"))));
     json_object_set_new(info, "importable", json_boolean(rc == SSMH_OK));
     if (rc != SSMH_OK)
         json_object_set_new(info, "problem", json_string(err.message));
