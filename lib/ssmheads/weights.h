@@ -58,6 +58,14 @@ void ssmh_weights_clear(ssmh_weights_t w);
    extension): parse every header, decode nothing. */
 int ssmh_weights_open(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
                       ssmh_error_t *err);
+/* Add a tensor from memory (the bytes are copied): dtype by its safetensors
+   name ("F32", "F64", "BF16", "C64", "BOOL", "I64", ...) or numpy descr
+   ("<f4", "<c16", "|b1", ...), little-endian, C order; nbytes must be the
+   shape's element count times the element size.  For bindings that hold a
+   state_dict in memory (w from ssmh_weights_init, then add, then import or
+   recognize as for a file). */
+int ssmh_weights_add(ssmh_weights_t w, const char *name, const char *dtype, int ndim,
+                     const slong *shape, const void *data, size_t nbytes, ssmh_error_t *err);
 /* Open and decode every tensor (fails on the first unreadable one). */
 int ssmh_weights_read(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
                       ssmh_error_t *err);

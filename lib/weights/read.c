@@ -339,6 +339,22 @@ static _ssmh_dtype_t st_dtype(const char *d)
     return SSMH_DT_NONE;
 }
 
+int ssmh_weights_add(ssmh_weights_t w, const char *name, const char *dtype, int ndim,
+                     const slong *shape, const void *data, size_t nbytes, ssmh_error_t *err)
+{
+    _ssmh_dtype_t t = st_dtype(dtype);
+    unsigned char *copy;
+    if (t == SSMH_DT_NONE)
+        t = npy_dtype(dtype);
+    if (t == SSMH_DT_NONE || t == SSMH_DT_BIG_ENDIAN)
+        return ssmh_error_set(err, SSMH_E_USAGE, "", name, "dtype '%s' cannot be read exactly", dtype);
+    copy = malloc(nbytes + 1);
+    if (copy == NULL)
+        return ssmh_error_set(err, SSMH_E_NOMEM, "", name, "out of memory");
+    memcpy(copy, data, nbytes);
+    return _ssmh_weights_add(w, name, ndim, shape, t, dtype, 0, copy, nbytes, copy, "", err);
+}
+
 /* The tensors point into `data`, which w must own (or outlive w). */
 static int safetensors_headers(ssmh_weights_t w, const unsigned char *data, size_t len,
                                const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
