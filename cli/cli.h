@@ -38,6 +38,7 @@ int cli_cmd_gradient(int argc, char **argv);
 int cli_cmd_minimal(int argc, char **argv);
 int cli_cmd_approx(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_batch(int argc, char **argv);
 
 /* Use the machine's cores for FLINT (SSMHEADS_THREADS=N overrides). */

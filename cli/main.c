@@ -13,6 +13,7 @@ static const cli_command_t commands[] = {
     {"minimal", cli_cmd_minimal, "exact minimal realization (Kalman decomposition)"},
     {"approx", cli_cmd_approx, "certified least head count within epsilon"},
     {"import", cli_cmd_import, "convert trained weights to an exact model file"},
+    {"inspect", cli_cmd_inspect, "list a checkpoint's tensors and SSM modules"},
     {"batch", cli_cmd_batch, "run many models, resumable, shardable"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
