@@ -39,6 +39,7 @@ int cli_cmd_minimal(int argc, char **argv);
 int cli_cmd_approx(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_batch(int argc, char **argv);
+int cli_cmd_call(int argc, char **argv);
 
 /* Use the machine's cores for FLINT (SSMHEADS_THREADS=N overrides). */
 void cli_threads_init(void);
@@ -104,16 +105,9 @@ void cli_limits_apply(const ssmh_limits_t *lim);
    lower ones (malloc'ed). */
 char *cli_decimal(const fmpq_t x, int up);
 
-/* A growing text buffer (for SVG plots). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} cli_buf_t;
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* Write a plot (an SVG document from the library, or NULL when it ran out
+   of memory) to path atomically and free it; returns an exit code. */
+int cli_write_svg(const char *path, char *svg);
 /* Process-wide handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGXCPU: an
    output file being written (between cli_write_begin and cli_write_end;
    cli_write_json does this) is finished first, then the process exits with

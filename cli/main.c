@@ -14,6 +14,7 @@ static const cli_command_t commands[] = {
     {"approx", cli_cmd_approx, "certified least head count within epsilon"},
     {"import", cli_cmd_import, "convert trained weights to an exact model file"},
     {"batch", cli_cmd_batch, "run many models, resumable, shardable"},
+    {"call", cli_cmd_call, "answer one JSON request of the library's entry point"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
