@@ -132,6 +132,9 @@ int ssmh_call_json(const char *request, char **response)
     json_object_set_new(resp, "exit", json_integer(code));
     *response = ssmh_json_dumps(resp);
     json_decref(resp);
+    /* FLINT keeps per-thread caches; a binding's threads come and go (a
+       Python thread pool), so the call leaves none behind. */
+    flint_cleanup();
     return *response != NULL ? code : 6;
 }
 
