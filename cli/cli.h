@@ -57,8 +57,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Read a model; on failure print the error and return the exit code. */
 int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim);
-/* Print a JSON value (one object) on stdout; returns an exit code. */
+/* Print a JSON value (one object), or a text, on stdout; returns an exit code. */
 int cli_print_json(const json_t *v);
+int cli_print_text(const char *s);
 /* Write a JSON value to path atomically; returns an exit code. */
 int cli_write_json(const char *path, const json_t *v);
 

@@ -30,7 +30,7 @@ int cli_cmd_call(int argc, char **argv)
     const char *path = "-";
     char *request = NULL, *response = NULL;
     size_t len;
-    int opt, rc;
+    int opt, rc, prc;
 
     ssmh_limits_default(&lim);
     optind = 1;
@@ -62,11 +62,7 @@ int cli_cmd_call(int argc, char **argv)
         fprintf(stderr, "%s: out of memory\n", cli_progname);
         return CLI_EXIT_LIMIT;
     }
-    fputs(response, stdout);
+    prc = cli_print_text(response);
     ssmh_call_free(response);
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
-        return CLI_EXIT_IO;
-    }
-    return rc;
+    return prc != CLI_EXIT_OK ? prc : rc;
 }

@@ -50,20 +50,27 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
     return CLI_EXIT_OK;
 }
 
-int cli_print_json(const json_t *v)
+int cli_print_text(const char *s)
 {
-    char *s = ssmh_json_dumps(v);
-    if (s == NULL) {
-        fprintf(stderr, "%s: out of memory\n", cli_progname);
-        return CLI_EXIT_LIMIT;
-    }
     fputs(s, stdout);
-    free(s);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
         return CLI_EXIT_IO;
     }
     return CLI_EXIT_OK;
+}
+
+int cli_print_json(const json_t *v)
+{
+    char *s = ssmh_json_dumps(v);
+    int rc;
+    if (s == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
+    }
+    rc = cli_print_text(s);
+    free(s);
+    return rc;
 }
 
 int cli_write_json(const char *path, const json_t *v)

@@ -124,6 +124,11 @@ def python_step(cmd, ops, opt):
     raise NoPythonForm(cmd)
 
 
+def run(args):
+    return subprocess.run([sup.PROG] + args, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+
+
 def strip_outputs(args):
     out, i = [], 0
     while i < len(args):
@@ -204,8 +209,6 @@ def run_case(tally, path, no_form):
                 if k == 'stdin':
                     with open(v.replace('{here}', here).replace('{tmp}', tmp), 'rb') as f:
                         stdin = f.read().decode('utf-8', 'replace')
-            cli = subprocess.run([sup.PROG] + args, capture_output=True, text=True, timeout=600,
-                                 input=stdin if stdin is not None else '')
             try:
                 cmd, ops, opt = parse(args)
                 if stdin is not None:
@@ -213,13 +216,16 @@ def run_case(tally, path, no_form):
             except NoPythonForm as e:
                 no_form.append('%s: %s' % (where, e))
                 continue
+            # the step as written (for its files and exit), and the same
+            # question with --json and without output files; one run when
+            # they are the same
+            bare = strip_outputs(args)
+            json_args = bare + ([] if opt.get('json') or cmd in ('verify', 'import')
+                                else ['--json'])
+            cli = run(args if bare != args or cmd in ('verify', 'import') else json_args)
             cli_json = None
             if cmd not in ('verify', 'import'):
-                # the same question with --json and without output files
-                bare = strip_outputs(args)
-                cli_json = cli if bare == args and opt.get('json') else subprocess.run(
-                    [sup.PROG] + bare + ([] if opt.get('json') else ['--json']),
-                    capture_output=True, text=True, timeout=600)
+                cli_json = cli if bare == args else run(json_args)
                 if cli_json.returncode != cli.returncode:
                     no_form.append('%s: exit %d comes from writing an output file (without it: '
                                    '%d, compared)' % (where, cli.returncode, cli_json.returncode))

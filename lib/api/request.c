@@ -164,56 +164,53 @@ int _ssmh_req_limits(ssmh_limits_t *lim, const json_t *req, ssmh_error_t *err)
     return SSMH_OK;
 }
 
-/* A path member: a file the library reads itself (never standard input,
-   which belongs to the host program). */
-static int file_path(const char **path, const json_t *v, const char *key, ssmh_error_t *err)
+/* A model or layer member: *obj the inline object, or *path the file to read
+   (never standard input, which belongs to the host program); *label the
+   name its errors give (the path, or the `key`_file member, or key). */
+static int source(const json_t **obj, const char **path, const char **label, const json_t *req,
+                  const char *key, const char *format, ssmh_error_t *err)
 {
-    *path = json_string_value(v);
-    if ((*path)[0] == '\0' || strcmp(*path, "-") == 0)
-        return usage(err, key, "expects a file path (standard input is not read by the entry "
-                               "point%s)", "");
-    return SSMH_OK;
+    char file_key[64];
+    const json_t *v = json_object_get(req, key);
+    *obj = NULL;
+    *path = NULL;
+    *label = key;
+    if (json_is_string(v)) {
+        *path = *label = json_string_value(v);
+        if ((*path)[0] == '\0' || strcmp(*path, "-") == 0)
+            return usage(err, key, "expects a file path (standard input is not read by the entry "
+                                   "point%s)", "");
+        return SSMH_OK;
+    }
+    if (!json_is_object(v))
+        return usage(err, key, "expects an %s object or a file path", format);
+    *obj = v;
+    snprintf(file_key, sizeof(file_key), "%s_file", key);
+    return _ssmh_req_string(label, req, file_key, err);
 }
 
 int _ssmh_req_model(ssmh_model_t m, const char **label, const json_t *req,
                     const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    const json_t *v = json_object_get(req, "model");
+    const json_t *obj;
     const char *path;
-    int rc;
-    *label = "model";
-    if (json_is_string(v)) {
-        if ((rc = file_path(&path, v, "model", err)) != SSMH_OK)
-            return rc;
-        *label = path;
-        return ssmh_model_read_file(m, path, lim, err);
-    }
-    if (!json_is_object(v))
-        return usage(err, "model", "expects an ssmheads-model/1 object or a file path%s", "");
-    if ((rc = _ssmh_req_string(label, req, "model_file", err)) != SSMH_OK)
+    int rc = source(&obj, &path, label, req, "model", "ssmheads-model/1", err);
+    if (rc != SSMH_OK)
         return rc;
-    return ssmh_model_from_json(m, v, *label, "$", lim, err);
+    return path ? ssmh_model_read_file(m, path, lim, err)
+                : ssmh_model_from_json(m, obj, *label, "$", lim, err);
 }
 
 int _ssmh_req_attention(ssmh_attention_t a, const char **label, const json_t *req,
                         const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    const json_t *v = json_object_get(req, "attention");
+    const json_t *obj;
     const char *path;
-    int rc;
-    *label = "attention";
-    if (json_is_string(v)) {
-        if ((rc = file_path(&path, v, "attention", err)) != SSMH_OK)
-            return rc;
-        *label = path;
-        return ssmh_attention_read_file(a, path, lim, err);
-    }
-    if (!json_is_object(v))
-        return usage(err, "attention", "expects an ssmheads-attention/1 object or a file path%s",
-                     "");
-    if ((rc = _ssmh_req_string(label, req, "attention_file", err)) != SSMH_OK)
+    int rc = source(&obj, &path, label, req, "attention", "ssmheads-attention/1", err);
+    if (rc != SSMH_OK)
         return rc;
-    return ssmh_attention_from_json(a, v, *label, "$", lim, err);
+    return path ? ssmh_attention_read_file(a, path, lim, err)
+                : ssmh_attention_from_json(a, obj, *label, "$", lim, err);
 }
 
 int _ssmh_req_n(slong *n, int *given, const json_t *req, const ssmh_limits_t *lim,
