@@ -135,7 +135,7 @@ def process_limits(tally, np):
                  'errors come back from the isolated process too',
                  lambda e: e.path == '$.A[0][1]')
     if np is None:
-        tally.skip(3, 'timeout and max_memory need numpy for their big model')
+        tally.skip(4, 'timeout, max_memory and Ctrl-C need numpy for their big model')
         return
     big = big_dense(np)
     t0 = time.time()
