@@ -127,6 +127,10 @@ def numpy_floats(tally, np):
     obj = np.array([Fraction(1, 7), 2, '0x1p-3'], dtype=object)
     check_values(tally, 'numpy object array', diag_model(obj).lam,
                  [Fraction(1, 7), Fraction(2), Fraction(1, 8)])
+    check_values(tally, 'numpy string array', diag_model(np.array(['1/3', '-0.5'])).lam,
+                 [Fraction(1, 3), Fraction(-1, 2)])
+    tally.check(diag_model([1]).heads(max_bits=np.int64(1000)).k == 1,
+                'a numpy integer as a limit')
     # NaN and Inf are refused at their JSON path
     a = np.zeros((2, 2), dtype=np.float32)
     a[1, 0] = np.inf
@@ -287,7 +291,7 @@ def main():
         numpy_floats(tally, np)
         complex_inputs(tally, np)
     else:
-        tally.skip(28, 'numpy does not import')
+        tally.skip(30, 'numpy does not import')
         np = None
     if sup.have('torch') and np is not None:
         import torch

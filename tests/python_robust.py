@@ -329,6 +329,12 @@ def views(tally):
     r = m.heads(n=8)
     tally.check(repr(r).startswith('HeadsResult(k=2, n=8,') and r.k_at(1) == 1
                 and r.k_at(10 ** 6) == r.k_inf, 'heads repr and k_at: %r' % r)
+    r2 = pickle.loads(pickle.dumps(r))
+    m2 = pickle.loads(pickle.dumps(m))
+    tally.check(m2 == m and m2.heads(n=8) == r and r2 == r and r2.model == m,
+                'models and results pickle')
+    tally.check(m.with_length(5).heads().n == 5 and m.with_length(5).length == 5
+                and m.with_length(None).length is None, 'with_length')
     named = ssmheads.Model([['1/2']], [[1]], [[1]], name='<b>x</b>')
     tally.check('&lt;b&gt;' in named._repr_html_(), 'HTML is escaped')
     tally.check(repr(m) == 'Model(N=2, d=2, p=2, diag, direct)', 'model repr: %r' % m)

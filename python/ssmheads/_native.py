@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import json
 import math
+import operator
 import os
 import shutil
 import signal
@@ -188,8 +189,12 @@ def call(request, limits=None, rename=None):
     isolate = bool(limits.pop('isolate', False))
     process = {k: limits.pop(k) for k in _PROCESS_LIMITS if k in limits}
     for k, v in limits.items():
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise errors.UsageError('%s expects an integer' % k, path='$.limits.' + k)
+        try:
+            if isinstance(v, bool):
+                raise TypeError
+            limits[k] = operator.index(v)
+        except TypeError:
+            raise errors.UsageError('%s expects an integer' % k, path='$.limits.' + k) from None
     if isinstance(request, dict):
         if limits:
             request = dict(request, limits=limits)

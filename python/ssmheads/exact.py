@@ -174,8 +174,9 @@ def _numpy_flat(a, path):
                    'Model.complex_diag)')
     if k in 'iu':
         return [str(v) for v in a.ravel().tolist()], shape
-    if k == 'O':
-        flat = a.ravel().tolist()
+    if k in 'OUS':   # objects (Fractions, ...) and strings ("1/3"): one by one
+        flat = [v.decode('ascii', 'replace') if isinstance(v, bytes) else v
+                for v in a.ravel().tolist()]
         return [number(v, _index_path(path, shape, i)) for i, v in enumerate(flat)], shape
     if k != 'f':
         _bad(path, 'cannot read an array of dtype %s as exact numbers' % a.dtype)
