@@ -40,6 +40,7 @@ int cli_cmd_approx(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_batch(int argc, char **argv);
+int cli_cmd_call(int argc, char **argv);
 
 /* Use the machine's cores for FLINT (SSMHEADS_THREADS=N overrides). */
 void cli_threads_init(void);
@@ -57,8 +58,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Read a model; on failure print the error and return the exit code. */
 int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim);
-/* Print a JSON value (one object) on stdout; returns an exit code. */
+/* Print a JSON value (one object), or a text, on stdout; returns an exit code. */
 int cli_print_json(const json_t *v);
+int cli_print_text(const char *s);
 /* Write a JSON value to path atomically; returns an exit code. */
 int cli_write_json(const char *path, const json_t *v);
 
@@ -105,16 +107,9 @@ void cli_limits_apply(const ssmh_limits_t *lim);
    lower ones (malloc'ed). */
 char *cli_decimal(const fmpq_t x, int up);
 
-/* A growing text buffer (for SVG plots). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} cli_buf_t;
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* Write a plot (an SVG document from the library, or NULL when it ran out
+   of memory) to path atomically and free it; returns an exit code. */
+int cli_write_svg(const char *path, char *svg);
 /* Process-wide handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGXCPU: an
    output file being written (between cli_write_begin and cli_write_end;
    cli_write_json does this) is finished first, then the process exits with

@@ -15,6 +15,7 @@ static const cli_command_t commands[] = {
     {"import", cli_cmd_import, "convert trained weights to an exact model file"},
     {"inspect", cli_cmd_inspect, "list a checkpoint's tensors and SSM modules"},
     {"batch", cli_cmd_batch, "run many models, resumable, shardable"},
+    {"call", cli_cmd_call, "answer one JSON request of the library's entry point"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

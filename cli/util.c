@@ -14,19 +14,7 @@ const char *cli_progname = "ssmheads";
 
 int cli_exit_code(int status)
 {
-    switch (status) {
-    case SSMH_OK: return CLI_EXIT_OK;
-    case SSMH_E_PARSE:
-    case SSMH_E_SHAPE:
-    case SSMH_E_VALUE: return CLI_EXIT_INPUT;
-    case SSMH_E_IO: return CLI_EXIT_IO;
-    case SSMH_E_LIMIT:
-    case SSMH_E_NOMEM: return CLI_EXIT_LIMIT;
-    case SSMH_E_USAGE: return CLI_EXIT_USAGE;
-    case SSMH_E_UNDECIDED: return CLI_EXIT_UNDECIDED;
-    case SSMH_E_NOTIMPL: return CLI_EXIT_NOTIMPL;
-    default: return CLI_EXIT_LIMIT;
-    }
+    return ssmh_exit_code(status);
 }
 
 int cli_report(const ssmh_error_t *err)
@@ -62,20 +50,27 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
     return CLI_EXIT_OK;
 }
 
-int cli_print_json(const json_t *v)
+int cli_print_text(const char *s)
 {
-    char *s = ssmh_json_dumps(v);
-    if (s == NULL) {
-        fprintf(stderr, "%s: out of memory\n", cli_progname);
-        return CLI_EXIT_LIMIT;
-    }
     fputs(s, stdout);
-    free(s);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
         return CLI_EXIT_IO;
     }
     return CLI_EXIT_OK;
+}
+
+int cli_print_json(const json_t *v)
+{
+    char *s = ssmh_json_dumps(v);
+    int rc;
+    if (s == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
+    }
+    rc = cli_print_text(s);
+    free(s);
+    return rc;
 }
 
 int cli_write_json(const char *path, const json_t *v)
@@ -364,24 +359,18 @@ char *cli_decimal(const fmpq_t x, int up)
     return out;
 }
 
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
+int cli_write_svg(const char *path, char *svg)
 {
-    va_list ap;
-    int n;
-    if (b->cap - b->len < 2) {
-        b->cap = 2 * b->cap + 4096;
-        b->s = realloc(b->s, b->cap);
+    ssmh_error_t err;
+    int rc;
+    if (svg == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
     }
-    va_start(ap, fmt);
-    n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n >= b->cap - b->len) {
-        b->cap = 2 * b->cap + (size_t)n;
-        b->s = realloc(b->s, b->cap);
-        va_start(ap, fmt);
-        n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-    }
-    if (n > 0)
-        b->len += (size_t)n;
+    ssmh_error_clear(&err);
+    cli_write_begin();
+    rc = ssmh_file_write_atomic(path, svg, strlen(svg), &err);
+    cli_write_end();
+    free(svg);
+    return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
 }
