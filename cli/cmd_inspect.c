@@ -16,7 +16,7 @@ static const char usage[] =
     CLI_LIMIT_HELP;
 
 /* a shell word: as is when safe, else in single quotes */
-static void shell_word(cli_buf_t *b, const char *s)
+static void shell_word(FILE *b, const char *s)
 {
     const char *p;
     int safe = *s != '\0';
@@ -25,30 +25,34 @@ static void shell_word(cli_buf_t *b, const char *s)
               || strchr("._-/+=:,@%", *p)))
             safe = 0;
     if (safe) {
-        cli_buf_printf(b, "%s", s);
+        fprintf(b, "%s", s);
         return;
     }
-    cli_buf_printf(b, "'");
+    fprintf(b, "'");
     for (p = s; *p; p++)
         if (*p == '\'')
-            cli_buf_printf(b, "'\\''");
+            fprintf(b, "'\\''");
         else
-            cli_buf_printf(b, "%c", *p);
-    cli_buf_printf(b, "'");
+            fprintf(b, "%c", *p);
+    fprintf(b, "'");
 }
 
 static char *command(const char *file, const json_t *mo)
 {
-    cli_buf_t b = {NULL, 0, 0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *b = open_memstream(&text, &len);
     const json_t *args = json_object_get(mo, "args");
     const char *prefix = json_string_value(json_object_get(mo, "prefix"));
     char out[300];
     size_t i, n;
-    cli_buf_printf(&b, "ssmheads import ");
-    shell_word(&b, file);
+    if (b == NULL)
+        return NULL;
+    fprintf(b, "ssmheads import ");
+    shell_word(b, file);
     for (i = 0; i < json_array_size(args); i++) {
-        cli_buf_printf(&b, " ");
-        shell_word(&b, json_string_value(json_array_get(args, i)));
+        fprintf(b, " ");
+        shell_word(b, json_string_value(json_array_get(args, i)));
     }
     n = strlen(prefix);
     while (n > 0 && (prefix[n - 1] == '.' || prefix[n - 1] == '/'))
@@ -57,9 +61,13 @@ static char *command(const char *file, const json_t *mo)
     for (i = 0; out[i]; i++)
         if (out[i] == '/')
             out[i] = '_';
-    cli_buf_printf(&b, " -o ");
-    shell_word(&b, out);
-    return b.s;
+    fprintf(b, " -o ");
+    shell_word(b, out);
+    if (fclose(b) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 int cli_cmd_inspect(int argc, char **argv)
@@ -96,6 +104,11 @@ int cli_cmd_inspect(int argc, char **argv)
     mods = json_object_get(r, "modules");
     for (i = 0; i < json_array_size(mods); i++) {
         char *c = command(argv[optind], json_array_get(mods, i));
+        if (c == NULL) {
+            json_decref(r);
+            fprintf(stderr, "%s: out of memory\n", cli_progname);
+            return CLI_EXIT_LIMIT;
+        }
         json_object_set_new(json_array_get(mods, i), "command", json_string(c));
         free(c);
     }

@@ -354,7 +354,7 @@ START_TEST(test_import)
              "{\"command\":\"import\",\"weights\":\"%s/witnesses/weights/ssm.npz\","
              "\"layout\":\"s5\"}",
              srcdir());
-    expect_error(req, 4, NULL, NULL, "no tensor named Lambda_re");
+    expect_error(req, 4, NULL, NULL, "no tensor 'Lambda_re'");
     expect_error("{\"command\":\"import\",\"weights\":\"w.npz\",\"layout\":\"mamba\"}", 3,
                  "request", "$.layout", "unknown layout");
     expect_error("{\"command\":\"import\",\"weights\":\"/nonexistent/w.npz\",\"layout\":"

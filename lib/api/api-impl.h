@@ -12,6 +12,13 @@
 /* The file name that errors in the request itself give. */
 #define _SSMH_REQUEST "request"
 
+/* The layout options of an import request: the command-line names of
+   `ssmheads import`'s options, parsed by ssmh_import_opts_set. */
+#define _SSMH_IMPORT_OPTIONS                                                              \
+    "discretization", "output", "conj-sym", "precision", "headdim", "ngroups",            \
+        "dt-transform", "real-transform", "imag-transform", "dt-fast", "swap-channels",   \
+        "bandlimit", "clip-eigs", "step-rescale", "dt-limit"
+
 /* Every key of req is "command", "limits" or one of allowed (NULL-ended). */
 int _ssmh_req_keys(const json_t *req, const char *const *allowed, ssmh_error_t *err);
 /* Optional members: absent leaves *out (and *given = 0); present but of the

@@ -14,14 +14,13 @@
 static const struct {
     const char *name;
     _ssmh_api_fn run;
-    const char *const keys[12];   /* the members it takes besides command, limits */
+    const char *const keys[20];   /* the members it takes besides command, limits */
 } commands[] = {
     {"version", _ssmh_api_version, {NULL}},
     {"model", _ssmh_api_model, {MODEL, NULL}},
     {"write_model", _ssmh_api_write_model, {MODEL, "path", NULL}},
     {"attention", _ssmh_api_attention, {ATTENTION, NULL}},
-    {"import", _ssmh_api_import,
-     {"weights", "layout", "prefix", "discretization", "output", "precision", "headdim", NULL}},
+    {"import", _ssmh_api_import, {"weights", "layout", "prefix", _SSMH_IMPORT_OPTIONS, NULL}},
     {"lags", _ssmh_api_lags, {MODEL, "count", NULL}},
     {"heads", _ssmh_api_heads, {MODEL, "n", "budget", "certificate", NULL}},
     {"construct", _ssmh_api_construct, {MODEL, "n", NULL}},

@@ -101,24 +101,45 @@ int _ssmh_api_attention(json_t *resp, const json_t *req, const ssmh_limits_t *li
     return rc;
 }
 
-/* The options of `ssmheads import`, with its ranges and messages. */
-static int import_options(ssmh_import_opts_t *o, const char **path, const json_t *req,
-                          ssmh_error_t *err)
+/* The layout options `ssmheads import` takes (their command-line names);
+   each is handed to ssmh_import_opts_set, the parser the CLI and batch
+   manifests use, so `source` and the refusals are the same. */
+static const char *const import_option_names[] = {_SSMH_IMPORT_OPTIONS, NULL};
+
+static int import_options(ssmh_import_opts_t *o, const char **path, char *buf, size_t bufsize,
+                          const json_t *req, ssmh_error_t *err)
 {
-    static const char *const disc[] = {"zoh", "bilinear", NULL};
-    static const char *const outs[] = {"2re", "re", NULL};
     int rc;
+    size_t i;
     ssmh_import_opts_default(o);
     *path = NULL;
     if ((rc = _ssmh_req_string(path, req, "weights", err)) != SSMH_OK
         || (rc = _ssmh_req_string(&o->layout, req, "layout", err)) != SSMH_OK
-        || (rc = _ssmh_req_string(&o->prefix, req, "prefix", err)) != SSMH_OK
-        || (rc = _ssmh_req_choice(&o->bilinear, req, "discretization", disc, err)) != SSMH_OK
-        || (rc = _ssmh_req_choice(&o->output_re, req, "output", outs, err)) != SSMH_OK
-        || (rc = _ssmh_req_long(&o->bits, NULL, req, "precision", 2, 4096, err)) != SSMH_OK
-        || (rc = _ssmh_req_long(&o->headdim, NULL, req, "headdim", 1, WORD(1) << 16, err))
-               != SSMH_OK)
+        || (rc = _ssmh_req_string(&o->prefix, req, "prefix", err)) != SSMH_OK)
         return rc;
+    for (i = 0; import_option_names[i] != NULL; i++) {
+        const char *key = import_option_names[i];
+        const json_t *v = json_object_get(req, key);
+        const char *val = buf;
+        char path_of[48];
+        if (v == NULL)
+            continue;
+        snprintf(path_of, sizeof(path_of), "$.%s", key);
+        if (json_is_string(v))
+            val = json_string_value(v);
+        else if (json_is_integer(v))
+            snprintf(buf, bufsize, "%lld", (long long)json_integer_value(v));
+        else if (json_is_boolean(v))
+            val = json_is_true(v) ? "true" : "false";
+        else
+            return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, path_of,
+                                  "expected a string, an integer or a boolean");
+        if ((rc = ssmh_import_opts_set(o, key, val, err)) != SSMH_OK) {
+            char msg[sizeof(err->message)];
+            snprintf(msg, sizeof(msg), "%s", err->message);
+            return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, path_of, "%s", msg);
+        }
+    }
     if (*path == NULL || (*path)[0] == '\0' || strcmp(*path, "-") == 0)
         return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, "$.weights",
                               "expects the path of a weight file or directory");
@@ -128,6 +149,9 @@ static int import_options(ssmh_import_opts_t *o, const char **path, const json_t
         return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, "$.layout",
                               "unknown layout '%s' (dense, diag, attention, s4d, s5, lru, mamba2)",
                               o->layout);
+    if (strcmp(o->layout, "attention") == 0 && o->given != 0)
+        return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, "",
+                              "layout options do not apply to layout attention");
     return SSMH_OK;
 }
 
@@ -135,8 +159,9 @@ int _ssmh_api_import(json_t *resp, const json_t *req, const ssmh_limits_t *lim, 
 {
     ssmh_import_opts_t o;
     const char *path;
+    char buf[32];
     int rc;
-    if ((rc = import_options(&o, &path, req, err)) != SSMH_OK)
+    if ((rc = import_options(&o, &path, buf, sizeof(buf), req, err)) != SSMH_OK)
         return rc;
     if (strcmp(o.layout, "attention") == 0) {
         ssmh_weights_t w;
@@ -150,9 +175,14 @@ int _ssmh_api_import(json_t *resp, const json_t *req, const ssmh_limits_t *lim, 
         ssmh_weights_clear(w);
     } else {
         ssmh_model_t m;
+        json_t *notes = NULL;
         ssmh_model_init(m);
-        if ((rc = ssmh_import_model_file(m, path, &o, lim, err)) == SSMH_OK)
+        if ((rc = ssmh_import_file(m, &notes, path, &o, lim, err)) == SSMH_OK) {
             set_model(resp, m);
+            json_object_set_new(resp, "notes", notes != NULL ? notes : json_array());
+            notes = NULL;
+        }
+        json_decref(notes);
         ssmh_model_clear(m);
     }
     return rc;
