@@ -42,6 +42,15 @@ START_TEST(test_rational_parse)
     ck_assert(parse_eq("0x1.8p-3", "3/16"));
     ck_assert(parse_eq("-0x10", "-16"));
     ck_assert(parse_eq("00012", "12"));
+    /* the Fortran exponent D (SLICOT data files): a power of ten like E */
+    ck_assert(parse_eq("0.1D+05", "10000"));
+    ck_assert(parse_eq("1.5d-3", "3/2000"));
+    ck_assert(parse_eq("-2D0", "-2"));
+    ck_assert(parse_eq("0x1d", "29"));          /* in hex, d is a digit */
+    ck_assert_int_eq(parse_rc("1d"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1D+"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1.5Q3"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1d51"), SSMH_E_LIMIT);
     ck_assert_int_eq(parse_rc("1/0"), SSMH_E_VALUE);
     ck_assert_int_eq(parse_rc(""), SSMH_E_PARSE);
     ck_assert_int_eq(parse_rc("-"), SSMH_E_PARSE);

@@ -82,7 +82,8 @@ const char *ssmh_flint_version(void);
 
 /* ---- exact numbers ---------------------------------------------------- */
 
-/* Parse an exact rational: "-3/4", "7", "0.125", "1e-3", "-2.5E+10".
+/* Parse an exact rational: "-3/4", "7", "0.125", "1e-3", "-2.5E+10", and
+   the Fortran exponent form "0.1D+05" / "1.5d-3" (as SLICOT writes data).
    Hexadecimal binary floats "0x1.8p-3" are accepted too.  Returns SSMH_OK,
    SSMH_E_VALUE (zero denominator), SSMH_E_PARSE (not a number) or
    SSMH_E_LIMIT (more than max_digits decimal digits in the string, or in
