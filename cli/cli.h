@@ -104,6 +104,10 @@ void cli_limits_apply(const ssmh_limits_t *lim);
    lower ones (malloc'ed). */
 char *cli_decimal(const fmpq_t x, int up);
 
+/* floor(col) as an int for the text bar charts, clamped to [-1, 1000]; NaN
+   gives -1 (no bar): no double out of int range is ever cast. */
+int cli_bar_column(double col);
+
 /* A growing text buffer (for SVG plots). */
 typedef struct {
     char *s;

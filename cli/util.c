@@ -2,6 +2,7 @@
 #include "cli.h"
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <mpfr.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -384,4 +385,15 @@ void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
     }
     if (n > 0)
         b->len += (size_t)n;
+}
+
+int cli_bar_column(double col)
+{
+    if (isnan(col))
+        return -1;
+    if (col > 1000.0)
+        return 1000;
+    if (col < -1.0)
+        return -1;
+    return (int)floor(col);
 }

@@ -1,6 +1,7 @@
 # Foundation: numbers, files, JSON, model files, the CLI frame.
 libssmheads_core_la_SOURCES += \
-	lib/core/status.c lib/core/rational.c lib/core/file.c \
+	lib/core/status.c lib/core/rational.c lib/core/file.c lib/core/dyadic.c \
+	lib/core/progress.c \
 	lib/model/json.c lib/model/read.c lib/model/write.c lib/model/model.c
 
 check_PROGRAMS += tests/check_model

@@ -231,8 +231,13 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A)
             fmpq_mat_clear(Aut);
             fmpq_mat_clear(AtA);
         }
-        if (N > nk)
-            _ssmh_stein_numeric(Ps, As, 1.0);
+        if (N > nk) {   /* P_s proven here: P_s > 0, P_s - A_s^T P_s A_s >= 0 */
+            fmpq_t one;
+            fmpq_init(one);
+            fmpq_one(one);
+            ok = ok && _ssmh_stein_form(Ps, As, one, NULL, NULL, NULL, 0);
+            fmpq_clear(one);
+        }
         for (i = 0; i < N && ok; i++)
             for (j = 0; j < N; j++)
                 if ((i < nk) == (j < nk))

@@ -46,6 +46,21 @@ typedef struct {
     char message[512];
 } ssmh_error_t;
 
+/* Progress of long work (the CLI shows it on a terminal).  The library
+   never prints: a caller that wants progress points lim->progress at a
+   ssmh_progress_t it owns, and the library's long loops then call fn with
+   what they are doing ("gradient: extended-precision Stein form") and how
+   far they are (done of total; total <= 0 when unknown) -- at most once
+   per `interval` seconds (0.25 when <= 0), from the thread running the
+   loop, so one ssmh_progress_t serves one thread.  fn must not call back
+   into the library.  `last` is the library's (0 before the first call). */
+typedef struct ssmh_progress_struct {
+    void (*fn)(void *arg, const char *what, double done, double total);
+    void *arg;
+    double interval;
+    double last;
+} ssmh_progress_t;
+
 /* Resource limits.  ssmh_limits_default() gives values that keep a 2-core,
    24 GiB machine responsive. */
 typedef struct {
@@ -59,9 +74,15 @@ typedef struct {
     size_t max_memory;   /* address space of the process, in bytes (the CLI
                             sets it with setrlimit; 0 = none) */
     double timeout;      /* seconds of CPU time, 0 = none */
+    ssmh_progress_t *progress; /* NULL (the default): no progress reports */
 } ssmh_limits_t;
 
 void ssmh_limits_default(ssmh_limits_t *lim);
+
+/* A long loop's report: calls lim->progress->fn(arg, what, done, total) if
+   lim and lim->progress are set and `interval` has passed since the last
+   call; otherwise costs one clock read.  lim may be NULL. */
+void ssmh_progress_step(const ssmh_limits_t *lim, const char *what, double done, double total);
 
 /* Name of a status code ("invalid input", ...).  Never NULL. */
 const char *ssmh_strerror(int code);
