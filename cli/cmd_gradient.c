@@ -257,7 +257,7 @@ int cli_cmd_gradient(int argc, char **argv)
             print_dec(", M2 = ", g->env->M2, 1);
             printf("\n");
         } else {
-            printf("envelope: none could be proven (%s)\n", g->why_envelope);
+            printf("envelope: %s\n", g->why_envelope[0] ? g->why_envelope : "none could be proven");
         }
         if (g->why_verdict[0] && g->have_env)
             printf("not certified: the %s verdict (%s)\n", ssmh_stability_name(g->spec->verdict),

@@ -8,3 +8,5 @@ TESTS += tests/minimal_random.test
 EXTRA_DIST += tests/minimal_random.py tests/minimal_random.test
 TESTS += tests/gradient_random.test
 EXTRA_DIST += tests/gradient_random.py tests/gradient_random.test
+TESTS += tests/gradient_hard.test
+EXTRA_DIST += tests/gradient_hard.py tests/gradient_hard.test

@@ -429,7 +429,7 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             _ssmh_stein_residual(S, m->A, Pc, gam);
             if (!_ssmh_is_psd(S, 0))
                 continue;
-            if (!beta_C_dense(bC, Pc, m->C))
+            if (!beta_C_dense(bC, Pc, m->C) && !beta_C_exact(bC, Pc, m->C))
                 continue;
             fmpq_mat_mul(T, Pc, m->B);
             fmpq_mat_mul(G, Bt, T);

@@ -392,14 +392,22 @@ int _ssmh_stein_form(fmpq_mat_t P, const fmpq_mat_t A, const fmpq_t gamma, const
         }
     }
     if (!ok && why != NULL && why_size > 0) {
+        char g[64];
+        if (fmpz_bits(fmpq_numref(gamma)) + fmpz_bits(fmpq_denref(gamma)) <= 120) {
+            char *t = fmpq_get_str(NULL, 10, gamma);
+            snprintf(g, sizeof(g), "%s", t);
+            flint_free(t);
+        } else {
+            snprintf(g, sizeof(g), "%.17g (rounded)", gd);
+        }
         if (N <= STEIN_EXACT_MAX_N)
-            snprintf(why, why_size, "no Stein form proves gamma = %.17g: doubles%s and extended precision "
+            snprintf(why, why_size, "no Stein form proves gamma = %s: doubles%s and extended precision "
                      "up to %ld bits failed, and the exact solve found no positive definite P",
-                     gd, bal ? " (plain and balanced)" : "", (long)max_prec);
+                     g, bal ? " (plain and balanced)" : "", (long)max_prec);
         else
-            snprintf(why, why_size, "no Stein form proves gamma = %.17g: doubles%s failed, extended "
+            snprintf(why, why_size, "no Stein form proves gamma = %s: doubles%s failed, extended "
                      "precision was tried up to %ld bits (the limit for N = %ld), and the exact solve "
-                     "is limited to N <= %d", gd, bal ? " (plain and balanced)" : "", (long)max_prec,
+                     "is limited to N <= %d", g, bal ? " (plain and balanced)" : "", (long)max_prec,
                      (long)N, STEIN_EXACT_MAX_N);
     }
     fmpq_mat_clear(Ab);
