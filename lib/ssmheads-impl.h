@@ -101,6 +101,11 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A);
 /* X = f(A) for f in Z[x] (X N x N, initialised by the caller). */
 void _ssmh_fmpz_poly_of_mat(fmpq_mat_t X, const fmpz_poly_t f, const fmpq_mat_t A);
 
+/* A matrix as an array of rows, or, when it has no rows or no columns, as
+   {"rows": R, "cols": C, "entries": []}, the only form that keeps both
+   dimensions (lib/model/json.c). */
+json_t *_ssmh_json_matrix_shaped(const fmpq_mat_t m);
+
 /* Largest rows * cols of a matrix read in the sparse form (whose file size
    does not bound the allocation): 2^27 entries, about 2 GiB of fmpq. */
 #define SSMH_MAX_MATRIX_ENTRIES (WORD(1) << 27)
