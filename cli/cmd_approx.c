@@ -238,6 +238,7 @@ int cli_cmd_approx(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     rc = CLI_EXIT_OK;
     if (cert != NULL) {
         json_t *c = ssmh_approx_certificate(a, m);

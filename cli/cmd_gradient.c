@@ -191,6 +191,7 @@ int cli_cmd_gradient(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     /* highways: ||V_h||_2 of the given layer, or ||K_0||_2 (the lag-0 map a
        head with alpha = 1 would pass) */
     nhw = attn ? att->H : 1;

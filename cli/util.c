@@ -2,6 +2,7 @@
 #include "cli.h"
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <mpfr.h>
 #include <signal.h>
@@ -32,6 +33,7 @@ int cli_exit_code(int status)
 
 int cli_report(const ssmh_error_t *err)
 {
+    cli_progress_clear();
     fprintf(stderr, "%s: ", cli_progname);
     if (err->file[0])
         fprintf(stderr, "%s: ", err->file);
@@ -65,7 +67,9 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
 
 int cli_print_json(const json_t *v)
 {
-    char *s = ssmh_json_dumps(v);
+    char *s;
+    cli_progress_clear();
+    s = ssmh_json_dumps(v);
     if (s == NULL) {
         fprintf(stderr, "%s: out of memory\n", cli_progname);
         return CLI_EXIT_LIMIT;
@@ -151,6 +155,9 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
     case CLI_OPT_TIMEOUT:
         if ((*rc = cli_parse_long(&v, cmd, "--timeout", arg, 0, 1L << 30)) == 0)
             lim->timeout = (double)v;
+        return 1;
+    case CLI_OPT_NO_PROGRESS:
+        cli_progress_disable();
         return 1;
     case CLI_OPT_MAX_MEMORY: {   /* N (GiB) or NM (MiB) */
         char num[32];
@@ -293,7 +300,7 @@ static FLINT_NORETURN void flint_stopped(void)
 #endif
 #endif
 
-void cli_limits_apply(const ssmh_limits_t *lim)
+void cli_limits_apply(ssmh_limits_t *lim)
 {
     mp_set_memory_functions(checked_malloc, checked_realloc, gmp_free);
     json_set_alloc_funcs(checked_malloc, free);
@@ -305,6 +312,11 @@ void cli_limits_apply(const ssmh_limits_t *lim)
         if (rl.rlim_max == RLIM_INFINITY || (rlim_t)lim->max_memory < rl.rlim_max) {
             rl.rlim_cur = (rlim_t)lim->max_memory;
             setrlimit(RLIMIT_AS, &rl);
+            /* one malloc arena for every thread: a FLINT worker's first
+               allocation would otherwise reserve a new 64 MiB heap, and
+               glibc crashes (SIGSEGV in alloc_new_heap) when that mmap
+               fails under the limit, before the out-of-memory exit 6 */
+            mallopt(M_ARENA_MAX, 1);
         }
     }
 #endif
@@ -317,6 +329,7 @@ void cli_limits_apply(const ssmh_limits_t *lim)
             rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_CPU, &rl);
     }
+    cli_progress_start(lim);
 }
 
 int cli_help(const char *text)

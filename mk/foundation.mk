@@ -8,8 +8,8 @@ check_PROGRAMS += tests/check_model
 tests_check_model_SOURCES = tests/check_model.c tests/check_util.h
 tests_check_model_CFLAGS = $(TEST_CFLAGS)
 tests_check_model_LDADD = $(TEST_LIBS)
-TESTS += tests/check_model tests/replay.test tests/exports.test
-EXTRA_DIST += tests/replay.test tests/exports.test
+TESTS += tests/check_model tests/replay.test tests/exports.test tests/progress.test
+EXTRA_DIST += tests/replay.test tests/exports.test tests/progress.py tests/progress.test
 
 # `make installcheck` (run by distcheck): a user program built only from the
 # installed header and ssmheads.pc.

@@ -718,7 +718,8 @@ static int undecided(ssmh_error_t *err, const char *why)
     return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL, "enclosure method: %s", why);
 }
 
-int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssmh_error_t *err)
+int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, const ssmh_limits_t *lim,
+                           ssmh_error_t *err)
 {
     ssmh_spectrum_t spec;
     ssmh_model_t rm;
@@ -739,7 +740,8 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssm
         rc = undecided(err, "needs a stable model (an envelope with gamma < 1)");
         goto done;
     }
-    if (ssmh_envelope_compute(a->env, m, spec, err) != SSMH_OK
+    ssmh_progress_step(lim, "approx: gradient envelope", 0, 3);
+    if (ssmh_envelope_compute_limited(a->env, m, spec, lim, err) != SSMH_OK
         || fmpq_cmp_ui(a->env->gamma, 1) >= 0) {
         rc = undecided(err, "no envelope with gamma < 1 could be proven");
         goto done;
@@ -747,6 +749,7 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssm
     ssmh_model_realify(rm, m);
     s = initial_bits(a->env, rm, n);
     for (;;) {   /* s: enough bits that E2 is at most ~2^-110 of tr Gt */
+        ssmh_progress_step(lim, "approx: fixed-point lags and their Gram matrix", 1, 3);
         if (have_R)
             rounded_clear(&R);
         rounded_gram(&R, rm, n, s);

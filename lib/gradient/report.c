@@ -301,6 +301,7 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
 
     ssmh_gradient_clear(g);
     g->convention = m->convention;
+    ssmh_progress_step(lim, "gradient: exact spectrum", 0, 0);
     if ((rc = ssmh_spectrum_compute(g->spec, m, 30, err)) != SSMH_OK)
         return rc;
     /* the minimal realization's modes alone shape K_l */
@@ -340,6 +341,7 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
         if (!g->have_env)
             snprintf(g->why_envelope, sizeof(g->why_envelope), "%s", e2.message);
     }
+    ssmh_progress_step(lim, "gradient: verdict evidence", 0, 0);
     certify_verdict(g, m);
     if (eps != NULL) {
         g->have_eps = 1;

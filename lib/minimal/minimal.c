@@ -113,7 +113,7 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     fmpq_mat_t R, AR, Ar, Br, Cr, T, Tt, TA, Amt, Am, Cmt, Cm, Bm, Crt;
     slong N, d, p, r, n, *piv;
     int ok = 1;
-    (void)lim;
+    ssmh_progress_step(lim, "minimal: reachable and observable subspaces (exact)", 0, 0);
 
     ssmh_minimal_clear(res);
     ssmh_model_init(m);

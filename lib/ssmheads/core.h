@@ -52,13 +52,15 @@ typedef struct {
    what they are doing ("gradient: extended-precision Stein form") and how
    far they are (done of total; total <= 0 when unknown) -- at most once
    per `interval` seconds (0.25 when <= 0), from the thread running the
-   loop, so one ssmh_progress_t serves one thread.  fn must not call back
-   into the library.  `last` is the library's (0 before the first call). */
+   loop, so one ssmh_progress_t serves one thread; a new `what` (a new
+   stage) is always passed on.  fn must not call back into the library.
+   `last` and `last_what` are the library's (zero before the first call). */
 typedef struct ssmh_progress_struct {
     void (*fn)(void *arg, const char *what, double done, double total);
     void *arg;
     double interval;
     double last;
+    const char *last_what;
 } ssmh_progress_t;
 
 /* Resource limits.  ssmh_limits_default() gives values that keep a 2-core,
