@@ -58,6 +58,8 @@ int _ssmh_set_dyadic(fmpq_t q, double x, slong shift) SSMH_MUST_CHECK;   /* near
 int _ssmh_round_up(fmpq_t out, double x) SSMH_MUST_CHECK;   /* out >= x, about 30 bits */
 /* out >= x, a dyadic with about `bits` significant bits, exactly (no double). */
 void _ssmh_round_up_q(fmpq_t out, const fmpq_t x, slong bits);
+/* y = x 2^s for any sign of s (y may alias x). */
+void _ssmh_fmpq_mul_2exp_si(fmpq_t y, const fmpq_t x, slong s);
 /* floor-ish log2 |x| from bit lengths (within 1); WORD_MIN for 0. */
 slong _ssmh_fmpq_log2(const fmpq_t x);
 /* x 2^-e as a double, without overflow in between (+-Inf past the range,

@@ -9,4 +9,4 @@ EXTRA_DIST += tests/minimal_random.py tests/minimal_random.test
 TESTS += tests/gradient_random.test
 EXTRA_DIST += tests/gradient_random.py tests/gradient_random.test
 TESTS += tests/gradient_hard.test
-EXTRA_DIST += tests/gradient_hard.py tests/gradient_hard.test
+EXTRA_DIST += tests/gradient_hard.py tests/gradient_hard.test tests/exact_spectrum.py

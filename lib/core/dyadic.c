@@ -37,10 +37,7 @@ int _ssmh_set_dyadic(fmpq_t q, double x, slong shift)
         return 0;
     }
     fmpz_one(fmpq_denref(q));
-    if (shift >= 0)
-        fmpq_div_2exp(q, q, (ulong)shift);
-    else
-        fmpq_mul_2exp(q, q, (ulong)(-shift));
+    _ssmh_fmpq_mul_2exp_si(q, q, -shift);
     return 1;
 }
 
@@ -62,10 +59,7 @@ int _ssmh_round_up(fmpq_t out, double x)
         return 0;
     }
     fmpz_one(fmpq_denref(out));
-    if (e - 30 >= 0)
-        fmpq_mul_2exp(out, out, (ulong)(e - 30));
-    else
-        fmpq_div_2exp(out, out, (ulong)(30 - e));
+    _ssmh_fmpq_mul_2exp_si(out, out, e - 30);
     return 1;
 }
 
@@ -92,11 +86,16 @@ void _ssmh_round_up_q(fmpq_t out, const fmpq_t x, slong bits)
     }
     fmpz_set(fmpq_numref(out), t);
     fmpz_one(fmpq_denref(out));
-    if (s >= 0)
-        fmpq_div_2exp(out, out, (ulong)s);
-    else
-        fmpq_mul_2exp(out, out, (ulong)(-s));
+    _ssmh_fmpq_mul_2exp_si(out, out, -s);
     fmpz_clear(t);
+}
+
+void _ssmh_fmpq_mul_2exp_si(fmpq_t y, const fmpq_t x, slong s)
+{
+    if (s >= 0)
+        fmpq_mul_2exp(y, x, (ulong)s);
+    else
+        fmpq_div_2exp(y, x, (ulong)(-s));
 }
 
 slong _ssmh_fmpq_log2(const fmpq_t x)
@@ -119,10 +118,7 @@ double _ssmh_fmpq_get_d_2exp(const fmpq_t x, slong e)
     if (_ssmh_fmpq_log2(x) - e > 1020)
         return fmpq_sgn(x) > 0 ? INFINITY : -INFINITY;
     fmpq_init(t);
-    if (e >= 0)
-        fmpq_div_2exp(t, x, (ulong)e);
-    else
-        fmpq_mul_2exp(t, x, (ulong)(-e));
+    _ssmh_fmpq_mul_2exp_si(t, x, -e);
     d = fmpq_get_d(t);
     fmpq_clear(t);
     return d;

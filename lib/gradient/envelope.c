@@ -95,6 +95,26 @@ void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, 
     fmpq_clear(g2);
 }
 
+/* beta_C P - C^T C >= 0, exactly. */
+static int beta_C_holds(const fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
+{
+    slong N = fmpq_mat_nrows(P);
+    fmpq_mat_t Ct, S, CtC;
+    int ok;
+    fmpq_mat_init(Ct, N, fmpq_mat_nrows(C));
+    fmpq_mat_init(CtC, N, N);
+    fmpq_mat_init(S, N, N);
+    fmpq_mat_transpose(Ct, C);
+    fmpq_mat_mul(CtC, Ct, C);
+    fmpq_mat_scalar_mul_fmpq(S, P, beta);
+    fmpq_mat_sub(S, S, CtC);
+    ok = _ssmh_is_psd(S, 0);
+    fmpq_mat_clear(Ct);
+    fmpq_mat_clear(CtC);
+    fmpq_mat_clear(S);
+    return ok;
+}
+
 /* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T) in
    floating point (Cholesky of P, power iteration), proven exactly on the
    N x N matrix; returns 0 if no candidate could be proven. */
@@ -104,7 +124,6 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
     double *L = flint_calloc((size_t)(N * N), sizeof(double)), *Y = flint_malloc(sizeof(double) * (size_t)(N * p));
     double *G = flint_malloc(sizeof(double) * (size_t)(p * p)), *v = flint_malloc(sizeof(double) * (size_t)p);
     double lam = 0;
-    fmpq_mat_t Ct, CtC, S;
     int ok = 1;
     /* P = L L^T */
     for (j = 0; j < N && ok; j++) {
@@ -149,22 +168,12 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
     flint_free(v);
     if (!ok)
         return 0;
-    fmpq_mat_init(Ct, N, p);
-    fmpq_mat_init(CtC, N, N);
-    fmpq_mat_init(S, N, N);
-    fmpq_mat_transpose(Ct, C);
-    fmpq_mat_mul(CtC, Ct, C);
     ok = 0;
     for (tries = 0; tries < 5 && !ok; tries++) {
         if (!_ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -20 + 4 * (int)tries)) + 1e-300))
             break;   /* the float guide overflowed */
-        fmpq_mat_scalar_mul_fmpq(S, P, beta);
-        fmpq_mat_sub(S, S, CtC);
-        ok = _ssmh_is_psd(S, 0);
+        ok = beta_C_holds(beta, P, C);
     }
-    fmpq_mat_clear(Ct);
-    fmpq_mat_clear(CtC);
-    fmpq_mat_clear(S);
     return ok;
 }
 
@@ -176,30 +185,23 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
 static int beta_C_exact(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
 {
     slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C);
-    fmpq_mat_t Ct, X, G, CtC, S;
+    fmpq_mat_t Ct, X, G;
     int ok;
     if (N > BETA_C_EXACT_MAX_N)
         return 0;
     fmpq_mat_init(Ct, N, p);
     fmpq_mat_init(X, N, p);
     fmpq_mat_init(G, p, p);
-    fmpq_mat_init(CtC, N, N);
-    fmpq_mat_init(S, N, N);
     fmpq_mat_transpose(Ct, C);
     ok = fmpq_mat_solve(X, P, Ct);
     if (ok) {
         fmpq_mat_mul(G, C, X);
         _ssmh_lmax_upper(beta, G);
-        fmpq_mat_mul(CtC, Ct, C);
-        fmpq_mat_scalar_mul_fmpq(S, P, beta);
-        fmpq_mat_sub(S, S, CtC);
-        ok = _ssmh_is_psd(S, 0);
+        ok = beta_C_holds(beta, P, C);
     }
     fmpq_mat_clear(Ct);
     fmpq_mat_clear(X);
     fmpq_mat_clear(G);
-    fmpq_mat_clear(CtC);
-    fmpq_mat_clear(S);
     return ok;
 }
 

@@ -20,7 +20,7 @@
  *     rounded to prec - 24 bits; the precision doubles after each failure;
  *  4. for N <= STEIN_EXACT_MAX_N, the exact solution of
  *     gamma^2 P - A^T P A = I over the N (N + 1) / 2 entries of P (one
- *     rational linear solve), rounded to 64, 256, 1024 bits when that
+ *     rational linear solve), rounded to 64, 256, 1024 or 4096 bits when that
  *     still proves, else kept exact.
  */
 #include "ssmheads-impl.h"
@@ -125,12 +125,8 @@ static void balanced(fmpq_mat_t out, const fmpq_mat_t A, const slong *e, const f
     for (i = 0; i < N; i++)
         for (j = 0; j < N; j++) {
             fmpq *o = fmpq_mat_entry(out, i, j);
-            slong s = e[j] - e[i];
             fmpq_div(o, fmpq_mat_entry(A, i, j), gamma);
-            if (s >= 0)
-                fmpq_mul_2exp(o, o, (ulong)s);
-            else
-                fmpq_div_2exp(o, o, (ulong)(-s));
+            _ssmh_fmpq_mul_2exp_si(o, o, e[j] - e[i]);
         }
 }
 
@@ -139,14 +135,8 @@ static void unbalance(fmpq_mat_t P, const slong *e)
 {
     slong N = fmpq_mat_nrows(P), i, j;
     for (i = 0; i < N; i++)
-        for (j = 0; j < N; j++) {
-            fmpq *p = fmpq_mat_entry(P, i, j);
-            slong s = -(e[i] + e[j]);
-            if (s >= 0)
-                fmpq_mul_2exp(p, p, (ulong)s);
-            else
-                fmpq_div_2exp(p, p, (ulong)(-s));
-        }
+        for (j = 0; j < N; j++)
+            _ssmh_fmpq_mul_2exp_si(fmpq_mat_entry(P, i, j), fmpq_mat_entry(P, i, j), -(e[i] + e[j]));
 }
 
 /* The largest 2^b bounding an entry of an Arb matrix's midpoints; 0 when
@@ -214,10 +204,7 @@ static int doubling_mp(fmpq_mat_t P, const fmpq_mat_t Ab, slong prec)
                 arf_get_fmpz(z, x, ARF_RND_NEAR);
                 fmpz_set(fmpq_numref(q), z);
                 fmpz_one(fmpq_denref(q));
-                if (shift >= 0)
-                    fmpq_mul_2exp(q, q, (ulong)shift);
-                else
-                    fmpq_div_2exp(q, q, (ulong)(-shift));
+                _ssmh_fmpq_mul_2exp_si(q, q, shift);
                 fmpq_set(fmpq_mat_entry(P, j, i), q);
             }
     }
@@ -279,44 +266,24 @@ static int stein_exact(fmpq_mat_t X, const fmpq_mat_t A, const fmpq_t gamma)
     return ok;
 }
 
-/* P rounded entrywise to `bits` significant bits (each entry on its own
-   scale, which diagonal scalings respect). */
+/* P rounded entrywise to about `bits` significant bits (each entry on its
+   own scale, which diagonal scalings respect): r = floor(p 2^s) 2^-s. */
 static void round_entries(fmpq_mat_t R, const fmpq_mat_t P, slong bits)
 {
     slong i, j;
-    fmpz_t z;
-    fmpz_init(z);
+    fmpq_t t;
+    fmpq_init(t);
     for (i = 0; i < fmpq_mat_nrows(P); i++)
         for (j = 0; j < fmpq_mat_ncols(P); j++) {
             const fmpq *p = fmpq_mat_entry(P, i, j);
             fmpq *r = fmpq_mat_entry(R, i, j);
-            slong s;
-            if (fmpq_is_zero(p)) {
-                fmpq_zero(r);
-                continue;
-            }
-            s = bits - _ssmh_fmpq_log2(p);   /* r = round(p 2^s) 2^-s */
-            if (s >= 0)
-                fmpz_mul_2exp(z, fmpq_numref(p), (ulong)s);
-            else
-                fmpz_set(z, fmpq_numref(p));
-            if (s >= 0)
-                fmpz_fdiv_q(z, z, fmpq_denref(p));
-            else {
-                fmpz_t d;
-                fmpz_init(d);
-                fmpz_mul_2exp(d, fmpq_denref(p), (ulong)(-s));
-                fmpz_fdiv_q(z, z, d);
-                fmpz_clear(d);
-            }
-            fmpz_set(fmpq_numref(r), z);
+            slong s = fmpq_is_zero(p) ? 0 : bits - _ssmh_fmpq_log2(p);
+            _ssmh_fmpq_mul_2exp_si(t, p, s);
+            fmpz_fdiv_q(fmpq_numref(r), fmpq_numref(t), fmpq_denref(t));
             fmpz_one(fmpq_denref(r));
-            if (s >= 0)
-                fmpq_div_2exp(r, r, (ulong)s);
-            else
-                fmpq_mul_2exp(r, r, (ulong)(-s));
+            _ssmh_fmpq_mul_2exp_si(r, r, -s);
         }
-    fmpz_clear(z);
+    fmpq_clear(t);
 }
 
 int _ssmh_stein_form(fmpq_mat_t P, const fmpq_mat_t A, const fmpq_t gamma, const ssmh_limits_t *lim,
@@ -376,7 +343,7 @@ int _ssmh_stein_form(fmpq_mat_t P, const fmpq_mat_t A, const fmpq_t gamma, const
     if (!ok && N <= STEIN_EXACT_MAX_N) {
         ssmh_progress_step(lim, "gradient: exact Stein solve", 3, 4);
         if (stein_exact(Pb, A, gamma) && proves(Pb, A, gamma)) {
-            static const slong bits[] = {64, 256, 1024};
+            static const slong bits[] = {64, 256, 1024, 4096};
             size_t k;
             *method = "exact Stein solve";
             ok = 1;

@@ -9,84 +9,26 @@ Every model is built as A = T J T^-1 from a known Jordan form J (or as the
 companion matrix of a known polynomial), so the eigenvalues, hence the
 verdict and rho, are known by construction; the script re-derives them
 independently with Python fractions (the characteristic polynomial of A by
-Faddeev-LeVerrier must equal prod (z - lambda)^m exactly) and computes the
+Faddeev-LeVerrier, tests/exact_spectrum.py, must equal prod (z - lambda)^m
+exactly) and computes the
 reachable and observable ranks and the McMillan degree (rank of the N x N
 block Hankel matrix of C A^l B) by exact elimination.  Nothing here shares
 code with ssmheads.  Run from anywhere:  python3 witnesses/hard/make_hard.py
 """
 import json
 import os
+import sys
 from fractions import Fraction as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'tests'))
+from oracle import matmul as mul, rank  # noqa: E402
+from exact_spectrum import charpoly, inv, poly_from_roots  # noqa: E402
 
 
 def s(x):
     x = F(x)
     return str(x.numerator) if x.denominator == 1 else "%d/%d" % (x.numerator, x.denominator)
-
-
-def mul(X, Y):
-    return [[sum(X[i][k] * Y[k][j] for k in range(len(Y))) for j in range(len(Y[0]))] for i in range(len(X))]
-
-
-def eye(n):
-    return [[F(int(i == j)) for j in range(n)] for i in range(n)]
-
-
-def inv(M):
-    n = len(M)
-    A = [list(r) + eye(n)[i] for i, r in enumerate(M)]
-    for c in range(n):
-        p = next(i for i in range(c, n) if A[i][c] != 0)
-        A[c], A[p] = A[p], A[c]
-        A[c] = [x / A[c][c] for x in A[c]]
-        for i in range(n):
-            if i != c and A[i][c]:
-                f = A[i][c]
-                A[i] = [a - f * b for a, b in zip(A[i], A[c])]
-    return [r[n:] for r in A]
-
-
-def rank(rows):
-    R = [list(r) for r in rows]
-    r = 0
-    for c in range(len(R[0]) if R else 0):
-        p = next((i for i in range(r, len(R)) if R[i][c] != 0), None)
-        if p is None:
-            continue
-        R[r], R[p] = R[p], R[r]
-        for i in range(len(R)):
-            if i != r and R[i][c]:
-                f = R[i][c] / R[r][c]
-                R[i] = [a - f * b for a, b in zip(R[i], R[r])]
-        r += 1
-    return r
-
-
-def charpoly(A):
-    """Faddeev-LeVerrier: coefficients c_0..c_n of det(zI - A), c_n = 1."""
-    n = len(A)
-    c = [F(0)] * (n + 1)
-    c[n] = F(1)
-    M = [[F(0)] * n for _ in range(n)]
-    for k in range(1, n + 1):
-        AM = mul(A, M)
-        M = [[AM[i][j] + (c[n - k + 1] if i == j else 0) for j in range(n)] for i in range(n)]
-        AM = mul(A, M)
-        c[n - k] = -sum(AM[i][i] for i in range(n)) / k
-    return c
-
-
-def poly_from_roots(roots):
-    p = [F(1)]
-    for r in roots:
-        q = [F(0)] * (len(p) + 1)
-        for i, a in enumerate(p):
-            q[i + 1] += a
-            q[i] -= r * a
-        p = q
-    return p
 
 
 def jordan(lam, m):
@@ -198,6 +140,11 @@ def main():
     model("scaled27", "Jordan block at 1 - 2^-30 and 1/2, states scaled by 2^27 and 2^-27",
           blockdiag(jordan(a30, 2), [[half]]), [a30, a30, half], [[0], [1], [1]], [[1, 0, 1]],
           T=[[2 ** 27, 0, 0], [0, e(27), 0], [0, 0, 1]])
+    # a gap of 2^-600: no doubling converges in its iteration limit; the exact
+    # Stein solve (N <= 12) proves it
+    a600 = 1 - e(600)
+    model("jordan600_3", "3x3 Jordan block at 1 - 2^-600 (the exact Stein solve)", jordan(a600, 3),
+          [a600] * 3, [[0], [0], [1]], [[1, 0, 0]], T=[[1, 1, 0], [0, 1, 1], [1, 0, 2]])
     # companion forms of (z - (1 - 2^-k))^m
     for k, mm in ((26, 2), (17, 3), (10, 4), (40, 2)):
         a = 1 - e(k)
