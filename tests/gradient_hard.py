@@ -3,9 +3,10 @@
 (issue 19): random real Jordan forms with eigenvalues near the unit circle
 (real 1 - 2^-k, rotations r R(theta) with Pythagorean cos/sin and
 r = 1 - 2^-k, sometimes one on or outside the circle, sometimes a defective
-unit root), hidden by random similarities whose condition number reaches
-2^40 (a diagonal scaling by powers of 2, a shear, a unimodular integer
-matrix).  For every model:
+unit root), hidden by random similarities T = D U S whose condition number
+goes from 1 to past 2^40 (D a diagonal of powers of 2 spread up to 2^24, U
+unit upper triangular with small integers, S a shear up to 2^16, whose
+condition number is about 2^32).  For every model:
 
 - the program is never killed by a signal (SIGFPE was the bug) and exits 0;
 - the verdict equals the exact one, known by construction (and checked
@@ -101,7 +102,7 @@ def model(rng):
     else:
         verdict = "stable"
     # T = D U S: D = diag 2^e (spread <= 2^24), U unit upper triangular with
-    # small integers, S a shear 2^h (h <= 16): cond(T) up to about 2^40
+    # small integers, S a shear 2^h (h <= 16, cond(S) ~ 2^2h): cond(T) past 2^40
     e = [rng.randint(-12, 12) for _ in range(N)]
     U = [[F(1) if i == j else F(rng.randint(-3, 3)) if j > i else F(0) for j in range(N)] for i in range(N)]
     Ui = [[F(int(i == j)) for j in range(N)] for i in range(N)]
