@@ -86,7 +86,9 @@ static int parse(mpq_t out, const char *s)
     }
     if (ilen + flen == 0 || (long)(ilen + flen) > MAX_DIGITS)
         return -1;
-    if ((base == 10 && (*p == 'e' || *p == 'E')) || (base == 16 && (*p == 'p' || *p == 'P'))) {
+    /* 'd'/'D': the Fortran exponent ("0.1D+05"), a power of ten like 'e' */
+    if ((base == 10 && (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D'))
+        || (base == 16 && (*p == 'p' || *p == 'P'))) {
         int eneg = 0;
         p++;
         if (*p == '+' || *p == '-')

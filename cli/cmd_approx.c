@@ -71,8 +71,8 @@ static void print_text(const ssmh_approx_t a, int curve)
             /* E(0)^2 at column 57, 3 columns per decade below it */
             double v = fmpq_get_d(a->curve_hi + h), tv = fmpq_get_d(a->tau);
             double top = fmpq_get_d(a->curve_hi + 0);
-            int bar = v > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(v / top)) : 0;
-            int tb = tv > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(tv / top)) : -1;
+            int bar = v > 0 && top > 0 ? cli_bar_column(57.0 + 3.0 * log10(v / top)) : 0;
+            int tb = tv > 0 && top > 0 ? cli_bar_column(57.0 + 3.0 * log10(tv / top)) : -1;
             char line[64];
             memset(line, ' ', sizeof(line));
             for (int i = 0; i < bar && i < 60; i++)
@@ -176,6 +176,7 @@ int cli_cmd_approx(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     rc = CLI_EXIT_OK;
     if (cert != NULL) {
         json_t *c = ssmh_approx_certificate(a, m);

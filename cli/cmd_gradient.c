@@ -52,7 +52,7 @@ int cli_cmd_gradient(int argc, char **argv)
     slong h, l;
     long n = 0, lags = -1;
     const char *cert = NULL, *plot = NULL, *attn = NULL;
-    int json = 0, have_eps = 0, opt, rc;
+    int json = 0, have_eps = 0, opt, rc, cert_rc = CLI_EXIT_OK;
 
     ssmh_limits_default(&lim);
     fmpq_init(eps);
@@ -115,6 +115,7 @@ int cli_cmd_gradient(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     /* highways: ||V_h||_2 of the given layer, or ||K_0||_2 (the lag-0 map a
        head with alpha = 1 would pass) */
     ssmh_highways_compute(hws, g, attn ? att : NULL);
@@ -122,12 +123,16 @@ int cli_cmd_gradient(int argc, char **argv)
     if (cert != NULL) {
         json_t *c = ssmh_gradient_certificate(g, m);
         if (c == NULL) {
-            fprintf(stderr, "ssmheads: %s: no envelope could be proven, so no certificate was written\n",
-                    argv[optind]);
-            rc = CLI_EXIT_UNDECIDED;
+            /* the exact verdict and enclosures are still printed below */
+            fprintf(stderr, "ssmheads: %s: no certificate written: %s\n", argv[optind], g->why_envelope);
+            cert_rc = CLI_EXIT_UNDECIDED;
+            cert = NULL;
         } else {
             rc = cli_write_json(cert, c);
             json_decref(c);
+            if (rc == CLI_EXIT_OK && g->why_verdict[0])
+                fprintf(stderr, "ssmheads: %s: the certificate proves the envelope but not the %s verdict: %s\n",
+                        argv[optind], ssmh_stability_name(g->spec->verdict), g->why_verdict);
         }
     }
     if (rc == CLI_EXIT_OK && plot != NULL)
@@ -152,8 +157,11 @@ int cli_cmd_gradient(int argc, char **argv)
             print_dec(", M2 = ", g->env->M2, 1);
             printf("\n");
         } else {
-            printf("envelope: none could be proven\n");
+            printf("envelope: %s\n", g->why_envelope[0] ? g->why_envelope : "none could be proven");
         }
+        if (g->why_verdict[0] && g->have_env)
+            printf("not certified: the %s verdict (%s)\n", ssmh_stability_name(g->spec->verdict),
+                   g->why_verdict);
         if (have_eps) {
             char *e = cli_decimal(eps, 0);
             if (g->horizon >= 0)
@@ -167,9 +175,9 @@ int cli_cmd_gradient(int argc, char **argv)
         for (l = 0; l <= g->lags; l++) {
             char *f = cli_decimal(g->norms_f2 + l, 1), *a = cli_decimal(g->norm2_lo + l, 0), *b = cli_decimal(g->norm2_hi + l, 1);
             double nv = fmpq_get_d(g->norm2_hi + l), ev = ssmh_gradient_envelope_d(g, l);
-            int bar = nv > 0 ? (int)floor(30.0 + 3.0 * log10(nv)) : 0, ebar;
+            int bar = nv > 0 ? cli_bar_column(30.0 + 3.0 * log10(nv)) : 0, ebar;
             char line[64];
-            ebar = isfinite(ev) && ev > 0 ? (int)floor(30.0 + 3.0 * log10(ev)) : -1;
+            ebar = isfinite(ev) && ev > 0 ? cli_bar_column(30.0 + 3.0 * log10(ev)) : -1;
             memset(line, ' ', sizeof(line));
             for (int i = 0; i < bar && i < 60; i++)
                 line[i] = '#';
@@ -210,6 +218,8 @@ int cli_cmd_gradient(int argc, char **argv)
         if (plot)
             printf("plot written to %s\n", plot);
     }
+    if (rc == CLI_EXIT_OK)
+        rc = cert_rc;
 done:
     ssmh_highways_clear(hws);
     ssmh_gradient_clear(g);

@@ -255,6 +255,7 @@ int cli_cmd_import(int argc, char **argv)
             rc = cli_report(&err);
         } else {
             json_t *o = ssmh_attention_to_json(a);
+            cli_progress_clear();
             rc = cli_write_json(out, o);
             json_decref(o);
             if (rc == CLI_EXIT_OK && strcmp(out, "-") != 0)
@@ -271,6 +272,7 @@ int cli_cmd_import(int argc, char **argv)
             rc = cli_report(&err);
         } else {
             json_t *o = ssmh_model_to_json(m);
+            cli_progress_clear();
             print_notes(argv[optind], NULL, notes);
             rc = cli_write_json(out, o);
             json_decref(o);

@@ -2,6 +2,8 @@
 #include "cli.h"
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
+#include <math.h>
 #include <mpfr.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@ int cli_exit_code(int status)
 
 int cli_report(const ssmh_error_t *err)
 {
+    cli_progress_clear();
     fprintf(stderr, "%s: ", cli_progname);
     if (err->file[0])
         fprintf(stderr, "%s: ", err->file);
@@ -52,6 +55,7 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
 
 int cli_print_text(const char *s)
 {
+    cli_progress_clear();
     fputs(s, stdout);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
@@ -145,6 +149,9 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
     case CLI_OPT_TIMEOUT:
         if ((*rc = cli_parse_long(&v, cmd, "--timeout", arg, 0, 1L << 30)) == 0)
             lim->timeout = (double)v;
+        return 1;
+    case CLI_OPT_NO_PROGRESS:
+        cli_progress_disable();
         return 1;
     case CLI_OPT_MAX_MEMORY: {   /* N (GiB) or NM (MiB) */
         char num[32];
@@ -287,7 +294,7 @@ static FLINT_NORETURN void flint_stopped(void)
 #endif
 #endif
 
-void cli_limits_apply(const ssmh_limits_t *lim)
+void cli_limits_apply(ssmh_limits_t *lim)
 {
     mp_set_memory_functions(checked_malloc, checked_realloc, gmp_free);
     json_set_alloc_funcs(checked_malloc, free);
@@ -299,6 +306,11 @@ void cli_limits_apply(const ssmh_limits_t *lim)
         if (rl.rlim_max == RLIM_INFINITY || (rlim_t)lim->max_memory < rl.rlim_max) {
             rl.rlim_cur = (rlim_t)lim->max_memory;
             setrlimit(RLIMIT_AS, &rl);
+            /* one malloc arena for every thread: a FLINT worker's first
+               allocation would otherwise reserve a new 64 MiB heap, and
+               glibc crashes (SIGSEGV in alloc_new_heap) when that mmap
+               fails under the limit, before the out-of-memory exit 6 */
+            mallopt(M_ARENA_MAX, 1);
         }
     }
 #endif
@@ -311,6 +323,7 @@ void cli_limits_apply(const ssmh_limits_t *lim)
             rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_CPU, &rl);
     }
+    cli_progress_start(lim);
 }
 
 int cli_help(const char *text)
@@ -373,4 +386,15 @@ int cli_write_svg(const char *path, char *svg)
     cli_write_end();
     free(svg);
     return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
+}
+
+int cli_bar_column(double col)
+{
+    if (isnan(col))
+        return -1;
+    if (col > 1000.0)
+        return 1000;
+    if (col < -1.0)
+        return -1;
+    return (int)floor(col);
 }

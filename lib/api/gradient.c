@@ -43,8 +43,8 @@ int _ssmh_api_gradient(json_t *resp, const json_t *req, const ssmh_limits_t *lim
     if (cert) {
         json_t *c = ssmh_gradient_certificate(g, m);
         if (c == NULL) {
-            rc = ssmh_error_set(err, SSMH_E_UNDECIDED, label, "",
-                                "no envelope could be proven, so no certificate was written");
+            rc = ssmh_error_set(err, SSMH_E_UNDECIDED, label, "", "no certificate written: %s",
+                                g->why_envelope[0] ? g->why_envelope : "no envelope could be proven");
             goto done;
         }
         json_object_set_new(resp, "certificate", c);

@@ -18,7 +18,7 @@ char *ssmh_gradient_svg(const ssmh_gradient_t g, const ssmh_highways_t hw)
 #define EMIT(...) fprintf(s.f, __VA_ARGS__)
     for (l = 0; l <= g->lags; l++) {
         double a = fmpq_get_d(g->norm2_hi + l), b = ssmh_gradient_envelope_d(g, l);
-        if (a > 0) {
+        if (a > 0 && isfinite(a)) {
             lo = fmin(lo, log10(a));
             hi = fmax(hi, log10(a));
         }
@@ -52,7 +52,7 @@ char *ssmh_gradient_svg(const ssmh_gradient_t g, const ssmh_highways_t hw)
     EMIT("<polyline fill=\"none\" stroke=\"steelblue\" stroke-width=\"2\" points=\"");
     for (l = 0; l <= g->lags; l++) {
         double a = fmpq_get_d(g->norm2_hi + l);
-        if (a > 0)
+        if (a > 0 && isfinite(a))
             EMIT("%.1f,%.1f ", PX(l), PY(log10(a)));
     }
     EMIT("\"/>\n<polyline fill=\"none\" stroke=\"firebrick\" stroke-dasharray=\"6 4\" points=\"");
