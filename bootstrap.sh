@@ -11,6 +11,7 @@ mode=${1:-run}
 case "$mode" in run|test) ;; *) echo "usage: $0 run|test" >&2; exit 3 ;; esac
 
 pkgs=(build-essential autoconf automake libtool pkg-config python3
+      python3-numpy python3-setuptools
       libgmp-dev libmpfr-dev libflint-dev libjansson-dev libzip-dev check)
 # FLINT 2.9 (Debian 12) ships Arb separately; FLINT 3 (Debian 13) merges it.
 if ! grep -qs '__FLINT_VERSION 3' /usr/include/flint/flint.h; then
@@ -52,7 +53,7 @@ make -j"$jobs" check || status=$?
 # witness replay's closing line live in the test logs: show them.
 for log in tests/*.log; do
   [ -f "$log" ] || continue
-  grep -hE '^[0-9]+%: Checks: |^[0-9]+ passed, [0-9]+ failed' "$log" | sed "s|^|$(basename "$log" .log): |" || true
+  grep -hE '^[0-9]+%: Checks: |^[0-9]+ passed, [0-9]+ failed|^python: ' "$log" | sed "s|^|$(basename "$log" .log): |" || true
 done
 if [ "$status" -ne 0 ]; then
   cat test-suite.log 2>/dev/null | tail -n 200

@@ -97,7 +97,9 @@ static int parse(mpq_t out, const char *s)
         return -1;
     if ((long)(ilen + flen) > MAX_DIGITS)
         return too_many_digits();
-    if ((base == 10 && (*p == 'e' || *p == 'E')) || (base == 16 && (*p == 'p' || *p == 'P'))) {
+    /* 'd'/'D': the Fortran exponent ("0.1D+05"), a power of ten like 'e' */
+    if ((base == 10 && (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D'))
+        || (base == 16 && (*p == 'p' || *p == 'P'))) {
         int eneg = 0;
         p++;
         if (*p == '+' || *p == '-')

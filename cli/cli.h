@@ -38,7 +38,9 @@ int cli_cmd_gradient(int argc, char **argv);
 int cli_cmd_minimal(int argc, char **argv);
 int cli_cmd_approx(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_batch(int argc, char **argv);
+int cli_cmd_call(int argc, char **argv);
 
 /* Use the machine's cores for FLINT (SSMHEADS_THREADS=N overrides). */
 void cli_threads_init(void);
@@ -59,8 +61,9 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim);
 /* With --cert: 0 when the checker can hold a certificate about m, else the
    exit code after the message (no certificate can be written). */
 int cli_check_certifiable(const ssmh_model_t m, const ssmh_limits_t *lim, const char *path);
-/* Print a JSON value (one object) on stdout; returns an exit code. */
+/* Print a JSON value (one object), or a text, on stdout; returns an exit code. */
 int cli_print_json(const json_t *v);
+int cli_print_text(const char *s);
 /* Write a JSON value to path atomically; returns an exit code. */
 int cli_write_json(const char *path, const json_t *v);
 
@@ -78,13 +81,15 @@ int cli_parse_eps(fmpq_t eps, const char *cmd, const char *arg);
 #define CLI_OPT_TIMEOUT 1004
 #define CLI_OPT_MAX_STATE 1005
 #define CLI_OPT_MAX_MEMORY 1006
+#define CLI_OPT_NO_PROGRESS 1007
 #define CLI_LIMIT_LONGOPTS                                   \
     {"max-dim", required_argument, NULL, CLI_OPT_MAX_DIM},   \
     {"max-state", required_argument, NULL, CLI_OPT_MAX_STATE}, \
     {"max-digits", required_argument, NULL, CLI_OPT_MAX_DIGITS}, \
     {"max-bits", required_argument, NULL, CLI_OPT_MAX_BITS}, \
     {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}, \
-    {"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY}
+    {"max-memory", required_argument, NULL, CLI_OPT_MAX_MEMORY}, \
+    {"no-progress", no_argument, NULL, CLI_OPT_NO_PROGRESS}
 #define CLI_LIMIT_HELP \
     "  --max-dim N      largest dimension accepted (default 65536)\n" \
     "  --max-state N    same as --max-dim\n" \
@@ -92,7 +97,9 @@ int cli_parse_eps(fmpq_t eps, const char *cmd, const char *arg);
     "  --max-bits N     largest rational size, in bits (default 2^26)\n" \
     "  --timeout SEC    CPU-time limit; exit 6 when hit (default none)\n" \
     "  --max-memory N   memory (address space) limit in GiB, or N M for MiB; exit 6\n" \
-    "                   when hit (default 16 GiB, 0 for none)\n"
+    "                   when hit (default 16 GiB, 0 for none)\n" \
+    "  --no-progress    no progress line on stderr (shown only on a terminal, once\n" \
+    "                   a command has run for 2 seconds)\n"
 /* Handle a limit option; returns 1 if opt was one (and *rc set on error). */
 /* The default case of a command's option loop: 0 (a limit option was
    applied) or the exit code to return. */
@@ -100,23 +107,29 @@ int cli_other_option(ssmh_limits_t *lim, int opt, const char *arg, const char *c
 int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
                       const char *cmd, int *rc);
 /* Install the CPU-time and memory limits and the signal handling below
-   (after option parsing). */
-void cli_limits_apply(const ssmh_limits_t *lim);
+   (after option parsing), and the progress line (lim->progress). */
+void cli_limits_apply(ssmh_limits_t *lim);
+
+/* Progress of long work (cli/progress.c): one line on stderr, on a terminal
+   only, after 2 s, never with --no-progress.  cli_progress_clear() erases
+   it and stops it: every command calls it before printing its results. */
+void cli_progress_disable(void);
+int cli_progress_wanted(void);
+void cli_progress_start(ssmh_limits_t *lim);
+void cli_progress_clear(void);
 
 /* A decimal of x by MPFR, rounded outward: up for upper bounds, down for
    lower ones (malloc'ed). */
 char *cli_decimal(const fmpq_t x, int up);
 
-/* A growing text buffer (for SVG plots). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} cli_buf_t;
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* Write a plot (an SVG document from the library, or NULL when it ran out
+   of memory) to path atomically and free it; returns an exit code. */
+int cli_write_svg(const char *path, char *svg);
+
+/* floor(col) as an int for the text bar charts, clamped to [-1, 1000]; NaN
+   gives -1 (no bar): no double out of int range is ever cast. */
+int cli_bar_column(double col);
+
 /* Process-wide handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGXCPU: an
    output file being written (between cli_write_begin and cli_write_end;
    cli_write_json does this) is finished first, then the process exits with

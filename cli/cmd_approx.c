@@ -29,68 +29,6 @@ static const char usage[] =
     "  --json        print one JSON object\n" CLI_LIMIT_HELP;
 
 
-static double lg(const fmpq_t x)
-{
-    double v = fmpq_get_d(x);
-    return v > 0 ? log10(v) : -INFINITY;
-}
-
-static int write_svg(const char *path, const ssmh_approx_t a)
-{
-    cli_buf_t out = {NULL, 0, 0};
-    double lo = lg(a->tau), hi = lg(a->tau);
-    slong h;
-    ssmh_error_t err;
-    int rc;
-#define EMIT(...) cli_buf_printf(&out, __VA_ARGS__)
-    for (h = 0; h <= a->k; h++) {
-        double v = lg(a->curve_hi + h);
-        if (isfinite(v)) {
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-    }
-    if (!isfinite(lo) || !isfinite(hi)) {
-        lo = -1;
-        hi = 1;
-    }
-    if (hi - lo < 1)
-        hi = lo + 1;
-#define PX(h) (60.0 + 560.0 * (double)(h) / (double)(a->k > 0 ? a->k : 1))
-#define PY(v) (20.0 + 340.0 * (hi - (v)) / (hi - lo))
-    EMIT("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"400\" viewBox=\"0 0 640 400\">\n"
-         "<title>ssmheads approx: E(H)^2 against eps^2 (log10 scale)</title>\n"
-         "<rect x=\"60\" y=\"20\" width=\"560\" height=\"340\" fill=\"none\" stroke=\"black\"/>\n"
-         "<text x=\"340\" y=\"392\" text-anchor=\"middle\" font-size=\"12\">heads H</text>\n"
-         "<text x=\"14\" y=\"190\" font-size=\"12\" transform=\"rotate(-90 14 190)\">log10 E(H)^2</text>\n"
-         "<text x=\"56\" y=\"24\" text-anchor=\"end\" font-size=\"10\">%.1f</text>\n"
-         "<text x=\"56\" y=\"360\" text-anchor=\"end\" font-size=\"10\">%.1f</text>\n"
-         "<text x=\"620\" y=\"376\" text-anchor=\"end\" font-size=\"10\">%ld</text>\n"
-         "<polyline fill=\"none\" stroke=\"steelblue\" stroke-width=\"2\" points=\"",
-         hi, lo, (long)a->k);
-    for (h = 0; h <= a->k; h++)
-        if (isfinite(lg(a->curve_hi + h)))
-            EMIT("%.1f,%.1f ", PX(h), PY(lg(a->curve_hi + h)));
-    EMIT("\"/>\n<line x1=\"60\" x2=\"620\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"firebrick\" "
-         "stroke-dasharray=\"6 4\"/>\n",
-         PY(lg(a->tau)), PY(lg(a->tau)));
-    EMIT("<line x1=\"%.1f\" x2=\"%.1f\" y1=\"20\" y2=\"360\" stroke=\"seagreen\" stroke-dasharray=\"2 3\"/>\n",
-         PX(a->H), PX(a->H));
-    EMIT("<text x=\"70\" y=\"36\" font-size=\"11\" fill=\"steelblue\">E(H)^2 (upper end of its enclosure)</text>\n"
-         "<text x=\"70\" y=\"50\" font-size=\"11\" fill=\"firebrick\">eps^2</text>\n"
-         "<text x=\"70\" y=\"64\" font-size=\"11\" fill=\"seagreen\">H = %ld</text>\n</svg>\n",
-         (long)a->H);
-#undef PX
-#undef PY
-#undef EMIT
-    ssmh_error_clear(&err);
-    cli_write_begin();
-    rc = ssmh_file_write_atomic(path, out.s, out.len, &err);
-    cli_write_end();
-    free(out.s);
-    return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
-}
-
 /* An exact input printed exactly when short, else as an MPFR decimal. */
 static char *exact_or_decimal(const fmpq_t x, int up)
 {
@@ -133,8 +71,8 @@ static void print_text(const ssmh_approx_t a, int curve)
             /* E(0)^2 at column 57, 3 columns per decade below it */
             double v = fmpq_get_d(a->curve_hi + h), tv = fmpq_get_d(a->tau);
             double top = fmpq_get_d(a->curve_hi + 0);
-            int bar = v > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(v / top)) : 0;
-            int tb = tv > 0 && top > 0 ? (int)floor(57.0 + 3.0 * log10(tv / top)) : -1;
+            int bar = v > 0 && top > 0 ? cli_bar_column(57.0 + 3.0 * log10(v / top)) : 0;
+            int tb = tv > 0 && top > 0 ? cli_bar_column(57.0 + 3.0 * log10(tv / top)) : -1;
             char line[64];
             memset(line, ' ', sizeof(line));
             for (int i = 0; i < bar && i < 60; i++)
@@ -239,6 +177,7 @@ int cli_cmd_approx(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     rc = CLI_EXIT_OK;
     if (cert != NULL) {
         json_t *c = ssmh_approx_certificate(a, m);
@@ -246,7 +185,7 @@ int cli_cmd_approx(int argc, char **argv)
         json_decref(c);
     }
     if (rc == CLI_EXIT_OK && plot != NULL)
-        rc = write_svg(plot, a);
+        rc = cli_write_svg(plot, ssmh_approx_svg(a));
     if (rc == CLI_EXIT_OK && json) {
         json_t *o = ssmh_approx_to_json(a, curve);
         rc = cli_print_json(o);

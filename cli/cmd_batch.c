@@ -41,7 +41,6 @@ static const char usage[] =
     "  --eps E         gradient: the horizon's epsilon\n"
     "  --lags L        gradient: exact norms for lags 0..L (default 16)\n"
     "  --cert-dir DIR  write each claim's certificate into DIR (heads, gradient)\n"
-    "  --no-progress   no progress bar (it is shown only on a terminal anyway)\n"
     "Exit status: the largest exit status of the entries run (0: all succeeded),\n"
     "3 usage, 4 invalid manifest, 5 results I/O; 128+signal when interrupted\n"
     "(the results so far are complete: rerun with --resume).\n" CLI_LIMIT_HELP;
@@ -271,13 +270,12 @@ int cli_cmd_batch(int argc, char **argv)
         {"eps", required_argument, NULL, 'e'},
         {"lags", required_argument, NULL, 'L'},
         {"cert-dir", required_argument, NULL, 'c'},
-        {"no-progress", no_argument, NULL, 'P'},
         CLI_LIMIT_LONGOPTS,
         {NULL, 0, NULL, 0}};
     batch_t b;
     ssmh_error_t err;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN), shard = 0, nshards = 1, v;
-    int opt, rc, resume = 0, no_progress = 0;
+    int opt, rc, resume = 0;
     slong i, j, in_shard = 0;
     char *skip;
     pthread_t *th, sth;
@@ -327,7 +325,6 @@ int cli_cmd_batch(int argc, char **argv)
                 b.task->lags = v;
             break;
         case 'c': b.cert_dir = optarg; break;
-        case 'P': no_progress = 1; break;
         default: rc = cli_other_option(&b.lim, opt, optarg, "batch"); break;
         }
     }
@@ -374,7 +371,8 @@ int cli_cmd_batch(int argc, char **argv)
             jobs = b.ntodo > 0 ? b.ntodo : 1;
         if (jobs > 1)
             flint_set_num_threads(1);   /* parallel models, one FLINT thread each */
-        b.progress = !no_progress && isatty(STDERR_FILENO);
+        b.progress = cli_progress_wanted();   /* --no-progress, a terminal */
+        cli_progress_disable();   /* batch draws its own bar, not the models' */
         pthread_mutex_init(&b.lock, NULL);
         clock_gettime(CLOCK_MONOTONIC, &b.t0);
         /* every handled signal goes to the signal thread, through a pipe */

@@ -67,6 +67,7 @@ int cli_cmd_construct(int argc, char **argv)
         rc = cli_report(&err);
     } else {
         json_t *o = ssmh_construction_to_json(c);
+        cli_progress_clear();
         rc = CLI_EXIT_OK;
         if (out != NULL)
             rc = cli_write_json(out, o);

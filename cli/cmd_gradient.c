@@ -30,80 +30,6 @@ static void print_dec(const char *label, const fmpq_t x, int up)
     free(s);
 }
 
-static int write_svg(const char *path, const ssmh_gradient_t g, const fmpq *hw, slong nhw)
-{
-    cli_buf_t out = {NULL, 0, 0};
-    slong l, h;
-    double lo = INFINITY, hi = -INFINITY;
-    ssmh_error_t err;
-    int rc;
-#define EMIT(...) cli_buf_printf(&out, __VA_ARGS__)
-    for (l = 0; l <= g->lags; l++) {
-        double a = fmpq_get_d(g->norm2_hi + l), b = ssmh_gradient_envelope_d(g, l);
-        if (a > 0) {
-            lo = fmin(lo, log10(a));
-            hi = fmax(hi, log10(a));
-        }
-        if (isfinite(b) && b > 0) {
-            lo = fmin(lo, log10(b));
-            hi = fmax(hi, log10(b));
-        }
-    }
-    for (h = 0; h < nhw; h++)
-        if (fmpq_sgn(hw + h) > 0) {
-            lo = fmin(lo, log10(fmpq_get_d(hw + h)));
-            hi = fmax(hi, log10(fmpq_get_d(hw + h)));
-        }
-    if (!isfinite(lo)) {
-        lo = -1;
-        hi = 1;
-    }
-    if (hi - lo < 1)
-        hi = lo + 1;
-    EMIT("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"400\" viewBox=\"0 0 640 400\">\n"
-         "<title>ssmheads gradient: ||K_l||_2 against the envelope sqrt(M2) gamma^l (log10 scale)</title>\n"
-         "<rect x=\"60\" y=\"20\" width=\"560\" height=\"340\" fill=\"none\" stroke=\"black\"/>\n"
-         "<text x=\"340\" y=\"392\" text-anchor=\"middle\" font-size=\"12\">lag l (distance i - j)</text>\n"
-         "<text x=\"14\" y=\"190\" font-size=\"12\" transform=\"rotate(-90 14 190)\">log10 norm</text>\n"
-         "<text x=\"56\" y=\"24\" text-anchor=\"end\" font-size=\"10\">%.1f</text>\n"
-         "<text x=\"56\" y=\"360\" text-anchor=\"end\" font-size=\"10\">%.1f</text>\n"
-         "<text x=\"620\" y=\"376\" text-anchor=\"end\" font-size=\"10\">%ld</text>\n",
-         hi, lo, (long)g->lags);
-#define PX(l) (60.0 + 560.0 * (double)(l) / (double)(g->lags > 0 ? g->lags : 1))
-#define PY(v) (20.0 + 340.0 * (hi - (v)) / (hi - lo))
-    EMIT("<polyline fill=\"none\" stroke=\"steelblue\" stroke-width=\"2\" points=\"");
-    for (l = 0; l <= g->lags; l++) {
-        double a = fmpq_get_d(g->norm2_hi + l);
-        if (a > 0)
-            EMIT("%.1f,%.1f ", PX(l), PY(log10(a)));
-    }
-    EMIT("\"/>\n<polyline fill=\"none\" stroke=\"firebrick\" stroke-dasharray=\"6 4\" points=\"");
-    for (l = 0; l <= g->lags; l++) {
-        double b = ssmh_gradient_envelope_d(g, l);
-        if (isfinite(b) && b > 0)
-            EMIT("%.1f,%.1f ", PX(l), PY(log10(b)));
-    }
-    EMIT("\"/>\n");
-    for (h = 0; h < nhw; h++)
-        if (fmpq_sgn(hw + h) > 0)
-            EMIT("<line x1=\"60\" x2=\"620\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"seagreen\" "
-                 "stroke-dasharray=\"2 3\"/>\n",
-                 PY(log10(fmpq_get_d(hw + h))), PY(log10(fmpq_get_d(hw + h))));
-    EMIT("<text x=\"70\" y=\"36\" font-size=\"11\" fill=\"steelblue\">||K_l||_2 (upper end of its enclosure)</text>\n"
-         "<text x=\"70\" y=\"50\" font-size=\"11\" fill=\"firebrick\">proven envelope sqrt(M2) gamma^l</text>\n"
-         "<text x=\"70\" y=\"64\" font-size=\"11\" fill=\"seagreen\">attention highway ||V_h||_2 (alpha = 1)</text>\n"
-         "</svg>\n");
-#undef EMIT
-#undef PX
-#undef PY
-    ssmh_error_clear(&err);
-    cli_write_begin();
-    rc = ssmh_file_write_atomic(path, out.s, out.len, &err);
-    cli_write_end();
-    free(out.s);
-    return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
-}
-
 int cli_cmd_gradient(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -122,11 +48,11 @@ int cli_cmd_gradient(int argc, char **argv)
     ssmh_gradient_t g;
     ssmh_error_t err;
     fmpq_t eps;
-    fmpq *hw = NULL;       /* highway lower bounds ||V_h||_2 >= hw[h] */
-    slong nhw = 0, h, l;
+    ssmh_highways_t hws;   /* highway lower bounds ||V_h||_2 >= hws->lo[h] */
+    slong h, l;
     long n = 0, lags = -1;
     const char *cert = NULL, *plot = NULL, *attn = NULL;
-    int json = 0, have_eps = 0, opt, rc;
+    int json = 0, have_eps = 0, opt, rc, cert_rc = CLI_EXIT_OK;
 
     ssmh_limits_default(&lim);
     fmpq_init(eps);
@@ -165,6 +91,7 @@ int cli_cmd_gradient(int argc, char **argv)
     ssmh_model_init(m);
     ssmh_attention_init(att);
     ssmh_gradient_init(g);
+    ssmh_highways_init(hws);
     ssmh_error_clear(&err);
     if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK
         || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind])) != CLI_EXIT_OK))
@@ -178,11 +105,8 @@ int cli_cmd_gradient(int argc, char **argv)
             rc = cli_report(&err);
             goto done;
         }
-        if (att->p != m->p || att->d != m->d) {
-            fprintf(stderr, "ssmheads: %s: $.heads: the layer's value maps are %ld x %ld but the "
-                            "model's lag operators are %ld x %ld\n",
-                    attn, (long)att->p, (long)att->d, (long)m->p, (long)m->d);
-            rc = CLI_EXIT_INPUT;
+        if (ssmh_highways_check(att, m, attn, &err) != SSMH_OK) {
+            rc = cli_report(&err);
             goto done;
         }
     }
@@ -192,54 +116,31 @@ int cli_cmd_gradient(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     /* highways: ||V_h||_2 of the given layer, or ||K_0||_2 (the lag-0 map a
        head with alpha = 1 would pass) */
-    nhw = attn ? att->H : 1;
-    hw = _fmpq_vec_init(nhw);
-    for (h = 0; h < nhw; h++) {
-        fmpq_t up;
-        fmpq_init(up);
-        if (attn)
-            ssmh_norm2_enclose(hw + h, up, att->V + h);
-        else
-            fmpq_set(hw + h, g->norm2_lo + 0);
-        fmpq_clear(up);
-    }
+    ssmh_highways_compute(hws, g, attn ? att : NULL);
     rc = CLI_EXIT_OK;
     if (cert != NULL) {
         json_t *c = ssmh_gradient_certificate(g, m);
         if (c == NULL) {
-            fprintf(stderr, "ssmheads: %s: no envelope could be proven, so no certificate was written\n",
-                    argv[optind]);
-            rc = CLI_EXIT_UNDECIDED;
+            /* the exact verdict and enclosures are still printed below */
+            fprintf(stderr, "ssmheads: %s: no certificate written: %s\n", argv[optind], g->why_envelope);
+            cert_rc = CLI_EXIT_UNDECIDED;
+            cert = NULL;
         } else {
             rc = cli_write_json(cert, c);
             json_decref(c);
+            if (rc == CLI_EXIT_OK && g->why_verdict[0])
+                fprintf(stderr, "ssmheads: %s: the certificate proves the envelope but not the %s verdict: %s\n",
+                        argv[optind], ssmh_stability_name(g->spec->verdict), g->why_verdict);
         }
     }
     if (rc == CLI_EXIT_OK && plot != NULL)
-        rc = write_svg(plot, g, hw, nhw);
+        rc = cli_write_svg(plot, ssmh_gradient_svg(g, hws));
     if (rc == CLI_EXIT_OK && json) {
-        json_t *o = ssmh_gradient_to_json(g), *ha = json_array();
-        for (h = 0; h < nhw; h++) {
-            json_t *e = json_object();
-            json_object_set_new(e, "head", attn ? json_integer(h) : json_string("K_0"));
-            json_object_set_new(e, "highway_lo", ssmh_json_rational(hw + h));
-            if (have_eps) {
-                fmpq_t t;
-                slong d;
-                const char *why = "the highway's lower bound is 0";
-                fmpq_init(t);
-                fmpq_mul(t, eps, hw + h);
-                d = fmpq_is_zero(t) ? -1 : ssmh_gradient_horizon(g, m, t, &why);
-                json_object_set_new(e, "below_eps_highway_from", d >= 0 ? json_integer(d) : json_null());
-                if (d < 0)
-                    json_object_set_new(e, "below_eps_highway_none", json_string(why));
-                fmpq_clear(t);
-            }
-            json_array_append_new(ha, e);
-        }
-        json_object_set_new(o, "highways", ha);
+        json_t *o = ssmh_gradient_to_json(g);
+        json_object_set_new(o, "highways", ssmh_highways_to_json(hws, g, m, have_eps ? eps : NULL));
         rc = cli_print_json(o);
         json_decref(o);
     } else if (rc == CLI_EXIT_OK) {
@@ -257,8 +158,11 @@ int cli_cmd_gradient(int argc, char **argv)
             print_dec(", M2 = ", g->env->M2, 1);
             printf("\n");
         } else {
-            printf("envelope: none could be proven\n");
+            printf("envelope: %s\n", g->why_envelope[0] ? g->why_envelope : "none could be proven");
         }
+        if (g->why_verdict[0] && g->have_env)
+            printf("not certified: the %s verdict (%s)\n", ssmh_stability_name(g->spec->verdict),
+                   g->why_verdict);
         if (have_eps) {
             char *e = cli_decimal(eps, 0);
             if (g->horizon >= 0)
@@ -272,9 +176,9 @@ int cli_cmd_gradient(int argc, char **argv)
         for (l = 0; l <= g->lags; l++) {
             char *f = cli_decimal(g->norms_f2 + l, 1), *a = cli_decimal(g->norm2_lo + l, 0), *b = cli_decimal(g->norm2_hi + l, 1);
             double nv = fmpq_get_d(g->norm2_hi + l), ev = ssmh_gradient_envelope_d(g, l);
-            int bar = nv > 0 ? (int)floor(30.0 + 3.0 * log10(nv)) : 0, ebar;
+            int bar = nv > 0 ? cli_bar_column(30.0 + 3.0 * log10(nv)) : 0, ebar;
             char line[64];
-            ebar = isfinite(ev) && ev > 0 ? (int)floor(30.0 + 3.0 * log10(ev)) : -1;
+            ebar = isfinite(ev) && ev > 0 ? cli_bar_column(30.0 + 3.0 * log10(ev)) : -1;
             memset(line, ' ', sizeof(line));
             for (int i = 0; i < bar && i < 60; i++)
                 line[i] = '#';
@@ -289,18 +193,18 @@ int cli_cmd_gradient(int argc, char **argv)
         printf("(# bars: ||K_l||_2 on a log scale, 3 columns per decade; | marks the envelope)\n");
         printf("\nattention highway: a head with alpha_ij = 1 passes ||V_h|| at every distance; the\n"
                "k-head emulation of this SSM inherits K_l, hence the envelope above.\n");
-        for (h = 0; h < nhw; h++) {
-            char *v = cli_decimal(hw + h, 0);
+        for (h = 0; h < hws->n; h++) {
+            char *v = cli_decimal(hws->lo + h, 0);
             if (attn)
                 printf("head %ld: ||V_h||_2 >= %s", (long)h, v);
             else
                 printf("K_0 as a highway: ||K_0||_2 >= %s", v);
-            if (have_eps && fmpq_sgn(hw + h) > 0) {
+            if (have_eps && fmpq_sgn(hws->lo + h) > 0) {
                 fmpq_t t;
                 slong d;
                 const char *why = NULL;
                 fmpq_init(t);
-                fmpq_mul(t, eps, hw + h);
+                fmpq_mul(t, eps, hws->lo + h);
                 d = ssmh_gradient_horizon(g, m, t, &why);
                 if (d >= 0)
                     printf("; the SSM's gradient is below eps times it from lag %ld on", (long)d);
@@ -316,9 +220,10 @@ int cli_cmd_gradient(int argc, char **argv)
         if (plot)
             printf("plot written to %s\n", plot);
     }
+    if (rc == CLI_EXIT_OK)
+        rc = cert_rc;
 done:
-    if (hw)
-        _fmpq_vec_clear(hw, nhw);
+    ssmh_highways_clear(hws);
     ssmh_gradient_clear(g);
     ssmh_attention_clear(att);
     ssmh_model_clear(m);

@@ -111,6 +111,7 @@ int cli_cmd_heads(int argc, char **argv)
             snprintf(err.file, sizeof(err.file), "%s", argv[optind]);
         rc = cli_report(&err);
     } else {
+        cli_progress_clear();
         rc = CLI_EXIT_OK;
         if (cert != NULL) {
             json_t *c = ssmh_heads_certificate(h, m);

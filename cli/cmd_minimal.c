@@ -55,6 +55,7 @@ int cli_cmd_minimal(int argc, char **argv)
             snprintf(err.file, sizeof(err.file), "%s", argv[optind]);
         rc = cli_report(&err);
     } else {
+        cli_progress_clear();
         rc = CLI_EXIT_OK;
         if (out != NULL) {
             if (r->mcmillan_degree == 0) {

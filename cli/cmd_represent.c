@@ -76,6 +76,7 @@ int cli_cmd_represent(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
+    cli_progress_clear();
     rc = CLI_EXIT_OK;
     if (cert != NULL) {
         json_t *c = ssmh_represent_certificate(r, a, m);

@@ -13,7 +13,9 @@ static const cli_command_t commands[] = {
     {"minimal", cli_cmd_minimal, "exact minimal realization (Kalman decomposition)"},
     {"approx", cli_cmd_approx, "certified least head count within epsilon"},
     {"import", cli_cmd_import, "convert trained weights to an exact model file"},
+    {"inspect", cli_cmd_inspect, "list a checkpoint's tensors and SSM modules"},
     {"batch", cli_cmd_batch, "run many models, resumable, shardable"},
+    {"call", cli_cmd_call, "answer one JSON request of the library's entry point"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -27,7 +29,9 @@ static int usage(FILE *f)
     for (i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f,
-            "\n'ssmheads COMMAND --help' describes one command.\n"
+            "\n'ssmheads COMMAND --help' describes one command.  Every command takes\n"
+            "--no-progress: no progress line on stderr (one is shown only on a terminal,\n"
+            "for work longer than 2 seconds).\n"
             "Exit codes: 0 success (verify: accepted), 1 rejected or claim false,\n"
             "2 undecided, 3 usage error, 4 invalid input, 5 I/O error, 6 resource limit,\n"
             "7 not implemented yet.\n");
@@ -50,6 +54,7 @@ int main(int argc, char **argv)
     for (i = 0; i < NCOMMANDS; i++)
         if (strcmp(argv[1], commands[i].name) == 0) {
             rc = commands[i].run(argc - 1, argv + 1);
+            cli_progress_clear();
             flint_cleanup_master();
             return rc;
         }

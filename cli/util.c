@@ -2,6 +2,8 @@
 #include "cli.h"
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
+#include <math.h>
 #include <mpfr.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,23 +16,12 @@ const char *cli_progname = "ssmheads";
 
 int cli_exit_code(int status)
 {
-    switch (status) {
-    case SSMH_OK: return CLI_EXIT_OK;
-    case SSMH_E_PARSE:
-    case SSMH_E_SHAPE:
-    case SSMH_E_VALUE: return CLI_EXIT_INPUT;
-    case SSMH_E_IO: return CLI_EXIT_IO;
-    case SSMH_E_LIMIT:
-    case SSMH_E_NOMEM: return CLI_EXIT_LIMIT;
-    case SSMH_E_USAGE: return CLI_EXIT_USAGE;
-    case SSMH_E_UNDECIDED: return CLI_EXIT_UNDECIDED;
-    case SSMH_E_NOTIMPL: return CLI_EXIT_NOTIMPL;
-    default: return CLI_EXIT_LIMIT;
-    }
+    return ssmh_exit_code(status);
 }
 
 int cli_report(const ssmh_error_t *err)
 {
+    cli_progress_clear();
     fprintf(stderr, "%s: ", cli_progname);
     if (err->file[0])
         fprintf(stderr, "%s: ", err->file);
@@ -72,20 +63,28 @@ int cli_check_certifiable(const ssmh_model_t m, const ssmh_limits_t *lim, const 
     return cli_report(&err);
 }
 
-int cli_print_json(const json_t *v)
+int cli_print_text(const char *s)
 {
-    char *s = ssmh_json_dumps(v);
-    if (s == NULL) {
-        fprintf(stderr, "%s: out of memory\n", cli_progname);
-        return CLI_EXIT_LIMIT;
-    }
+    cli_progress_clear();
     fputs(s, stdout);
-    free(s);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "%s: cannot write to stdout\n", cli_progname);
         return CLI_EXIT_IO;
     }
     return CLI_EXIT_OK;
+}
+
+int cli_print_json(const json_t *v)
+{
+    char *s = ssmh_json_dumps(v);
+    int rc;
+    if (s == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
+    }
+    rc = cli_print_text(s);
+    free(s);
+    return rc;
 }
 
 int cli_write_json(const char *path, const json_t *v)
@@ -160,6 +159,9 @@ int cli_limits_option(ssmh_limits_t *lim, int opt, const char *arg,
     case CLI_OPT_TIMEOUT:
         if ((*rc = cli_parse_long(&v, cmd, "--timeout", arg, 0, 1L << 30)) == 0)
             lim->timeout = (double)v;
+        return 1;
+    case CLI_OPT_NO_PROGRESS:
+        cli_progress_disable();
         return 1;
     case CLI_OPT_MAX_MEMORY: {   /* N (GiB) or NM (MiB) */
         char num[32];
@@ -302,7 +304,7 @@ static FLINT_NORETURN void flint_stopped(void)
 #endif
 #endif
 
-void cli_limits_apply(const ssmh_limits_t *lim)
+void cli_limits_apply(ssmh_limits_t *lim)
 {
     mp_set_memory_functions(checked_malloc, checked_realloc, gmp_free);
     json_set_alloc_funcs(checked_malloc, free);
@@ -314,6 +316,11 @@ void cli_limits_apply(const ssmh_limits_t *lim)
         if (rl.rlim_max == RLIM_INFINITY || (rlim_t)lim->max_memory < rl.rlim_max) {
             rl.rlim_cur = (rlim_t)lim->max_memory;
             setrlimit(RLIMIT_AS, &rl);
+            /* one malloc arena for every thread: a FLINT worker's first
+               allocation would otherwise reserve a new 64 MiB heap, and
+               glibc crashes (SIGSEGV in alloc_new_heap) when that mmap
+               fails under the limit, before the out-of-memory exit 6 */
+            mallopt(M_ARENA_MAX, 1);
         }
     }
 #endif
@@ -326,6 +333,7 @@ void cli_limits_apply(const ssmh_limits_t *lim)
             rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_CPU, &rl);
     }
+    cli_progress_start(lim);
 }
 
 int cli_help(const char *text)
@@ -374,24 +382,29 @@ char *cli_decimal(const fmpq_t x, int up)
     return out;
 }
 
-void cli_buf_printf(cli_buf_t *b, const char *fmt, ...)
+int cli_write_svg(const char *path, char *svg)
 {
-    va_list ap;
-    int n;
-    if (b->cap - b->len < 2) {
-        b->cap = 2 * b->cap + 4096;
-        b->s = realloc(b->s, b->cap);
+    ssmh_error_t err;
+    int rc;
+    if (svg == NULL) {
+        fprintf(stderr, "%s: out of memory\n", cli_progname);
+        return CLI_EXIT_LIMIT;
     }
-    va_start(ap, fmt);
-    n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n >= b->cap - b->len) {
-        b->cap = 2 * b->cap + (size_t)n;
-        b->s = realloc(b->s, b->cap);
-        va_start(ap, fmt);
-        n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-    }
-    if (n > 0)
-        b->len += (size_t)n;
+    ssmh_error_clear(&err);
+    cli_write_begin();
+    rc = ssmh_file_write_atomic(path, svg, strlen(svg), &err);
+    cli_write_end();
+    free(svg);
+    return rc == SSMH_OK ? CLI_EXIT_OK : cli_report(&err);
+}
+
+int cli_bar_column(double col)
+{
+    if (isnan(col))
+        return -1;
+    if (col > 1000.0)
+        return 1000;
+    if (col < -1.0)
+        return -1;
+    return (int)floor(col);
 }

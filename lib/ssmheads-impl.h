@@ -42,11 +42,33 @@
    i * d + j); Vm is initialised by the call. */
 void _ssmh_attention_columns(fmpq_mat_t Vm, const ssmh_attention_t a);
 
+/* A result the caller must look at (a failed float conversion). */
+#if defined(__GNUC__)
+#define SSMH_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define SSMH_MUST_CHECK
+#endif
+
+/* Doubles into exact dyadics, checked first (lib/core/dyadic.c).  Each
+   returns 1 when the relation holds exactly, 0 (result 0) when the double
+   is NaN, infinite or out of range: the float proposal has failed and the
+   caller tries its next method.  Nothing else may call fmpz_set_d. */
+int _ssmh_fmpz_set_d(fmpz_t z, double x) SSMH_MUST_CHECK;                /* z = x, x integral */
+int _ssmh_set_dyadic(fmpq_t q, double x, slong shift) SSMH_MUST_CHECK;   /* nearbyint(x 2^s) 2^-s */
+int _ssmh_round_up(fmpq_t out, double x) SSMH_MUST_CHECK;   /* out >= x, about 30 bits */
+/* out >= x, a dyadic with about `bits` significant bits, exactly (no double). */
+void _ssmh_round_up_q(fmpq_t out, const fmpq_t x, slong bits);
+/* y = x 2^s for any sign of s (y may alias x). */
+void _ssmh_fmpq_mul_2exp_si(fmpq_t y, const fmpq_t x, slong s);
+/* floor-ish log2 |x| from bit lengths (within 1); WORD_MIN for 0. */
+slong _ssmh_fmpq_log2(const fmpq_t x);
+/* x 2^-e as a double, without overflow in between (+-Inf past the range,
+   0 below it): a guide only. */
+double _ssmh_fmpq_get_d_2exp(const fmpq_t x, slong e);
+
 /* gradient helpers (lib/gradient/psd.c, spectrum.c) */
 int _ssmh_is_psd(const fmpq_mat_t S, int strict);
-void _ssmh_round_up(fmpq_t out, double x);
 void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
-void _ssmh_set_dyadic(fmpq_t q, double x, slong shift);
 double _ssmh_power_iteration(const double *g, slong n, double *v, slong iters);
 void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
@@ -60,9 +82,17 @@ void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, 
    (0 on a repeated eigenvalue); and for an A with an eigenvalue outside the
    unit circle, r >= 1 with r^2 P - A^T P A > 0 and x^T P x < 0 intended
    (x is N x 1, initialised by the caller). */
-void _ssmh_stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma);
+int _ssmh_stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma) SSMH_MUST_CHECK;
 int _ssmh_eigen_form(fmpq_mat_t P, const fmpq_mat_t A);
 int _ssmh_instability_form(fmpq_mat_t P, fmpq_mat_t x, fmpq_t r, const fmpq_mat_t A);
+
+/* P > 0 with gamma^2 P - A^T P A >= 0, proven exactly, by the ladder of
+   lib/gradient/stein.c (doubles, balanced basis, extended precision, exact
+   solve for small N); 1 on success with *method naming the method (static
+   text; method may be NULL), else 0 with the reason in why (may be NULL).
+   lim (may be NULL) receives progress. */
+int _ssmh_stein_form(fmpq_mat_t P, const fmpq_mat_t A, const fmpq_t gamma, const ssmh_limits_t *lim,
+                     const char **method, char *why, size_t why_size);
 
 /* P > 0 with P - A^T P A >= 0 for a marginal A (semisimple unit-circle
    eigenvalues, the rest inside), built exactly from the spectral
@@ -72,6 +102,11 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A);
 
 /* X = f(A) for f in Z[x] (X N x N, initialised by the caller). */
 void _ssmh_fmpz_poly_of_mat(fmpq_mat_t X, const fmpz_poly_t f, const fmpq_mat_t A);
+
+/* A matrix as an array of rows, or, when it has no rows or no columns, as
+   {"rows": R, "cols": C, "entries": []}, the only form that keeps both
+   dimensions (lib/model/json.c). */
+json_t *_ssmh_json_matrix_shaped(const fmpq_mat_t m);
 
 /* Largest rows * cols of a matrix read in the sparse form (whose file size
    does not bound the allocation): 2^27 entries, about 2 GiB of fmpq. */

@@ -28,5 +28,7 @@
 #include <ssmheads/approx.h>
 #include <ssmheads/weights.h>
 #include <ssmheads/batch.h>
+#include <ssmheads/report.h>
+#include <ssmheads/api.h>
 
 #endif

@@ -1,6 +1,7 @@
 # Foundation: numbers, files, JSON, model files, the CLI frame.
 libssmheads_core_la_SOURCES += \
-	lib/core/status.c lib/core/rational.c lib/core/file.c \
+	lib/core/status.c lib/core/rational.c lib/core/file.c lib/core/dyadic.c \
+	lib/core/progress.c \
 	lib/model/json.c lib/model/read.c lib/model/write.c lib/model/model.c \
 	lib/model/checkable.c
 
@@ -8,8 +9,8 @@ check_PROGRAMS += tests/check_model
 tests_check_model_SOURCES = tests/check_model.c tests/check_util.h
 tests_check_model_CFLAGS = $(TEST_CFLAGS)
 tests_check_model_LDADD = $(TEST_LIBS)
-TESTS += tests/check_model tests/replay.test tests/exports.test
-EXTRA_DIST += tests/replay.test tests/exports.test
+TESTS += tests/check_model tests/replay.test tests/exports.test tests/progress.test
+EXTRA_DIST += tests/replay.test tests/exports.test tests/progress.py tests/progress.test
 
 # `make installcheck` (run by distcheck): a user program built only from the
 # installed header and ssmheads.pc.

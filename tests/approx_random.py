@@ -36,6 +36,15 @@ SEED = int(os.environ.get('SSMH_TEST_SEED', '20261124'))
 MULT = max(0.01, float(os.environ.get('SSMH_TEST_MULT', '1')))
 
 
+def c_accepts(path):
+    """The C checker's verdict on a mutant: a crash (a signal, or a
+    sanitizer's exit 98) is a failure, never a rejection."""
+    r = subprocess.run([CHECK, path], capture_output=True, text=True)
+    if r.returncode not in (0, 1):
+        raise RuntimeError('checker exit %d on %s: %s' % (r.returncode, path, r.stderr[:300]))
+    return r.returncode == 0
+
+
 def gram(model, n):
     K = lags(realify(model), n)
     vecs = [[x for row in k for x in row] for k in K]
@@ -206,7 +215,7 @@ def judge(cert_path, rng, what, extra_mutants=None):
         mp = cert_path + '.mut.json'
         with open(mp, 'w') as f:
             json.dump(mc, f)
-        cv = subprocess.run([CHECK, mp], capture_output=True, text=True).returncode == 0
+        cv = c_accepts(mp)
         if cv and not py_verdict(mc):
             failed += 1
             print('FAIL %s: mutant %d accepted by the C checker, rejected by Python' % (what, mi))
@@ -387,7 +396,7 @@ def main():
                     mp = os.path.join(tmp, 'mut.json')
                     with open(mp, 'w') as f:
                         json.dump(mc, f)
-                    cv = subprocess.run([CHECK, mp], capture_output=True, text=True).returncode == 0
+                    cv = c_accepts(mp)
                     if cv and not py_verdict(mc):
                         failed += 1
                         print('FAIL %s: mutant %d accepted by the C checker, rejected by Python'

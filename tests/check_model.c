@@ -42,6 +42,15 @@ START_TEST(test_rational_parse)
     ck_assert(parse_eq("0x1.8p-3", "3/16"));
     ck_assert(parse_eq("-0x10", "-16"));
     ck_assert(parse_eq("00012", "12"));
+    /* the Fortran exponent D (SLICOT data files): a power of ten like E */
+    ck_assert(parse_eq("0.1D+05", "10000"));
+    ck_assert(parse_eq("1.5d-3", "3/2000"));
+    ck_assert(parse_eq("-2D0", "-2"));
+    ck_assert(parse_eq("0x1d", "29"));          /* in hex, d is a digit */
+    ck_assert_int_eq(parse_rc("1d"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1D+"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1.5Q3"), SSMH_E_PARSE);
+    ck_assert_int_eq(parse_rc("1d51"), SSMH_E_LIMIT);
     ck_assert_int_eq(parse_rc("1/0"), SSMH_E_VALUE);
     ck_assert_int_eq(parse_rc(""), SSMH_E_PARSE);
     ck_assert_int_eq(parse_rc("-"), SSMH_E_PARSE);
@@ -237,6 +246,39 @@ START_TEST(test_model_roundtrip)
 }
 END_TEST
 
+/* Empty dimensions (the B and C of a McMillan degree 0 realization) read
+   with their shape from the sparse form; [] has no columns. */
+START_TEST(test_matrix_empty_dims)
+{
+    static const struct { const char *js; slong rows, cols, r, c; int code; } t[] = {
+        {"{\"rows\":0,\"cols\":3,\"entries\":[]}", -1, -1, 0, 3, SSMH_OK},
+        {"{\"rows\":2,\"cols\":0,\"entries\":[]}", 2, -1, 2, 0, SSMH_OK},
+        {"{\"rows\":0,\"cols\":0,\"entries\":[]}", 0, 0, 0, 0, SSMH_OK},
+        {"[[], []]", 2, 0, 2, 0, SSMH_OK},
+        {"[]", 0, -1, 0, 0, SSMH_OK},
+        {"{\"rows\":0,\"cols\":3,\"entries\":[]}", -1, 2, 0, 0, SSMH_E_SHAPE},
+        {"{\"rows\":0,\"cols\":3,\"entries\":[[0,0,\"1\"]]}", -1, -1, 0, 0, SSMH_E_SHAPE},
+    };
+    size_t k;
+    for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+        fmpq_mat_t M;
+        ssmh_error_t err;
+        json_t *v = json_loads(t[k].js, 0, NULL);
+        int rc;
+        fmpq_mat_init(M, 1, 1);
+        ck_assert_ptr_nonnull(v);
+        rc = ssmh_json_get_matrix(M, v, t[k].rows, t[k].cols, "t.json", "$.B", NULL, &err);
+        ck_assert_msg(rc == t[k].code, "case %zu: rc %d", k, rc);
+        if (rc == SSMH_OK) {
+            ck_assert_int_eq(fmpq_mat_nrows(M), t[k].r);
+            ck_assert_int_eq(fmpq_mat_ncols(M), t[k].c);
+        }
+        json_decref(v);
+        fmpq_mat_clear(M);
+    }
+}
+END_TEST
+
 /* A large, mostly zero B is written in the sparse form and reads back equal;
    the same matrices written densely read to the same model. */
 START_TEST(test_model_sparse_write)
@@ -364,6 +406,7 @@ static Suite *suite_model(void)
     Suite *s = suite_create("model");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_rational_parse);
+    tcase_add_test(tc, test_matrix_empty_dims);
     tcase_add_test(tc, test_rational_random_roundtrip);
     tcase_add_test(tc, test_model_read_dense);
     tcase_add_loop_test(tc, test_model_read_invalid, 0, (int)(sizeof(bad) / sizeof(bad[0])));

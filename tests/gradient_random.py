@@ -20,25 +20,12 @@ from fractions import Fraction as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 from heads_random import run, verify, PROG, SEED, MULT  # noqa: E402
+from exact_spectrum import inv  # noqa: E402
 
 
 def s(x):
     x = F(x)
     return str(x.numerator) if x.denominator == 1 else "%d/%d" % (x.numerator, x.denominator)
-
-
-def inv(M):
-    n = len(M)
-    A = [list(r) + [F(int(i == j)) for j in range(n)] for i, r in enumerate(M)]
-    for c in range(n):
-        p = next(i for i in range(c, n) if A[i][c] != 0)
-        A[c], A[p] = A[p], A[c]
-        A[c] = [x / A[c][c] for x in A[c]]
-        for i in range(n):
-            if i != c and A[i][c]:
-                f = A[i][c]
-                A[i] = [a - f * b for a, b in zip(A[i], A[c])]
-    return [r[n:] for r in A]
 
 
 def psd(S):

@@ -62,7 +62,11 @@ def rnd_model(rng):
 
 
 def run(args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
+    p = subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
+    if p.returncode < 0 or p.returncode == 98:   # a signal, or a sanitizer report
+        raise RuntimeError("%s: killed by signal %d or sanitizer exit: %s"
+                           % (" ".join(args[:3]), -p.returncode, p.stderr[:400]))
+    return p
 
 
 def verify(tmp, cert):

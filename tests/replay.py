@@ -20,6 +20,12 @@ expectations for that step:
                              the case fails if it runs longer (default 600;
                              multiplied by 20 when the program runs under
                              valgrind, i.e. its name starts with vg-)
+    python-verified: PATH    the certificate is accepted by the second,
+                             Python checker of its kind (tests/verify_*.py)
+
+A step fails whatever its expectations when the program was killed by a
+signal (a negative return code: SIGFPE, SIGSEGV, SIGABRT ...), exited 98 (the
+sanitizers' exit code under `make check`) or printed a sanitizer report.
 
 In ARGS and values, {here} is the case file's directory, {tmp} a fresh
 temporary directory per case.  Lines starting with # are comments.
@@ -28,9 +34,43 @@ Prints one line per case and the closing line "N passed, N failed".
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
+
+
+SANITIZER_MARKS = ("runtime error:", "AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer")
+
+
+def signal_name(n):
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return "signal %d" % n
+
+
+def python_verified(path):
+    """None when the second (Python) checker of the certificate's kind
+    accepts the file, else the reason."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import verify_heads  # noqa: E402 (the tests' own modules)
+    if hasattr(sys, "set_int_max_str_digits"):   # Python's own 4300-digit guard, not the checker's
+        sys.set_int_max_str_digits(0)
+    try:
+        with open(path) as f:
+            cert = json.load(f)
+        kind = cert.get("claim", {}).get("kind")
+        mod = {"heads": "verify_heads", "gradient": "verify_gradient", "approx": "verify_approx",
+               "represent": "verify_represent"}.get(kind)
+        if mod is None:
+            return "%s: no Python checker for kind %r" % (path, kind)
+        __import__(mod).check(cert)
+    except verify_heads.Reject as e:
+        return "%s: rejected by the Python checker: %s" % (path, e)
+    except Exception as e:  # Unjudged, malformed: not accepted either
+        return "%s: not accepted by the Python checker: %s: %s" % (path, type(e).__name__, e)
+    return None
 
 
 def subset(expect, got, path="$"):
@@ -96,6 +136,11 @@ def run_case(prog, path):
                 if k == "exit":
                     want_exit = int(v)
             where = "step %d (%s)" % (i + 1, step["run"])
+            if p.returncode < 0:
+                return "%s: killed by signal %d (%s); stderr: %s" % (
+                    where, -p.returncode, signal_name(-p.returncode), err.strip()[:400])
+            if p.returncode == 98 or any(s in err for s in SANITIZER_MARKS):
+                return "%s: sanitizer report (exit %d): %s" % (where, p.returncode, err.strip()[:600])
             if p.returncode != want_exit:
                 return "%s: exit %d, expected %d; stderr: %s" % (where, p.returncode, want_exit, err.strip()[:400])
             for k, v in step["expect"]:
@@ -121,8 +166,13 @@ def run_case(prog, path):
                     left = [f for f in os.listdir(d) if f.startswith(os.path.basename(v))] if os.path.isdir(d) else []
                     if left:
                         return "%s: left behind %s" % (where, left)
+                elif k == "python-verified":
+                    r = python_verified(v)
+                    if r:
+                        return "%s: %s" % (where, r)
                 elif k not in ("exit", "json", "stdout-contains", "stderr-contains",
-                               "stdout-empty", "exists", "absent", "stdin", "timeout"):
+                               "stdout-empty", "exists", "absent", "stdin", "timeout",
+                               "python-verified"):
                     return "%s: unknown expectation '%s'" % (where, k)
     return None
 

@@ -36,7 +36,8 @@ int _ssmh_eigs_cut_rational(const ssmh_eigs_t *e, slong h);
    (= k(n), which bounds H) are set; fills the rest (the curve only when
    asked: it costs two more support^3 products).  SSMH_E_UNDECIDED
    when it cannot decide. */
-int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssmh_error_t *err);
+int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, const ssmh_limits_t *lim,
+                           ssmh_error_t *err);
 
 /* Guidance in doubles (symeig.c): a = V diag(w) V^T, w decreasing; and
    a = L diag(D) L^T without pivoting (1 when every pivot is > 0). */

@@ -542,6 +542,7 @@ static int approx_exact(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits
     fmpq_mat_init(w.Q, 0, 0);
     fmpq_mat_init(w.S, 0, 0);
     _ssmh_eigs_init(&e);
+    ssmh_progress_step(lim, "approx: exact lags and their Gram matrix", 0, 3);
     rc = _ssmh_gram_compute(w.F, &a->support, &a->dim, m, n, lim, err);
     if (rc != SSMH_OK)
         goto done;
@@ -588,12 +589,14 @@ static int approx_exact(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits
     fmpq_mul(a->tau, a->tau, a->tau);
     if (relative)
         fmpq_mul(a->tau, a->tau, a->total);
+    ssmh_progress_step(lim, "approx: exact characteristic polynomial of the Gram matrix", 1, 3);
     _ssmh_eigs_factor(&e, w.S);
     a->k = e.k;
     a->curve_lo = _fmpq_vec_init(a->k + 1);
     a->curve_hi = _fmpq_vec_init(a->k + 1);
     for (prec = 64; prec <= APPROX_MAX_PREC && !decided; prec *= 2) {
         int ambiguous = 0;
+        ssmh_progress_step(lim, "approx: certified eigenvalue enclosures", 2, 3);
         if (!_ssmh_eigs_enclose(&e, prec))
             continue;
         for (h = 0; h <= a->k; h++)
@@ -696,7 +699,7 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
         ssmh_heads_clear(hd);
         if (rc != SSMH_OK)
             return rc;
-        rc = _ssmh_approx_enclosure(a, m, curve, err);
+        rc = _ssmh_approx_enclosure(a, m, curve, lim, err);
         if (rc != SSMH_E_UNDECIDED || !fallback)
             return rc;
         if (cost > AUTO_FALLBACK_COST) {

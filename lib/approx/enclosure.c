@@ -257,13 +257,13 @@ static void set_dyadic(fmpq_t out, const fmpz_t z, slong k)
         fmpq_div_2exp(out, out, (ulong)(-k));
 }
 
-/* x = z 2^k with z an integer of <= 53 bits (x a finite double). */
-static void split_double(fmpz_t z, slong *k, double x)
+/* x = z 2^k with z an integer of <= 53 bits; 0 when x is not finite. */
+static int split_double(fmpz_t z, slong *k, double x)
 {
-    int e;
-    double f = frexp(x, &e);
-    fmpz_set_d(z, ldexp(f, 53));
+    int e = 0;
+    double f = isfinite(x) ? frexp(x, &e) : x;
     *k = (slong)e - 53;
+    return _ssmh_fmpz_set_d(z, ldexp(f, 53));
 }
 
 /* The fixed-point bits s >= 64 for which E2 is about 2^-110 of tr G,
@@ -308,7 +308,7 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
     error_bound(E2, env, N, d, n, 0);
     e2 = fmpq_get_d(E2);
     s = 64;
-    if (tr > 0 && e2 > 0 && isfinite(e2))
+    if (tr > 0 && isfinite(tr) && e2 > 0 && isfinite(e2))
         s = FLINT_MAX(64, (slong)ceil((log2(e2) - log2(tr) + 110.0) / 2.0));
     fmpq_clear(E2);
     flint_free(X);
@@ -319,15 +319,18 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
 }
 
 /* Columns 0 .. h-1 of the eigenvectors Q (S x S, doubles) on the
-   2^-ENCL_VEC_BITS grid: integer numerators Xz (S x h). */
-static void round_vectors(fmpz_mat_t Xz, const double *Q, slong S, slong h)
+   2^-ENCL_VEC_BITS grid: integer numerators Xz (S x h).  0 (and zero
+   columns) when a floating-point entry is not finite. */
+static int round_vectors(fmpz_mat_t Xz, const double *Q, slong S, slong h)
 {
     slong i, j;
+    int ok = 1;
     fmpz_mat_clear(Xz);
     fmpz_mat_init(Xz, S, h);
     for (i = 0; i < S; i++)
         for (j = 0; j < h; j++)
-            fmpz_set_d(fmpz_mat_entry(Xz, i, j), nearbyint(ldexp(Q[i * S + j], ENCL_VEC_BITS)));
+            ok &= _ssmh_fmpz_set_d(fmpz_mat_entry(Xz, i, j), nearbyint(ldexp(Q[i * S + j], ENCL_VEC_BITS)));
+    return ok;
 }
 
 static void vectors_to_fmpq(fmpq_mat_t X, const fmpz_mat_t Xz)
@@ -410,6 +413,7 @@ static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const
 {
     slong S = R->S, r = m, i, j, q, kt, kr, E, sig = R->sigma;
     double t_d, eta_d = noise_d, *Md, *Ld, *Dd;
+    int vec_ok;
     fmpz_mat_t Xz, XYX, LDL, Lz, LDz, Lt, Rz;
     fmpz *yz, *Dz;
     fmpz_t tz, rz, x, c;
@@ -422,7 +426,7 @@ static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const
     if (!(t_d >= 2.0 * rho_d))
         t_d = 2.0 * rho_d;
     fmpz_mat_init(Xz, 0, 0);
-    round_vectors(Xz, Q, S, r);
+    vec_ok = round_vectors(Xz, Q, S, r);
     yz = _fmpz_vec_init(r);
     Dz = _fmpz_vec_init(FLINT_MAX(S, 1));
     Md = flint_malloc(sizeof(double) * (size_t)FLINT_MAX(S * S, 1));
@@ -436,8 +440,11 @@ static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const
     fmpz_mat_init(LDz, S, S);
     fmpz_mat_init(Lt, S, S);
     fmpz_mat_init(Rz, S, S);
+    if (!vec_ok)
+        goto done;
 
-    /* y_i on the 2^(sigma-64) grid; M in doubles from the rounded data */
+    /* y_i on the 2^(sigma-64) grid; M in doubles from the rounded data;
+       every double checked finite before it becomes an integer */
     for (q = 0; q < r; q++) {
         double nx = 0.0, yd;
         for (i = 0; i < S; i++) {
@@ -445,7 +452,8 @@ static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const
             nx += v * v;
         }
         yd = (w[q] - t_d + eta_d) / nx;
-        fmpz_set_d(yz + q, nearbyint(ldexp(FLINT_MAX(yd, 0.0), 64)));
+        if (!_ssmh_fmpz_set_d(yz + q, nearbyint(ldexp(FLINT_MAX(yd, 0.0), 64))))
+            goto done;
     }
     for (i = 0; i < S; i++)
         for (j = 0; j <= i; j++) {
@@ -461,15 +469,17 @@ static int lower_try(ssmh_approx_t a, const rounded_t *R, const double *w, const
     if (!_ssmh_ldlt_d(Ld, Dd, Md, S))
         goto done;
     for (i = 0; i < S; i++) {
-        fmpz_set_d(Dz + i, nearbyint(ldexp(Dd[i], 64)));
+        if (!_ssmh_fmpz_set_d(Dz + i, nearbyint(ldexp(Dd[i], 64))))
+            goto done;
         for (j = 0; j < i; j++)
-            fmpz_set_d(fmpz_mat_entry(Lz, i, j), nearbyint(ldexp(Ld[i * S + j], 64)));
+            if (!_ssmh_fmpz_set_d(fmpz_mat_entry(Lz, i, j), nearbyint(ldexp(Ld[i * S + j], 64))))
+                goto done;
         fmpz_one(fmpz_mat_entry(Lz, i, i));
         fmpz_mul_2exp(fmpz_mat_entry(Lz, i, i), fmpz_mat_entry(Lz, i, i), 64);
     }
-    split_double(tz, &kt, t_d);
+    if (!split_double(tz, &kt, t_d) || !split_double(rz, &kr, rho_d))
+        goto done;
     kt += sig;
-    split_double(rz, &kr, rho_d);
     kr += sig;
     set_dyadic(t, tz, kt);
     set_dyadic(rho, rz, kr);
@@ -604,9 +614,9 @@ static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
     fmpz_t x, c;
     fmpq *d;
     fmpq_t r, ev, lo, hi, q, one;
-    int ok = 0;
+    int ok = 0, vec_ok;
     fmpz_mat_init(Vz, 0, 0);
-    round_vectors(Vz, Q, S, S);
+    vec_ok = round_vectors(Vz, Q, S, S);
     fmpz_mat_init(Vt, S, S);
     fmpz_mat_init(VtV, S, S);
     fmpz_mat_init(GV, S, S);
@@ -615,6 +625,8 @@ static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
     fmpz_init(c);
     d = _fmpq_vec_init(FLINT_MAX(S, 1));
     fmpq_init(r); fmpq_init(ev); fmpq_init(lo); fmpq_init(hi); fmpq_init(q); fmpq_init(one);
+    if (!vec_ok)
+        goto done;
     fmpz_mat_transpose(Vt, Vz);
     if (S > 0) {
         fmpz_mat_mul(VtV, Vt, Vz);
@@ -706,7 +718,8 @@ static int undecided(ssmh_error_t *err, const char *why)
     return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL, "enclosure method: %s", why);
 }
 
-int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssmh_error_t *err)
+int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, const ssmh_limits_t *lim,
+                           ssmh_error_t *err)
 {
     ssmh_spectrum_t spec;
     ssmh_model_t rm;
@@ -727,7 +740,8 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssm
         rc = undecided(err, "needs a stable model (an envelope with gamma < 1)");
         goto done;
     }
-    if (ssmh_envelope_compute(a->env, m, spec, err) != SSMH_OK
+    ssmh_progress_step(lim, "approx: gradient envelope", 0, 3);
+    if (ssmh_envelope_compute_limited(a->env, m, spec, lim, err) != SSMH_OK
         || fmpq_cmp_ui(a->env->gamma, 1) >= 0) {
         rc = undecided(err, "no envelope with gamma < 1 could be proven");
         goto done;
@@ -735,6 +749,7 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssm
     ssmh_model_realify(rm, m);
     s = initial_bits(a->env, rm, n);
     for (;;) {   /* s: enough bits that E2 is at most ~2^-110 of tr Gt */
+        ssmh_progress_step(lim, "approx: fixed-point lags and their Gram matrix", 1, 3);
         if (have_R)
             rounded_clear(&R);
         rounded_gram(&R, rm, n, s);
@@ -793,7 +808,10 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, ssm
     }
 
     /* upper witness: the top-H vectors, rounded */
-    round_vectors(Vz, Q, R.S, a->H);
+    if (!round_vectors(Vz, Q, R.S, a->H)) {
+        rc = undecided(err, "the floating-point eigenvectors are not finite");
+        goto done;
+    }
     if (!basis_residual(rt, &R, Vz)) {
         rc = undecided(err, "the rounded basis is singular");
         goto done;

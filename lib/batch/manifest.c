@@ -61,33 +61,20 @@ static int set_option(ssmh_batch_entry_t *e, const char *key, const char *val, c
     } else if (strcmp(key, "prefix") == 0) {
         free((char *)e->import.prefix);
         e->import.prefix = dup_str(val);
-    } else if (strcmp(key, "discretization") == 0) {
-        if (strcmp(val, "zoh") && strcmp(val, "bilinear"))
-            return ssmh_error_set(err, SSMH_E_VALUE, file, where,
-                                  "discretization must be zoh or bilinear");
-        e->import.bilinear = strcmp(val, "bilinear") == 0;
-    } else if (strcmp(key, "output") == 0) {
-        if (strcmp(val, "2re") && strcmp(val, "re"))
-            return ssmh_error_set(err, SSMH_E_VALUE, file, where, "output must be 2re or re");
-        e->import.output_re = strcmp(val, "re") == 0;
-    } else if (strcmp(key, "precision") == 0 || strcmp(key, "n") == 0
-               || strcmp(key, "headdim") == 0) {
+    } else if (strcmp(key, "n") == 0) {
         char *end;
         long v = strtol(val, &end, 10);
-        int prec = key[0] == 'p';
-        if (*val == '\0' || *end != '\0' || (prec ? (v < 2 || v > 4096) : (v < 1 || v > (1L << 24))))
-            return ssmh_error_set(err, SSMH_E_VALUE, file, where, "%s must be an integer in [%s]",
-                                  key, prec ? "2, 4096" : "1, 16777216");
-        if (prec)
-            e->import.bits = v;
-        else if (key[0] == 'h')
-            e->import.headdim = v;
-        else
-            e->n = v;
+        if (*val == '\0' || *end != '\0' || v < 1 || v > (1L << 24))
+            return ssmh_error_set(err, SSMH_E_VALUE, file, where, "n must be an integer in [1, 16777216]");
+        e->n = v;
     } else {
-        return ssmh_error_set(err, SSMH_E_VALUE, file, where,
-                              "unknown option '%s' (layout, prefix, discretization, output, precision, headdim, n)",
-                              key);
+        /* every layout option of `ssmheads import` (doc/weights.md) */
+        ssmh_error_t oe;
+        ssmh_error_clear(&oe);
+        if (ssmh_import_opts_set(&e->import, key, val, &oe) != SSMH_OK)
+            return ssmh_error_set(err, SSMH_E_VALUE, file, where, "%s%s", oe.message,
+                                  strncmp(oe.message, "unknown", 7) == 0
+                                      ? " (layout, prefix, n, or an option of ssmheads import)" : "");
     }
     return SSMH_OK;
 }
@@ -112,7 +99,8 @@ static int json_line(ssmh_batch_entry_t *e, const char *text, size_t len, const 
         char num[32];
         const char *val = json_string_value(v);
         snprintf(at, sizeof(at), "%s: $.%s", where, key);
-        if (json_is_integer(v) && (strcmp(key, "n") == 0 || strcmp(key, "precision") == 0)) {
+        if (json_is_integer(v) && (strcmp(key, "n") == 0 || strcmp(key, "precision") == 0
+                                   || strcmp(key, "headdim") == 0 || strcmp(key, "ngroups") == 0)) {
             snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
             val = num;
         }

@@ -115,7 +115,10 @@ int ssmh_rational_parse(fmpq_t out, const char *s, long max_digits,
         *why = "not a number";
         return SSMH_E_PARSE;
     }
-    if ((!hex && (*p == 'e' || *p == 'E')) || (hex && (*p == 'p' || *p == 'P'))) {
+    /* 'd'/'D' is the Fortran exponent ("0.1D+05", as SLICOT data files
+       write numbers): the same power of ten as 'e'. */
+    if ((!hex && (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D'))
+        || (hex && (*p == 'p' || *p == 'P'))) {
         p++;
         if (!parse_exponent(&p, &e, hex ? 4 * max_digits : max_digits)) {
             *why = "not a number (bad exponent)";

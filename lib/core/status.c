@@ -25,6 +25,7 @@ void ssmh_limits_default(ssmh_limits_t *lim)
     lim->max_file_bytes = (size_t)1 << 30;
     lim->max_memory = (size_t)16 << 30;   /* 16 GiB: a 24 GiB machine stays responsive */
     lim->timeout = 0;
+    lim->progress = NULL;
 }
 
 const char *ssmh_strerror(int code)

@@ -8,6 +8,9 @@
  * eigenvector form, the identity, or the Stein solution of
  * P - (A/gamma)^T P (A/gamma) = I in floating point (numeric.c), rounded to
  * short dyadic rationals; floating point only proposes, LDL^T decides.
+ * When none of these is proven (eigenvalues a hair inside the circle,
+ * Jordan blocks, strongly non-normal A), the hard cases' methods of
+ * stein.c follow: a balanced basis, extended precision, an exact solve.
  */
 #include "ssmheads-impl.h"
 /* GCC 12 reports the fmpq_t members of ssmh_envelope_struct as 8-byte
@@ -19,6 +22,7 @@
 #endif
 #include <complex.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +50,16 @@ void ssmh_envelope_clear(ssmh_envelope_t e)
 static void pick_gamma(fmpq_t g, const fmpq_t rho_hi, double delta)
 {
     fmpq_t half;
-    _ssmh_round_up(g, fmpq_get_d(rho_hi) * (1.0 + delta) + 1e-9 * delta);
+    if (!_ssmh_round_up(g, fmpq_get_d(rho_hi) * (1.0 + delta) + 1e-9 * delta)) {
+        /* rho_hi beyond the range of doubles: the same, exactly */
+        fmpq_init(half);
+        if (!_ssmh_round_up(half, delta))
+            fmpq_zero(half);
+        fmpq_add_si(half, half, 1);
+        fmpq_mul(half, half, rho_hi);
+        _ssmh_round_up_q(g, half, 30);
+        fmpq_clear(half);
+    }
     if (fmpq_cmp(g, rho_hi) <= 0) { /* rounding could not separate: go halfway to 2 rho + 1 */
         fmpq_init(half);
         fmpq_add_si(half, rho_hi, 1);
@@ -82,6 +95,26 @@ void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, 
     fmpq_clear(g2);
 }
 
+/* beta_C P - C^T C >= 0, exactly. */
+static int beta_C_holds(const fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
+{
+    slong N = fmpq_mat_nrows(P);
+    fmpq_mat_t Ct, S, CtC;
+    int ok;
+    fmpq_mat_init(Ct, N, fmpq_mat_nrows(C));
+    fmpq_mat_init(CtC, N, N);
+    fmpq_mat_init(S, N, N);
+    fmpq_mat_transpose(Ct, C);
+    fmpq_mat_mul(CtC, Ct, C);
+    fmpq_mat_scalar_mul_fmpq(S, P, beta);
+    fmpq_mat_sub(S, S, CtC);
+    ok = _ssmh_is_psd(S, 0);
+    fmpq_mat_clear(Ct);
+    fmpq_mat_clear(CtC);
+    fmpq_mat_clear(S);
+    return ok;
+}
+
 /* beta_C with beta_C P - C^T C >= 0: guided by lambda_max(C P^-1 C^T) in
    floating point (Cholesky of P, power iteration), proven exactly on the
    N x N matrix; returns 0 if no candidate could be proven. */
@@ -91,7 +124,6 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
     double *L = flint_calloc((size_t)(N * N), sizeof(double)), *Y = flint_malloc(sizeof(double) * (size_t)(N * p));
     double *G = flint_malloc(sizeof(double) * (size_t)(p * p)), *v = flint_malloc(sizeof(double) * (size_t)p);
     double lam = 0;
-    fmpq_mat_t Ct, CtC, S;
     int ok = 1;
     /* P = L L^T */
     for (j = 0; j < N && ok; j++) {
@@ -136,27 +168,112 @@ static int beta_C_dense(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
     flint_free(v);
     if (!ok)
         return 0;
-    fmpq_mat_init(Ct, N, p);
-    fmpq_mat_init(CtC, N, N);
-    fmpq_mat_init(S, N, N);
-    fmpq_mat_transpose(Ct, C);
-    fmpq_mat_mul(CtC, Ct, C);
     ok = 0;
     for (tries = 0; tries < 5 && !ok; tries++) {
-        _ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -20 + 4 * (int)tries)) + 1e-300);
-        fmpq_mat_scalar_mul_fmpq(S, P, beta);
-        fmpq_mat_sub(S, S, CtC);
-        ok = _ssmh_is_psd(S, 0);
+        if (!_ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -20 + 4 * (int)tries)) + 1e-300))
+            break;   /* the float guide overflowed */
+        ok = beta_C_holds(beta, P, C);
     }
-    fmpq_mat_clear(Ct);
-    fmpq_mat_clear(CtC);
-    fmpq_mat_clear(S);
     return ok;
 }
 
-int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const ssmh_spectrum_t s,
+/* beta_C with beta_C P - C^T C >= 0 when floating point cannot guide it
+   (P too ill-conditioned for a Cholesky in doubles): G = C P^-1 C^T
+   exactly, beta_C >= lambda_max(G) by _ssmh_lmax_upper (its trace at
+   worst), then the inequality proven exactly. */
+#define BETA_C_EXACT_MAX_N 256
+static int beta_C_exact(fmpq_t beta, const fmpq_mat_t P, const fmpq_mat_t C)
+{
+    slong N = fmpq_mat_nrows(P), p = fmpq_mat_nrows(C);
+    fmpq_mat_t Ct, X, G;
+    int ok;
+    if (N > BETA_C_EXACT_MAX_N)
+        return 0;
+    fmpq_mat_init(Ct, N, p);
+    fmpq_mat_init(X, N, p);
+    fmpq_mat_init(G, p, p);
+    fmpq_mat_transpose(Ct, C);
+    ok = fmpq_mat_solve(X, P, Ct);
+    if (ok) {
+        fmpq_mat_mul(G, C, X);
+        _ssmh_lmax_upper(beta, G);
+        ok = beta_C_holds(beta, P, C);
+    }
+    fmpq_mat_clear(Ct);
+    fmpq_mat_clear(X);
+    fmpq_mat_clear(G);
+    return ok;
+}
+
+/* The hard cases (stein.c), when no quick candidate was proven: gamma as
+   tight as a 2^-10 margin allows (halfway to 1 when stable and that is
+   not below 1), then a wider one.  Fills e; 0 with the reason in why. */
+static int hard_envelope(ssmh_envelope_struct *e, const ssmh_model_t m, const ssmh_spectrum_t s,
+                         const ssmh_limits_t *lim, char *why, size_t why_size)
+{
+    slong N = m->N, t;
+    fmpq_mat_t P, Bt, T, G;
+    fmpq_t gam, prev, bB, bC;
+    int ok = 0;
+    static const double margin[] = {0x1p-10, 0.25};
+    fmpq_mat_init(P, N, N);
+    fmpq_mat_init(Bt, m->d, N);
+    fmpq_mat_init(T, N, m->d);
+    fmpq_mat_init(G, m->d, m->d);
+    fmpq_init(gam);
+    fmpq_init(prev);
+    fmpq_init(bB);
+    fmpq_init(bC);
+    fmpq_mat_transpose(Bt, m->B);
+    for (t = 0; t < 2 && !ok; t++) {
+        const char *method = NULL;
+        if (fmpq_cmp_ui(s->rho_hi, 1) < 0 && fmpq_get_d(s->rho_hi) < 1e-3)
+            fmpq_set_si(gam, 1, t == 0 ? 2 : 4);   /* (nearly) nilpotent */
+        else
+            pick_gamma(gam, s->rho_hi, margin[t]);
+        if (t > 0 && fmpq_equal(gam, prev))
+            continue;
+        fmpq_set(prev, gam);
+        if (!_ssmh_stein_form(P, m->A, gam, lim, &method, why, why_size))
+            continue;
+        if (!beta_C_dense(bC, P, m->C) && !beta_C_exact(bC, P, m->C)) {
+            snprintf(why, why_size, "P was proven (%s) but no beta_C with beta_C P - C^T C >= 0 could be",
+                     method);
+            continue;
+        }
+        fmpq_mat_mul(T, P, m->B);
+        fmpq_mat_mul(G, Bt, T);
+        _ssmh_lmax_upper(bB, G);
+        fmpq_set(e->gamma, gam);
+        fmpq_set(e->beta_B, bB);
+        fmpq_set(e->beta_C, bC);
+        fmpq_mul(e->M2, bB, bC);
+        fmpq_mat_set(e->P, P);
+        e->identity_P = 0;
+        e->method = method;
+        ok = 1;
+    }
+    fmpq_mat_clear(P);
+    fmpq_mat_clear(Bt);
+    fmpq_mat_clear(T);
+    fmpq_mat_clear(G);
+    fmpq_clear(gam);
+    fmpq_clear(prev);
+    fmpq_clear(bB);
+    fmpq_clear(bC);
+    return ok;
+}
+
+int ssmh_envelope_compute(ssmh_envelope_t e, const ssmh_model_t m, const ssmh_spectrum_t s,
                           ssmh_error_t *err)
 {
+    return ssmh_envelope_compute_limited(e, m, s, NULL, err);
+}
+
+int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const ssmh_spectrum_t s,
+                                  const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    char why[512] = "";
     ssmh_envelope_struct *e = e_arg;
     ssmh_model_t m;
     slong N;
@@ -174,6 +291,7 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         N = cplx ? 2 * m_in->N : m_in->N;
         e->N = N;
         e->identity_P = 1;
+        e->method = "identity (A is normal)";
         if (s->verdict == SSMH_MARGINAL && fmpq_is_one(s->rho_hi))
             fmpq_one(e->gamma);
         else
@@ -272,6 +390,8 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
         double best_score = INFINITY;
         for (t = 0; t < sizeof(cand) / sizeof(cand[0]); t++) {
             int tier1 = (cand[t].kind <= 2 && cand[t].delta <= 0.01 && !tiny) || cand[t].kind == 4;
+            ssmh_progress_step(lim, "gradient: envelope candidates", (double)t,
+                               (double)(sizeof(cand) / sizeof(cand[0])));
             if (ok && best_score == -INFINITY)
                 break;   /* the first tier-1 success is kept: candidates are ordered best first */
             if (tiny && cand[t].kind <= 2)
@@ -283,7 +403,10 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
             } else if (cand[t].kind == 3) {
                 fmpq_t r2;
                 fmpq_init(r2);
-                _ssmh_round_up(r2, fmpq_get_d(s->rho_hi) + cand[t].delta);
+                if (!_ssmh_round_up(r2, fmpq_get_d(s->rho_hi) + cand[t].delta)) {
+                    fmpq_clear(r2);
+                    continue;   /* rho_hi past the doubles: not small */
+                }
                 pick_gamma(gam, r2, 0.0);
                 fmpq_clear(r2);
                 if (fmpq_cmp_ui(s->rho_hi, 1) < 0 && fmpq_cmp_ui(gam, 1) >= 0)
@@ -300,14 +423,15 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
             } else if (cand[t].kind == 1) {
                 fmpq_mat_one(Pc);
             } else if (cand[t].kind != 4) {
-                _ssmh_stein_numeric(Pc, m->A, fmpq_get_d(gam));   /* kinds 2 and 3 */
+                if (!_ssmh_stein_numeric(Pc, m->A, fmpq_get_d(gam)))   /* kinds 2 and 3 */
+                    continue;
             }
             if (!_ssmh_is_psd(Pc, 1))
                 continue;
             _ssmh_stein_residual(S, m->A, Pc, gam);
             if (!_ssmh_is_psd(S, 0))
                 continue;
-            if (!beta_C_dense(bC, Pc, m->C))
+            if (!beta_C_dense(bC, Pc, m->C) && !beta_C_exact(bC, Pc, m->C))
                 continue;
             fmpq_mat_mul(T, Pc, m->B);
             fmpq_mat_mul(G, Bt, T);
@@ -329,8 +453,13 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
                 fmpq_set(e->M2, M2);
                 fmpq_mat_set(e->P, Pc);
                 e->identity_P = cand[t].kind == 1;
+                e->method = cand[t].kind == 4 ? "power-bounded form (gamma = 1)"
+                            : cand[t].kind == 0 ? "eigenvector form"
+                            : cand[t].kind == 1 ? "identity" : "doubling in doubles";
             }
         }
+        if (!ok)
+            ok = hard_envelope(e, m, s, lim, why, sizeof(why));
         fmpq_clear(gam);
         fmpq_clear(bB);
         fmpq_clear(bC);
@@ -352,8 +481,8 @@ int ssmh_envelope_compute(ssmh_envelope_t e_arg, const ssmh_model_t m_in, const 
     ssmh_model_clear(m);
     if (!ok) {
         ssmh_envelope_clear(e);
-        return ssmh_error_set(err, SSMH_E_UNDECIDED, "", "",
-                              "no gradient envelope could be proven (P from the Stein solve failed its exact check)");
+        return ssmh_error_set(err, SSMH_E_UNDECIDED, "", "", "no gradient envelope could be proven: %s",
+                              why[0] ? why : "no P from the Stein solve passed its exact check");
     }
     return SSMH_OK;
 }

@@ -189,11 +189,11 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A)
             fmpq_set(fmpq_mat_entry(T, i, nk + j), fmpq_mat_entry(X, i, piv[j]));
     }
     for (j = 0; j < N && ok; j++) {   /* columns of comparable size, by powers of 2 */
-        double big = 0;
-        int ex;
+        slong ex = WORD_MIN;          /* exact sizes: no double to overflow */
         for (i = 0; i < N; i++)
-            big = fmax(big, fabs(fmpq_get_d(fmpq_mat_entry(T, i, j))));
-        frexp(big, &ex);
+            ex = FLINT_MAX(ex, _ssmh_fmpq_log2(fmpq_mat_entry(T, i, j)));
+        if (ex == WORD_MIN)
+            ex = 0;
         for (i = 0; i < N; i++) {
             if (ex > 0)
                 fmpq_div_2exp(fmpq_mat_entry(T, i, j), fmpq_mat_entry(T, i, j), (ulong)ex);
@@ -231,8 +231,13 @@ int _ssmh_power_bounded_form(fmpq_mat_t P, const fmpq_mat_t A)
             fmpq_mat_clear(Aut);
             fmpq_mat_clear(AtA);
         }
-        if (N > nk)
-            _ssmh_stein_numeric(Ps, As, 1.0);
+        if (N > nk) {   /* P_s proven here: P_s > 0, P_s - A_s^T P_s A_s >= 0 */
+            fmpq_t one;
+            fmpq_init(one);
+            fmpq_one(one);
+            ok = ok && _ssmh_stein_form(Ps, As, one, NULL, NULL, NULL, 0);
+            fmpq_clear(one);
+        }
         for (i = 0; i < N && ok; i++)
             for (j = 0; j < N; j++)
                 if ((i < nk) == (j < nk))

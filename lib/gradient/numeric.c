@@ -4,7 +4,8 @@
  * eigenvectors), and the instability form of a matrix with an eigenvalue
  * outside the unit circle.  Guarantee: none -- everything returned here is
  * a candidate, rounded to short dyadic rationals, that the caller proves or
- * discards by exact arithmetic.
+ * discards by exact arithmetic -- except that no NaN or infinity is ever
+ * rounded: a proposal whose doubles overflowed is reported as none (0).
  */
 #include "ssmheads-impl.h"
 #include <complex.h>
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void round_sym(fmpq_mat_t P, const double *p, slong N);
+static int round_sym(fmpq_mat_t P, const double *p, slong N);
 
 /* out = X Y, or X^T Y when trans; N x N row-major doubles (out distinct). */
 static void dmul(double *out, const double *x, int trans, const double *y, slong N)
@@ -28,52 +29,66 @@ static void dmul(double *out, const double *x, int trans, const double *y, slong
 }
 
 /* P ~ sum_k (A^T/gamma)^k (A/gamma)^k by doubling, in doubles, rounded to
-   dyadics with about 40 significant bits relative to the largest entry. */
-void _ssmh_stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
+   dyadics with about 40 significant bits relative to the largest entry.
+   0 when the doubles overflow (A/gamma not stable to working precision:
+   near-Jordan or strongly non-normal A) -- the loop stops before a NaN or
+   infinity could reach P. */
+int _ssmh_stein_numeric(fmpq_mat_t P, const fmpq_mat_t A, double gamma)
 {
     slong N = fmpq_mat_nrows(A), i, it;
     double *a = malloc(sizeof(double) * (size_t)(N * N)), *p = malloc(sizeof(double) * (size_t)(N * N));
     double *t = malloc(sizeof(double) * (size_t)(N * N)), *u = malloc(sizeof(double) * (size_t)(N * N));
-    for (i = 0; i < N * N; i++) {
+    int ok = isfinite(gamma) && gamma > 0;
+    for (i = 0; i < N * N && ok; i++) {
         a[i] = fmpq_get_d(A->rows[i / N] + i % N) / gamma;
         p[i] = (i / N == i % N) ? 1.0 : 0.0;
+        ok = isfinite(a[i]);
     }
-    for (it = 0; it < 64; it++) {
+    for (it = 0; it < 64 && ok; it++) {
         double an = 0;
         /* p += a^T p a */
         dmul(t, p, 0, a, N);
         dmul(u, a, 1, t, N);
-        for (i = 0; i < N * N; i++)
+        for (i = 0; i < N * N && ok; i++) {
             p[i] += u[i];
+            ok = fabs(p[i]) < 1e300;   /* false for NaN too: no proposal */
+        }
         /* a = a^2 */
         dmul(t, a, 0, a, N);
         memcpy(a, t, sizeof(double) * (size_t)(N * N));
-        for (i = 0; i < N * N; i++)
+        for (i = 0; i < N * N && ok; i++) {
+            ok = fabs(a[i]) < 1e150;   /* else a^T p a would overflow next */
             an = fmax(an, fabs(a[i]));
-        if (an < 1e-30 || !isfinite(an))
+        }
+        if (ok && an < 1e-30)
             break;
     }
-    round_sym(P, p, N);
+    ok = ok && round_sym(P, p, N);
     free(a);
     free(p);
     free(t);
     free(u);
+    return ok;
 }
 
-/* Round a double symmetric matrix (scaled so its largest entry is about 1)
-   to dyadics with about 40 significant bits. */
-static void round_sym(fmpq_mat_t P, const double *p, slong N)
+/* Round a double symmetric matrix to dyadics with about 40 significant
+   bits per entry; 0 when an entry is not finite. */
+static int round_sym(fmpq_mat_t P, const double *p, slong N)
 {
     slong i, j;
     for (i = 0; i < N; i++)
         for (j = 0; j <= i; j++) {
             double v = 0.5 * (p[i * N + j] + p[j * N + i]);
-            int e;
+            int e = 0;
             fmpq *q = fmpq_mat_entry(P, i, j);
+            if (!isfinite(v))
+                return 0;
             frexp(v != 0 ? v : 1.0, &e);   /* each entry to 40 significant bits */
-            _ssmh_set_dyadic(q, v, 40 - e);
+            if (!_ssmh_set_dyadic(q, v, 40 - e))
+                return 0;
             fmpq_set(fmpq_mat_entry(P, j, i), q);
         }
+    return 1;
 }
 
 /* Complex LU with partial pivoting, in place (n x n, row-major); returns 0
@@ -228,8 +243,7 @@ static int weighted_form(fmpq_mat_t P, const double complex *V_in, const double 
             p[i * N + j] = creal(s);
             ok &= isfinite(p[i * N + j]);
         }
-    if (ok)
-        round_sym(P, p, N);
+    ok = ok && round_sym(P, p, N);
     flint_free(piv);
     flint_free(V);
     flint_free(W);
@@ -334,11 +348,12 @@ static int negative_direction(fmpq_mat_t x, const fmpq_mat_t P)
                 v[i] -= L[k * N + i] * v[k];
             big = fmax(big, fabs(v[i]));
         }
-        for (i = 0; i < N; i++) {
-            int e;
+        int e = 0;
+        ok = isfinite(big) && big > 0;
+        if (ok)
             frexp(big, &e);
-            _ssmh_set_dyadic(fmpq_mat_entry(x, i, 0), v[i], 40 - e);
-        }
+        for (i = 0; i < N && ok; i++)
+            ok = _ssmh_set_dyadic(fmpq_mat_entry(x, i, 0), v[i], 40 - e);
     }
     flint_free(L);
     flint_free(d);
@@ -371,8 +386,7 @@ int _ssmh_instability_form(fmpq_mat_t P, fmpq_mat_t x, fmpq_t r, const fmpq_mat_
                 best = mods[i + 1] / mods[i];
                 rd = sqrt(mods[i] * mods[i + 1]);
             }
-        _ssmh_set_dyadic(r, rd, 30);
-        if (fmpq_cmp_ui(r, 1) < 0)
+        if (!_ssmh_set_dyadic(r, rd, 30) || fmpq_cmp_ui(r, 1) < 0)
             fmpq_one(r);
         rd = fmpq_get_d(r);
     }
@@ -384,9 +398,7 @@ int _ssmh_instability_form(fmpq_mat_t P, fmpq_mat_t x, fmpq_t r, const fmpq_mat_
         ok = weighted_form(P, V, d, N);
     } else if (ok && N <= KRONECKER_MAX_N) {
         p = flint_malloc(sizeof(double) * (size_t)(N * N));
-        ok = stein_kronecker(p, A, rd);
-        if (ok)
-            round_sym(P, p, N);
+        ok = stein_kronecker(p, A, rd) && round_sym(P, p, N);
     } else {
         ok = 0;
     }

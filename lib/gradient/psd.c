@@ -116,40 +116,6 @@ int _ssmh_is_psd(const fmpq_mat_t S, int strict)
     return ok;
 }
 
-/* A short dyadic rational >= x (x >= 0): about 30 significant bits. */
-void _ssmh_round_up(fmpq_t out, double x)
-{
-    int e;
-    double m;
-    fmpz_t num;
-    if (!(x > 0)) {
-        fmpq_zero(out);
-        return;
-    }
-    m = frexp(x, &e);          /* x = m 2^e, 1/2 <= m < 1 */
-    fmpz_init(num);
-    fmpz_set_d(num, ceil(m * 1073741824.0) + 1); /* m 2^30, rounded up */
-    fmpz_set(fmpq_numref(out), num);
-    fmpz_one(fmpq_denref(out));
-    if (e - 30 >= 0)
-        fmpq_mul_2exp(out, out, (ulong)(e - 30));
-    else
-        fmpq_div_2exp(out, out, (ulong)(30 - e));
-    fmpz_clear(num);
-}
-
-/* q = nearbyint(x 2^shift) / 2^shift, exactly: the dyadic nearest to x on
-   the grid 2^-shift (a float guide made into an exact rational). */
-void _ssmh_set_dyadic(fmpq_t q, double x, slong shift)
-{
-    fmpz_set_d(fmpq_numref(q), nearbyint(ldexp(x, (int)shift)));
-    fmpz_one(fmpq_denref(q));
-    if (shift >= 0)
-        fmpq_div_2exp(q, q, (ulong)shift);
-    else
-        fmpq_mul_2exp(q, q, (ulong)(-shift));
-}
-
 /* Power iteration on a symmetric PSD n x n matrix g (row-major doubles),
    from v (overwritten by the dominant eigenvector estimate); returns the
    estimate of lambda_max.  A guide only: every use proves its result. */
@@ -208,7 +174,8 @@ void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G)
     slong i;
     _ssmh_power_iteration(g, fmpq_mat_nrows(G), x, 200);
     for (i = 0; i < fmpq_mat_nrows(G); i++)
-        _ssmh_set_dyadic(fmpq_mat_entry(v, i, 0), x[i], 30);
+        if (!_ssmh_set_dyadic(fmpq_mat_entry(v, i, 0), x[i], 30))
+            fmpq_zero(fmpq_mat_entry(v, i, 0));   /* a failed guide: any vector is a valid Rayleigh quotient */
     free(g);
     free(x);
 }
@@ -222,7 +189,10 @@ void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G)
     fmpq_mat_t S;
     fmpq_mat_init(S, n, n);
     for (tries = 0; tries < 6; tries++) {
-        _ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -24 + 4 * (int)tries)) + 1e-300);
+        if (!_ssmh_round_up(beta, lam * (1.0 + ldexp(1.0, -24 + 4 * (int)tries)) + 1e-300)) {
+            tries = 6;   /* lam is NaN or Inf: no float guide, the trace below */
+            break;
+        }
         fmpq_mat_neg(S, G);
         for (i = 0; i < n; i++)
             fmpq_add(fmpq_mat_entry(S, i, i), fmpq_mat_entry(S, i, i), beta);

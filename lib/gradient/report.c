@@ -7,6 +7,7 @@
  */
 #include "ssmheads-impl.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ void ssmh_gradient_clear(ssmh_gradient_t g)
     ssmh_spectrum_clear(g->spec_min);
     ssmh_envelope_clear(g->env);
     fmpq_clear(g->eps);
+    if (g->evidence)
+        json_decref(g->evidence);
     if (g->norms_f2) {
         _fmpq_vec_clear(g->norms_f2, g->lags + 1);
         _fmpq_vec_clear(g->norm2_lo, g->lags + 1);
@@ -231,7 +234,8 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     for (i = 0; i < p; i++)
         for (j = 0; j < d; j++) {
             fmpq *r = fmpq_mat_entry(R, i, j);
-            _ssmh_set_dyadic(r, fmpq_get_d(fmpq_mat_entry(K, i, j)), 40 - e);
+            if (!_ssmh_set_dyadic(r, fmpq_get_d(fmpq_mat_entry(K, i, j)), 40 - e))
+                fmpq_zero(r);   /* (cannot happen for finite big) any R stays valid */
             fmpq_sub(t, fmpq_mat_entry(K, i, j), r);
             fmpq_addmul(err2, t, t);
         }
@@ -248,6 +252,37 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     fmpq_mat_clear(R);
 }
 
+/* What the certificate can carry of the verdict: stable by the envelope
+   itself (gamma < 1); marginal and unstable by exact eigenvalue evidence
+   (marginal also needs gamma = 1).  Sets g->evidence or g->why_verdict. */
+static void certify_verdict(ssmh_gradient_t g, const ssmh_model_t m)
+{
+    ssmh_stability_t v = g->spec->verdict;
+    g->why_verdict[0] = '\0';
+    if (!g->have_env) {
+        snprintf(g->why_verdict, sizeof(g->why_verdict),
+                 "a gradient certificate needs the envelope, which was not proven");
+        return;
+    }
+    if (v == SSMH_STABLE) {
+        if (fmpq_cmp_ui(g->env->gamma, 1) >= 0)   /* pick_gamma keeps gamma < 1: not expected */
+            snprintf(g->why_verdict, sizeof(g->why_verdict), "the proven gamma is not below 1");
+        return;
+    }
+    if (v == SSMH_MARGINAL && !fmpq_is_one(g->env->gamma)) {
+        snprintf(g->why_verdict, sizeof(g->why_verdict),
+                 "marginal needs a power-bounded P (gamma = 1), which was not found (the unit-circle "
+                 "part is too large for the exact invariant-form solve, or its complement's Stein form "
+                 "failed)");
+        return;
+    }
+    g->evidence = _ssmh_verdict_evidence(m, v);
+    if (g->evidence == NULL)
+        snprintf(g->why_verdict, sizeof(g->why_verdict),
+                 "no exact eigenvalue evidence (kernel, chain, cyclic or Stein form) fits the limits "
+                 "(doc/gradient.md, \"Not certified yet\")");
+}
+
 int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, const fmpq_t eps,
                           const ssmh_limits_t *lim, ssmh_error_t *err)
 {
@@ -257,6 +292,7 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
 
     ssmh_gradient_clear(g);
     g->convention = m->convention;
+    ssmh_progress_step(lim, "gradient: exact spectrum", 0, 0);
     if ((rc = ssmh_spectrum_compute(g->spec, m, 30, err)) != SSMH_OK)
         return rc;
     /* the minimal realization's modes alone shape K_l */
@@ -289,7 +325,15 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
     }
     if (rc != SSMH_OK)
         return rc;
-    g->have_env = ssmh_envelope_compute(g->env, m, g->spec, NULL) == SSMH_OK;
+    {
+        ssmh_error_t e2;
+        ssmh_error_clear(&e2);
+        g->have_env = ssmh_envelope_compute_limited(g->env, m, g->spec, lim, &e2) == SSMH_OK;
+        if (!g->have_env)
+            snprintf(g->why_envelope, sizeof(g->why_envelope), "%s", e2.message);
+    }
+    ssmh_progress_step(lim, "gradient: verdict evidence", 0, 0);
+    certify_verdict(g, m);
     if (eps != NULL) {
         g->have_eps = 1;
         fmpq_set(g->eps, eps);
@@ -333,6 +377,30 @@ json_t *ssmh_gradient_to_json(const ssmh_gradient_t g)
     json_object_set_new(o, "rho_minimal_hi", q(g->spec_min->rho_hi));
     json_object_set_new(o, "gamma", g->have_env ? q(g->env->gamma) : json_null());
     json_object_set_new(o, "M2", g->have_env ? q(g->env->M2) : json_null());
+    json_object_set_new(o, "envelope_method",
+                        g->have_env && g->env->method ? json_string(g->env->method) : json_null());
+    {   /* the parts of the claim a certificate cannot carry, and why */
+        json_t *nc = json_array(), *x;
+        if (!g->have_env) {
+            x = json_object();
+            json_object_set_new(x, "part", json_string("envelope"));
+            json_object_set_new(x, "why", json_string(g->why_envelope));
+            json_array_append_new(nc, x);
+        }
+        if (g->why_verdict[0]) {
+            x = json_object();
+            json_object_set_new(x, "part", json_string("verdict"));
+            json_object_set_new(x, "why", json_string(g->why_verdict));
+            json_array_append_new(nc, x);
+        }
+        if (g->have_eps && !g->have_env) {
+            x = json_object();
+            json_object_set_new(x, "part", json_string("horizon"));
+            json_object_set_new(x, "why", json_string("the horizon comes from the envelope"));
+            json_array_append_new(nc, x);
+        }
+        json_object_set_new(o, "not_certified", nc);
+    }
     for (l = 0; l <= g->lags; l++) {
         json_t *pair = json_array();
         json_array_append_new(nf, q(g->norms_f2 + l));
@@ -368,13 +436,11 @@ json_t *ssmh_gradient_certificate(const ssmh_gradient_t g, const ssmh_model_t m)
     if (g->spec->verdict == SSMH_STABLE && fmpq_cmp_ui(g->env->gamma, 1) < 0) {
         json_object_set_new(claim, "stable", json_string("stable"));
     } else {
-        /* marginal needs gamma = 1 (power-bounded) besides a unit root */
-        json_t *ev = (g->spec->verdict == SSMH_UNSTABLE
-                      || (g->spec->verdict == SSMH_MARGINAL && fmpq_is_one(g->env->gamma)))
-                         ? _ssmh_verdict_evidence(m, g->spec->verdict) : NULL;
-        if (ev != NULL) {
+        /* marginal needs gamma = 1 (power-bounded) besides a unit root:
+           certify_verdict found the evidence when there is any */
+        if (g->evidence != NULL) {
             json_object_set_new(claim, "stable", json_string(ssmh_stability_name(g->spec->verdict)));
-            json_object_set_new(wit, "evidence", ev);
+            json_object_set(wit, "evidence", g->evidence);
         }
     }
     json_object_set_new(claim, "gamma", q(g->env->gamma));

@@ -300,6 +300,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     }
     for (l = batched ? m_pass + 1 : 0; l <= m_pass && e.r < Z; l++) {
         slong c;
+        ssmh_progress_step(lim, "heads: lag ranks mod p", (double)l, (double)(m_pass + 1));
         if (buf == NULL)
             buf = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, Z));
         _ssmh_modp_next(&s, buf);

@@ -192,6 +192,7 @@ int ssmh_lags_limited(fmpq_mat_struct *K, const ssmh_model_t m, slong count,
     fmpq_mat_init(Y, r.M, r.d);
     fmpq_mat_set(X, r.B);
     for (l = 0; l < count; l++) {
+        ssmh_progress_step(lim, "exact lag operators K_l", (double)l, (double)count);
         fmpq_mat_clear(K + l);
         fmpq_mat_init(K + l, r.p, r.d);
         if (r.delayed && l == 0) {

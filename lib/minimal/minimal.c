@@ -113,7 +113,7 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     fmpq_mat_t R, AR, Ar, Br, Cr, T, Tt, TA, Amt, Am, Cmt, Cm, Bm, Crt;
     slong N, d, p, r, n, *piv;
     int ok = 1;
-    (void)lim;
+    ssmh_progress_step(lim, "minimal: reachable and observable subspaces (exact)", 0, 0);
 
     ssmh_minimal_clear(res);
     ssmh_model_init(m);
@@ -232,9 +232,9 @@ json_t *ssmh_minimal_to_json(const ssmh_minimal_t r)
     json_object_set_new(o, "observable_rank", json_integer(r->observable_rank));
     json_object_set_new(o, "mcmillan_degree", json_integer(r->mcmillan_degree));
     json_object_set_new(o, "convention", json_string(ssmh_convention_name(m->convention)));
-    json_object_set_new(o, "A", ssmh_json_matrix(m->A));
-    json_object_set_new(o, "B", ssmh_json_matrix(m->B));
-    json_object_set_new(o, "C", ssmh_json_matrix(m->C));
-    json_object_set_new(o, "D", ssmh_json_matrix(m->D));
+    json_object_set_new(o, "A", _ssmh_json_matrix_shaped(m->A));
+    json_object_set_new(o, "B", _ssmh_json_matrix_shaped(m->B));
+    json_object_set_new(o, "C", _ssmh_json_matrix_shaped(m->C));
+    json_object_set_new(o, "D", _ssmh_json_matrix_shaped(m->D));
     return o;
 }

@@ -301,6 +301,20 @@ json_t *ssmh_json_matrix(const fmpq_mat_t m)
     return a;
 }
 
+json_t *_ssmh_json_matrix_shaped(const fmpq_mat_t m)
+{
+    json_t *o;
+    if (fmpq_mat_nrows(m) > 0 && fmpq_mat_ncols(m) > 0)
+        return ssmh_json_matrix(m);
+    /* [] would lose the column count of a 0 x d matrix: the sparse form
+       keeps both dimensions (SPEC 3.1, README "sparse") */
+    o = json_object();
+    json_object_set_new(o, "rows", json_integer(fmpq_mat_nrows(m)));
+    json_object_set_new(o, "cols", json_integer(fmpq_mat_ncols(m)));
+    json_object_set_new(o, "entries", json_array());
+    return o;
+}
+
 json_t *ssmh_json_vector(const fmpq_mat_t col)
 {
     json_t *a = json_array();

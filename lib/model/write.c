@@ -14,7 +14,7 @@ static json_t *matrix(const fmpq_mat_t m)
     slong i, j, r = fmpq_mat_nrows(m), c = fmpq_mat_ncols(m), nz = 0;
     json_t *o, *e;
     if (r * c < 1024)
-        return ssmh_json_matrix(m);
+        return _ssmh_json_matrix_shaped(m);   /* (empty ones keep their shape) */
     for (i = 0; i < r; i++)
         for (j = 0; j < c; j++)
             nz += !fmpq_is_zero(fmpq_mat_entry(m, i, j));

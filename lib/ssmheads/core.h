@@ -46,6 +46,23 @@ typedef struct {
     char message[512];
 } ssmh_error_t;
 
+/* Progress of long work (the CLI shows it on a terminal).  The library
+   never prints: a caller that wants progress points lim->progress at a
+   ssmh_progress_t it owns, and the library's long loops then call fn with
+   what they are doing ("gradient: extended-precision Stein form") and how
+   far they are (done of total; total <= 0 when unknown) -- at most once
+   per `interval` seconds (0.25 when <= 0), from the thread running the
+   loop, so one ssmh_progress_t serves one thread; a new `what` (a new
+   stage) is always passed on.  fn must not call back into the library.
+   `last` and `last_what` are the library's (zero before the first call). */
+typedef struct ssmh_progress_struct {
+    void (*fn)(void *arg, const char *what, double done, double total);
+    void *arg;
+    double interval;
+    double last;
+    const char *last_what;
+} ssmh_progress_t;
+
 /* Resource limits.  ssmh_limits_default() gives values that keep a 2-core,
    24 GiB machine responsive. */
 typedef struct {
@@ -59,9 +76,15 @@ typedef struct {
     size_t max_memory;   /* address space of the process, in bytes (the CLI
                             sets it with setrlimit; 0 = none) */
     double timeout;      /* seconds of CPU time, 0 = none */
+    ssmh_progress_t *progress; /* NULL (the default): no progress reports */
 } ssmh_limits_t;
 
 void ssmh_limits_default(ssmh_limits_t *lim);
+
+/* A long loop's report: calls lim->progress->fn(arg, what, done, total) if
+   lim and lim->progress are set and `interval` has passed since the last
+   call; otherwise costs one clock read.  lim may be NULL. */
+void ssmh_progress_step(const ssmh_limits_t *lim, const char *what, double done, double total);
 
 /* Name of a status code ("invalid input", ...).  Never NULL. */
 const char *ssmh_strerror(int code);
@@ -82,7 +105,8 @@ const char *ssmh_flint_version(void);
 
 /* ---- exact numbers ---------------------------------------------------- */
 
-/* Parse an exact rational: "-3/4", "7", "0.125", "1e-3", "-2.5E+10".
+/* Parse an exact rational: "-3/4", "7", "0.125", "1e-3", "-2.5E+10", and
+   the Fortran exponent form "0.1D+05" / "1.5d-3" (as SLICOT writes data).
    Hexadecimal binary floats "0x1.8p-3" are accepted too.  Returns SSMH_OK,
    SSMH_E_VALUE (zero denominator), SSMH_E_PARSE (not a number) or
    SSMH_E_LIMIT (more than max_digits decimal digits in the string, or in

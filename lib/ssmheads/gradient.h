@@ -51,6 +51,8 @@ typedef struct {
     fmpq_t gamma, beta_B, beta_C, M2;
     int identity_P;          /* P = I (structured models) */
     fmpq_mat_t P;            /* N x N when !identity_P */
+    const char *method;      /* how P was found (static text), e.g.
+                                "doubling at 256 bits"; NULL when none */
 } ssmh_envelope_struct;
 typedef ssmh_envelope_struct ssmh_envelope_t[1];
 
@@ -61,6 +63,12 @@ void ssmh_envelope_clear(ssmh_envelope_t e);
    could be proven. */
 int ssmh_envelope_compute(ssmh_envelope_t e, const ssmh_model_t m, const ssmh_spectrum_t s,
                           ssmh_error_t *err);
+/* The same, reporting progress through lim->progress (lim may be NULL).
+   For the hard cases (no quick candidate proven) P comes from a balanced
+   basis, extended precision or an exact Stein solve, still proven exactly;
+   err's message says which part failed when none fits the limits. */
+int ssmh_envelope_compute_limited(ssmh_envelope_t e, const ssmh_model_t m, const ssmh_spectrum_t s,
+                                  const ssmh_limits_t *lim, ssmh_error_t *err);
 /* The least t >= 0 with M2 gamma^(2s) <= eps^2 for every s >= t, decided
    rigorously in O(log t) operations (horizon.c); -1 when there is none:
    gamma > 1 with M2 > 0, gamma = 1 with M2 > eps^2, or t beyond 2^62 --
@@ -81,6 +89,9 @@ typedef struct {
     fmpq_t eps;
     slong horizon;                    /* in lags (see doc/gradient.md); -1: none */
     const char *horizon_none;         /* why there is none (static), or NULL */
+    json_t *evidence;                 /* the verdict's evidence for the certificate, or NULL */
+    char why_envelope[512];           /* when !have_env: why no envelope was proven */
+    char why_verdict[512];            /* "" when the certificate carries the verdict */
 } ssmh_gradient_struct;
 typedef ssmh_gradient_struct ssmh_gradient_t[1];
 

@@ -1,6 +1,7 @@
 /*
- * Exact decoding of binary numbers: IEEE binary64/32/16, bfloat16 and
- * integers, little-endian, into rationals.  Guarantee: the result is the
+ * Exact decoding of binary numbers: IEEE binary64/32/16, bfloat16,
+ * integers and bool, little-endian, into rationals (a complex element is
+ * two reals, each decoded by itself).  Guarantee: the result is the
  * exact value of the bits; NaN and Inf are refused (return -1).
  */
 #include "weights-impl.h"
@@ -56,6 +57,9 @@ int _ssmh_decode(fmpq_t out, const unsigned char *p, _ssmh_dtype_t t)
     case SSMH_DT_I32: fmpq_set_si(out, (int32_t)le(p, 4), 1); return 0;
     case SSMH_DT_U32: fmpq_set_si(out, (slong)le(p, 4), 1); return 0;
     case SSMH_DT_I64: fmpq_set_si(out, (slong)(int64_t)le(p, 8), 1); return 0;
+    case SSMH_DT_BOOL: fmpq_set_si(out, p[0] != 0, 1); return 0;
+    case SSMH_DT_C64: return ieee(out, le(p, 4), 8, 23);   /* one part */
+    case SSMH_DT_C128: return ieee(out, le(p, 8), 11, 52);
     case SSMH_DT_U64:
         v = le(p, 8);
         fmpz_set_ui(fmpq_numref(out), v);
@@ -68,10 +72,11 @@ int _ssmh_decode(fmpq_t out, const unsigned char *p, _ssmh_dtype_t t)
 int _ssmh_dtype_size(_ssmh_dtype_t t)
 {
     switch (t) {
-    case SSMH_DT_F64: case SSMH_DT_I64: case SSMH_DT_U64: return 8;
+    case SSMH_DT_C128: return 16;
+    case SSMH_DT_F64: case SSMH_DT_I64: case SSMH_DT_U64: case SSMH_DT_C64: return 8;
     case SSMH_DT_F32: case SSMH_DT_I32: case SSMH_DT_U32: return 4;
     case SSMH_DT_F16: case SSMH_DT_BF16: case SSMH_DT_I16: case SSMH_DT_U16: return 2;
-    case SSMH_DT_I8: case SSMH_DT_U8: return 1;
+    case SSMH_DT_I8: case SSMH_DT_U8: case SSMH_DT_BOOL: return 1;
     default: return 0;
     }
 }

@@ -6,6 +6,7 @@
  * rounded except in cases closer to a rounding boundary than 2^-200.)
  */
 #include "weights-impl.h"
+#include <stdlib.h>
 
 int _ssmh_mpfr_to_q(fmpq_t out, const mpfr_t x, slong bits)
 {
@@ -149,4 +150,72 @@ void _ssmh_sparse_json_add(json_t *m, slong i, slong j, json_t *v)
     json_array_append_new(e, json_integer(j));
     json_array_append_new(e, v);
     json_array_append_new(json_object_get(m, "entries"), e);
+}
+
+void _ssmh_cmul(mpfr_t xr, mpfr_t xi, const mpfr_t yr, const mpfr_t yi)
+{
+    mpfr_t a, b;
+    mpfr_inits2(SSMH_WP, a, b, (mpfr_ptr)0);
+    mpfr_mul(a, xr, yr, MPFR_RNDN);
+    mpfr_mul(b, xi, yi, MPFR_RNDN);
+    mpfr_sub(a, a, b, MPFR_RNDN);          /* xr yr - xi yi */
+    mpfr_mul(b, xr, yi, MPFR_RNDN);
+    mpfr_mul(xi, xi, yr, MPFR_RNDN);
+    mpfr_add(xi, xi, b, MPFR_RNDN);        /* xi yr + xr yi */
+    mpfr_set(xr, a, MPFR_RNDN);
+    mpfr_clears(a, b, (mpfr_ptr)0);
+}
+
+void _ssmh_transform(mpfr_t y, const mpfr_t x, ssmh_transform_t t)
+{
+    mpfr_t c;
+    switch (t) {
+    case SSMH_TRANSFORM_EXP:
+        mpfr_exp(y, x, MPFR_RNDN);
+        break;
+    case SSMH_TRANSFORM_RELU:                  /* F.relu(x) + 1e-4 */
+        mpfr_init2(c, SSMH_WP);
+        mpfr_set_ui(c, 1, MPFR_RNDN);
+        mpfr_div_ui(c, c, 10000, MPFR_RNDN);
+        if (mpfr_sgn(x) > 0)
+            mpfr_add(y, x, c, MPFR_RNDN);
+        else
+            mpfr_set(y, c, MPFR_RNDN);
+        mpfr_clear(c);
+        break;
+    case SSMH_TRANSFORM_SIGMOID:               /* 1 / (1 + exp(-x)) */
+        mpfr_neg(y, x, MPFR_RNDN);
+        mpfr_exp(y, y, MPFR_RNDN);
+        mpfr_add_ui(y, y, 1, MPFR_RNDN);
+        mpfr_ui_div(y, 1, y, MPFR_RNDN);
+        break;
+    case SSMH_TRANSFORM_SOFTPLUS:              /* torch: x itself when x > 20 */
+        if (mpfr_cmp_ui(x, 20) > 0) {
+            mpfr_set(y, x, MPFR_RNDN);
+        } else {
+            mpfr_exp(y, x, MPFR_RNDN);
+            mpfr_log1p(y, y, MPFR_RNDN);
+        }
+        break;
+    default:
+        mpfr_set(y, x, MPFR_RNDN);
+    }
+}
+
+static int cmp_triplet(const void *a, const void *b)
+{
+    const _ssmh_triplet_t *x = a, *y = b;
+    if (x->i != y->i)
+        return x->i < y->i ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+json_t *_ssmh_sparse_from_triplets(slong rows, slong cols, _ssmh_triplet_t *t, slong n)
+{
+    json_t *m = _ssmh_sparse_json(rows, cols);
+    slong k;
+    qsort(t, (size_t)n, sizeof(*t), cmp_triplet);
+    for (k = 0; k < n; k++)
+        _ssmh_sparse_json_add(m, t[k].i, t[k].j, t[k].v);
+    return m;
 }

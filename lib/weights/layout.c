@@ -1,7 +1,8 @@
 /*
- * Layouts: named tensors -> ssmheads-model/1 or ssmheads-attention/1.  The
- * result is built as JSON and read back through the strict readers, so an
- * imported model obeys every rule of a hand-written one.
+ * The dense and diag layouts (A, B, C and D as stored) and the attention
+ * layout.  Guarantee: the numbers are the file's, exactly; the result is
+ * built as JSON and read back through the strict readers, so an imported
+ * model obeys every rule of a hand-written one.
  */
 #include "weights-impl.h"
 #include <string.h>
@@ -19,85 +20,89 @@ static json_t *matrix(const ssmh_tensor_struct *t, slong off, slong rows, slong 
     return m;
 }
 
-static int need(const ssmh_tensor_struct **out, const ssmh_weights_t w, const char *prefix,
-                const char *name, int ndim, const char *file, ssmh_error_t *err)
+int _ssmh_layout_dense(json_t **out, _ssmh_lay_t *L, const ssmh_import_opts_t *o)
 {
-    char full[512];
-    snprintf(full, sizeof(full), "%s%s", prefix ? prefix : "", name);
-    *out = ssmh_weights_get(w, prefix, name);
-    if (*out == NULL)
-        return ssmh_error_set(err, SSMH_E_VALUE, file, full, "no tensor named %s", full);
-    if ((*out)->ndim != ndim)
-        return ssmh_error_set(err, SSMH_E_SHAPE, file, full, "expected %d dimensions, found %d", ndim,
-                              (*out)->ndim);
+    ssmh_tensor_struct *A, *B, *C, *D;
+    json_t *m, *Dm;
+    char src[700];
+    int diag = strcmp(o->layout, "diag") == 0, rc;
+    slong N, d, p;
+    if ((rc = _ssmh_lay_need(&A, L, "A", diag ? "a vector of N eigenvalues" : "an N x N matrix")) != SSMH_OK
+        || (rc = _ssmh_lay_need(&B, L, "B", "an N x d matrix")) != SSMH_OK
+        || (rc = _ssmh_lay_need(&C, L, "C", "a p x N matrix")) != SSMH_OK)
+        return rc;
+    if (A->ndim != (diag ? 1 : 2) || (!diag && A->shape[0] != A->shape[1]))
+        return _ssmh_lay_shape_error(L, A, diag ? "a vector (N,) for layout diag" : "a square N x N matrix for layout dense");
+    N = A->shape[0];
+    if (B->ndim != 2 || B->shape[0] != N)
+        return _ssmh_lay_shape_error(L, B, "(%ld, d)", (long)N);
+    if (C->ndim != 2 || C->shape[1] != N)
+        return _ssmh_lay_shape_error(L, C, "(p, %ld)", (long)N);
+    d = B->shape[1];
+    p = C->shape[0];
+    D = _ssmh_lay_find(L, "D");
+    _ssmh_lay_size(L, "N", N);
+    _ssmh_lay_size(L, "d", d);
+    _ssmh_lay_size(L, "p", p);
+    if (L->info)
+        json_object_set_new(L->info, "form", json_string(diag ? "A (N), B, C, D" : "A, B, C, D"));
+    if ((rc = _ssmh_lay_decode(L, A, 0)) != SSMH_OK || (rc = _ssmh_lay_decode(L, B, 0)) != SSMH_OK
+        || (rc = _ssmh_lay_decode(L, C, 0)) != SSMH_OK || (rc = _ssmh_lay_D(&Dm, L, D, p, d)) != SSMH_OK
+        || L->dry)
+        return rc;
+    snprintf(src, sizeof(src), "imported by ssmheads from %s (layout %s%s%s), floats converted exactly",
+             L->file, o->layout, *L->prefix ? ", prefix " : "", L->prefix);
+    m = _ssmh_model_object(src);
+    if (diag) {
+        json_t *v = json_array();
+        slong i;
+        for (i = 0; i < N; i++)
+            json_array_append_new(v, ssmh_json_rational(A->data + i));
+        json_object_set_new(m, "A", json_pack("{s:o}", "diag", v));
+    } else {
+        json_object_set_new(m, "A", matrix(A, 0, N, N));
+    }
+    json_object_set_new(m, "B", matrix(B, 0, N, d));
+    json_object_set_new(m, "C", matrix(C, 0, p, N));
+    json_object_set_new(m, "D", Dm);
+    *out = m;
     return SSMH_OK;
 }
 
-int ssmh_import_model(ssmh_model_t m, const ssmh_weights_t w, const char *layout,
-                      const char *prefix, const char *file, const ssmh_limits_t *lim,
-                      ssmh_error_t *err)
-{
-    const ssmh_tensor_struct *A, *B, *C, *D;
-    json_t *o;
-    char src[600];
-    int diag, rc;
-    if (strcmp(layout, "dense") != 0 && strcmp(layout, "diag") != 0)
-        return ssmh_error_set(err, SSMH_E_USAGE, file, "", "unknown model layout '%s'", layout);
-    diag = strcmp(layout, "diag") == 0;
-    if ((rc = need(&A, w, prefix, "A", diag ? 1 : 2, file, err)) != SSMH_OK
-        || (rc = need(&B, w, prefix, "B", 2, file, err)) != SSMH_OK
-        || (rc = need(&C, w, prefix, "C", 2, file, err)) != SSMH_OK)
-        return rc;
-    D = ssmh_weights_get(w, prefix, "D");
-    if (D != NULL && D->ndim != 2)
-        return ssmh_error_set(err, SSMH_E_SHAPE, file, D->name, "expected 2 dimensions, found %d", D->ndim);
-    o = json_object();
-    json_object_set_new(o, "format", json_string("ssmheads-model/1"));
-    snprintf(src, sizeof(src), "imported by ssmheads from %s (layout %s%s%s), floats converted exactly",
-             file, layout, prefix && *prefix ? ", prefix " : "", prefix ? prefix : "");
-    json_object_set_new(o, "source", json_string(src));
-    if (diag) {
-        json_t *v = json_array(), *a = json_object();
-        slong i;
-        for (i = 0; i < A->shape[0]; i++)
-            json_array_append_new(v, ssmh_json_rational(A->data + i));
-        json_object_set_new(a, "diag", v);
-        json_object_set_new(o, "A", a);
-    } else {
-        json_object_set_new(o, "A", matrix(A, 0, A->shape[0], A->shape[1]));
-    }
-    json_object_set_new(o, "B", matrix(B, 0, B->shape[0], B->shape[1]));
-    json_object_set_new(o, "C", matrix(C, 0, C->shape[0], C->shape[1]));
-    if (D != NULL)
-        json_object_set_new(o, "D", matrix(D, 0, D->shape[0], D->shape[1]));
-    rc = ssmh_model_from_json(m, o, file, "$", lim, err);
-    json_decref(o);
-    return rc;
-}
-
-int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char *prefix,
+int ssmh_import_attention(ssmh_attention_t a, ssmh_weights_t w, const char *prefix_in,
                           const char *file, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    const ssmh_tensor_struct *V = ssmh_weights_get(w, prefix, "V"), *WV, *WO;
+    _ssmh_lay_t L;
+    ssmh_tensor_struct *V, *WV, *WO;
     json_t *o = json_object(), *hs = json_array();
     slong h;
     int rc = SSMH_OK;
+    memset(&L, 0, sizeof(L));
+    L.w = w;
+    L.file = file;
+    L.layout = "attention";
+    L.err = err;
+    _ssmh_prefix_normalize(L.prefix, sizeof(L.prefix), prefix_in);
+    V = _ssmh_lay_find(&L, "V");
     json_object_set_new(o, "format", json_string("ssmheads-attention/1"));
     if (V != NULL) {
         if (V->ndim != 3)
-            rc = ssmh_error_set(err, SSMH_E_SHAPE, file, V->name, "V must be H x p x d");
+            rc = _ssmh_lay_shape_error(&L, V, "V of shape (H, p, d)");
+        if (rc == SSMH_OK)
+            rc = _ssmh_lay_decode(&L, V, 0);
         for (h = 0; rc == SSMH_OK && h < V->shape[0]; h++) {
             json_t *ho = json_object();
             json_object_set_new(ho, "value", matrix(V, h * V->shape[1] * V->shape[2], V->shape[1], V->shape[2]));
             json_array_append_new(hs, ho);
         }
-    } else if ((rc = need(&WV, w, prefix, "W_V", 3, file, err)) == SSMH_OK
-               && (rc = need(&WO, w, prefix, "W_O", 3, file, err)) == SSMH_OK) {
-        if (WV->shape[0] != WO->shape[0] || WO->shape[2] != WV->shape[1])
-            rc = ssmh_error_set(err, SSMH_E_SHAPE, file, WO->name,
-                                "W_V is %ld x %ld x %ld, so W_O must be %ld x p x %ld",
-                                (long)WV->shape[0], (long)WV->shape[1], (long)WV->shape[2],
-                                (long)WV->shape[0], (long)WV->shape[1]);
+    } else if ((rc = _ssmh_lay_need(&WV, &L, "W_V", "(H, d_h, d), or V (H, p, d)")) == SSMH_OK
+               && (rc = _ssmh_lay_need(&WO, &L, "W_O", "(H, p, d_h)")) == SSMH_OK) {
+        if (WV->ndim != 3)
+            rc = _ssmh_lay_shape_error(&L, WV, "(H, d_h, d)");
+        else if (WO->ndim != 3 || WV->shape[0] != WO->shape[0] || WO->shape[2] != WV->shape[1])
+            rc = _ssmh_lay_shape_error(&L, WO, "(%ld, p, %ld) to match W_V", (long)WV->shape[0], (long)WV->shape[1]);
+        if (rc == SSMH_OK && (rc = _ssmh_lay_decode(&L, WV, 0)) == SSMH_OK)
+            rc = _ssmh_lay_decode(&L, WO, 0);
         for (h = 0; rc == SSMH_OK && h < WV->shape[0]; h++) {
             json_t *ho = json_object();
             json_object_set_new(ho, "W_V", matrix(WV, h * WV->shape[1] * WV->shape[2], WV->shape[1], WV->shape[2]));
@@ -109,52 +114,5 @@ int ssmh_import_attention(ssmh_attention_t a, const ssmh_weights_t w, const char
     if (rc == SSMH_OK)
         rc = ssmh_attention_from_json(a, o, file, "$", lim, err);
     json_decref(o);
-    return rc;
-}
-
-void ssmh_import_opts_default(ssmh_import_opts_t *o)
-{
-    o->layout = NULL;
-    o->prefix = "";
-    o->bilinear = 0;
-    o->output_re = 0;
-    o->bits = 53;
-    o->headdim = 1;
-}
-
-int ssmh_import_is_model_layout(const char *layout)
-{
-    static const char *const names[] = {"dense", "diag", "s4d", "s5", "lru", "mamba2", NULL};
-    int i;
-    for (i = 0; layout != NULL && names[i] != NULL; i++)
-        if (strcmp(layout, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
-int ssmh_import_model_file(ssmh_model_t m, const char *path, const ssmh_import_opts_t *o,
-                           const ssmh_limits_t *lim, ssmh_error_t *err)
-{
-    ssmh_weights_t w;
-    const char *prefix = o->prefix ? o->prefix : "";
-    int rc;
-    if (!ssmh_import_is_model_layout(o->layout))
-        return ssmh_error_set(err, SSMH_E_USAGE, path, "", "unknown model layout '%s'",
-                              o->layout ? o->layout : "(none)");
-    ssmh_weights_init(w);
-    rc = ssmh_weights_read(w, path, lim, err);
-    if (rc == SSMH_OK) {
-        if (strcmp(o->layout, "s4d") == 0)
-            rc = ssmh_import_s4d(m, w, prefix, o->bilinear, o->bits, path, lim, err);
-        else if (strcmp(o->layout, "s5") == 0)
-            rc = ssmh_import_s5(m, w, prefix, o->bilinear, o->output_re, o->bits, path, lim, err);
-        else if (strcmp(o->layout, "mamba2") == 0)
-            rc = ssmh_import_mamba2(m, w, prefix, o->headdim, o->bits, path, lim, err);
-        else if (strcmp(o->layout, "lru") == 0)
-            rc = ssmh_import_lru(m, w, prefix, o->bits, path, lim, err);
-        else
-            rc = ssmh_import_model(m, w, o->layout, prefix, path, lim, err);
-    }
-    ssmh_weights_clear(w);
     return rc;
 }

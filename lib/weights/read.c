@@ -1,9 +1,11 @@
 /*
  * Weight files: a directory of .npy files, .npz (zip of .npy, via libzip)
- * and .safetensors (8-byte length, JSON header, raw data).  Guarantee: every
- * size claimed by a header is checked against the bytes actually present
- * before anything is allocated for it; dtypes other than little-endian
- * floats and integers, Fortran order, NaN/Inf and header lies are refused.
+ * and .safetensors (8-byte length, JSON header, raw data).  Guarantee:
+ * every size claimed by a header is checked against the bytes actually
+ * present before anything is allocated for it; opening parses headers only,
+ * and a tensor's data is decoded on demand, so a dtype that cannot be read
+ * exactly (strings, objects, big-endian, Fortran order) is refused only when
+ * something needs that tensor.  NaN/Inf and header lies are refused.
  */
 #include "weights-impl.h"
 #include <dirent.h>
@@ -18,6 +20,7 @@ void ssmh_weights_init(ssmh_weights_t w)
 {
     w->n = 0;
     w->t = NULL;
+    w->buf_ = NULL;
 }
 
 void ssmh_weights_clear(ssmh_weights_t w)
@@ -25,15 +28,17 @@ void ssmh_weights_clear(ssmh_weights_t w)
     slong i;
     for (i = 0; i < w->n; i++) {
         free(w->t[i].name);
+        free(w->t[i].own_);
         if (w->t[i].data)
-            _fmpq_vec_clear(w->t[i].data, FLINT_MAX(1, w->t[i].len));
+            _fmpq_vec_clear(w->t[i].data, FLINT_MAX(1, (w->t[i].is_complex ? 2 : 1) * w->t[i].len));
     }
     free(w->t);
+    free(w->buf_);
     ssmh_weights_init(w);
 }
 
-const ssmh_tensor_struct *ssmh_weights_get(const ssmh_weights_t w, const char *prefix,
-                                           const char *name)
+ssmh_tensor_struct *ssmh_weights_get(const ssmh_weights_t w, const char *prefix,
+                                     const char *name)
 {
     slong i;
     size_t lp = prefix ? strlen(prefix) : 0;
@@ -44,45 +49,101 @@ const ssmh_tensor_struct *ssmh_weights_get(const ssmh_weights_t w, const char *p
     return NULL;
 }
 
+void _ssmh_tensor_describe(char *out, size_t size, const ssmh_tensor_struct *t)
+{
+    size_t k = 0;
+    int i;
+    k += (size_t)snprintf(out + k, size - k, "(");
+    for (i = 0; i < t->ndim && k < size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%s%ld", i ? ", " : "", (long)t->shape[i]);
+    if (k < size)
+        snprintf(out + k, size - k, "%s) %s", t->ndim == 1 ? "," : "", t->dtype);
+}
+
 int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong *shape,
-                      _ssmh_dtype_t t, const unsigned char *data, size_t nbytes,
+                      _ssmh_dtype_t t, const char *dtype_name, int fortran,
+                      const unsigned char *raw, size_t nbytes, unsigned char *own,
                       const char *file, ssmh_error_t *err)
 {
     slong len = 1, i;
     int size = _ssmh_dtype_size(t);
-    ssmh_tensor_struct *x;
-    if (size == 0)
-        return ssmh_error_set(err, SSMH_E_PARSE, file, name, "unsupported dtype");
-    if (ndim < 0 || ndim > SSMH_TENSOR_MAX_DIM)
+    ssmh_tensor_struct *x, *nt;
+    if (ndim < 0 || ndim > SSMH_TENSOR_MAX_DIM) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_SHAPE, file, name, "%d dimensions (at most %d)", ndim,
                               SSMH_TENSOR_MAX_DIM);
+    }
     for (i = 0; i < ndim; i++) {
-        if (shape[i] < 0 || (shape[i] > 0 && len > MAX_ELEMENTS / shape[i]))
+        if (shape[i] < 0 || (shape[i] > 0 && len > MAX_ELEMENTS / shape[i])) {
+            free(own);
             return ssmh_error_set(err, SSMH_E_LIMIT, file, name, "tensor too large");
+        }
         len *= shape[i];
     }
-    if ((size_t)len * (size_t)size != nbytes)
+    if (size != 0 && (size_t)len * (size_t)size != nbytes) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_PARSE, file, name,
                               "%zu bytes of data, the shape needs %zu (truncated or inconsistent)",
                               nbytes, (size_t)len * (size_t)size);
-    if (ssmh_weights_get(w, NULL, name) != NULL)
+    }
+    if (ssmh_weights_get(w, NULL, name) != NULL) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_VALUE, file, name, "duplicate tensor name");
-    w->t = realloc(w->t, sizeof(ssmh_tensor_struct) * (size_t)(w->n + 1));
-    if (w->t == NULL)
+    }
+    nt = realloc(w->t, sizeof(ssmh_tensor_struct) * (size_t)(w->n + 1));
+    if (nt == NULL) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_NOMEM, file, name, "out of memory");
+    }
+    w->t = nt;
     x = w->t + w->n;
     memset(x, 0, sizeof(*x));
     x->name = strdup(name);
+    snprintf(x->dtype, sizeof(x->dtype), "%s", dtype_name);
     x->ndim = ndim;
     for (i = 0; i < ndim; i++)
         x->shape[i] = shape[i];
     x->len = len;
-    x->data = _fmpq_vec_init(FLINT_MAX(1, len));
+    x->kind_ = (int)t;
+    x->is_complex = t == SSMH_DT_C64 || t == SSMH_DT_C128;
+    x->readable = size != 0 && t != SSMH_DT_BIG_ENDIAN && !fortran;
+    x->fortran_ = fortran;
+    x->raw_ = raw;
+    x->nbytes_ = nbytes;
+    x->own_ = own;
     w->n++;
-    for (i = 0; i < len; i++)
-        if (_ssmh_decode(x->data + i, data + (size_t)i * (size_t)size, t) != 0)
-            return ssmh_error_set(err, SSMH_E_VALUE, file, name,
-                                  "element %ld is NaN or infinite", (long)i);
+    return SSMH_OK;
+}
+
+int ssmh_weights_decode(ssmh_weights_t w, ssmh_tensor_struct *x, const char *file,
+                        ssmh_error_t *err)
+{
+    _ssmh_dtype_t t = (_ssmh_dtype_t)x->kind_;
+    slong i, parts = (x->is_complex ? 2 : 1) * x->len;
+    int size;
+    (void)w;
+    if (x->data != NULL)
+        return SSMH_OK;
+    if (x->fortran_)
+        return ssmh_error_set(err, SSMH_E_PARSE, file, x->name,
+                              "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
+    if (t == SSMH_DT_BIG_ENDIAN)
+        return ssmh_error_set(err, SSMH_E_PARSE, file, x->name,
+                              "dtype '%s' is not supported (big-endian: convert with "
+                              "a.astype(a.dtype.newbyteorder('<')))", x->dtype);
+    if (!x->readable)
+        return ssmh_error_set(err, SSMH_E_PARSE, file, x->name,
+                              "dtype '%s' is not supported: it cannot be read as exact numbers "
+                              "(floats, complex, integers and bool can)", x->dtype);
+    size = _ssmh_dtype_size(t) / (x->is_complex ? 2 : 1);
+    x->data = _fmpq_vec_init(FLINT_MAX(1, parts));
+    for (i = 0; i < parts; i++)
+        if (_ssmh_decode(x->data + i, x->raw_ + (size_t)i * (size_t)size, t) != 0) {
+            _fmpq_vec_clear(x->data, FLINT_MAX(1, parts));
+            x->data = NULL;
+            return ssmh_error_set(err, SSMH_E_VALUE, file, x->name,
+                                  "element %ld is NaN or infinite", (long)(x->is_complex ? i / 2 : i));
+        }
     return SSMH_OK;
 }
 
@@ -92,11 +153,14 @@ static _ssmh_dtype_t npy_dtype(const char *d)
     static const struct { const char *s; _ssmh_dtype_t t; } map[] = {
         {"<f8", SSMH_DT_F64}, {"<f4", SSMH_DT_F32}, {"<f2", SSMH_DT_F16},
         {"|i1", SSMH_DT_I8}, {"|u1", SSMH_DT_U8}, {"<i2", SSMH_DT_I16}, {"<u2", SSMH_DT_U16},
-        {"<i4", SSMH_DT_I32}, {"<u4", SSMH_DT_U32}, {"<i8", SSMH_DT_I64}, {"<u8", SSMH_DT_U64}};
+        {"<i4", SSMH_DT_I32}, {"<u4", SSMH_DT_U32}, {"<i8", SSMH_DT_I64}, {"<u8", SSMH_DT_U64},
+        {"|b1", SSMH_DT_BOOL}, {"<c8", SSMH_DT_C64}, {"<c16", SSMH_DT_C128}};
     size_t i;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(d, map[i].s) == 0)
             return map[i].t;
+    if (d[0] == '>' && strchr("fiuc", d[1]) != NULL)
+        return SSMH_DT_BIG_ENDIAN;
     return SSMH_DT_NONE;
 }
 
@@ -118,46 +182,54 @@ static const char *dict_value(const char *h, const char *key)
 }
 
 int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf, size_t len,
-                    const char *file, ssmh_error_t *err)
+                    unsigned char *own, const char *file, ssmh_error_t *err)
 {
     size_t hl, off;
-    char *h, descr[16];
+    char *h, descr[32];
     const char *p;
     slong shape[SSMH_TENSOR_MAX_DIM];
-    int ndim = 0, rc, i;
-    _ssmh_dtype_t t;
+    int ndim = 0, rc, fortran = 0;
+    _ssmh_dtype_t t = SSMH_DT_NONE;
 
-    if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0)
+    if (len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_PARSE, file, name, "not a .npy array (bad magic)");
+    }
     if (buf[6] == 1) {
         hl = (size_t)buf[8] | ((size_t)buf[9] << 8);
         off = 10;
     } else if (buf[6] == 2 || buf[6] == 3) {
-        if (len < 12)
+        if (len < 12) {
+            free(own);
             return ssmh_error_set(err, SSMH_E_PARSE, file, name, "truncated .npy header");
+        }
         hl = (size_t)buf[8] | ((size_t)buf[9] << 8) | ((size_t)buf[10] << 16) | ((size_t)buf[11] << 24);
         off = 12;
     } else {
+        free(own);
         return ssmh_error_set(err, SSMH_E_PARSE, file, name, "unsupported .npy version %d", buf[6]);
     }
-    if (hl > len - off || hl > 1 << 20)
+    if (hl > len - off || hl > 1 << 20) {
+        free(own);
         return ssmh_error_set(err, SSMH_E_PARSE, file, name, "truncated .npy header");
+    }
     h = malloc(hl + 1);
     memcpy(h, buf + off, hl);
     h[hl] = '\0';
     rc = SSMH_OK;
     p = dict_value(h, "'descr'");
-    if (p == NULL || *p != '\'' || sscanf(p + 1, "%15[^']", descr) != 1)
+    if (p == NULL)
         rc = ssmh_error_set(err, SSMH_E_PARSE, file, name, "no 'descr' in the .npy header");
-    else if ((t = npy_dtype(descr)) == SSMH_DT_NONE)
-        rc = ssmh_error_set(err, SSMH_E_PARSE, file, name,
-                            "dtype '%s' is not supported (little-endian float16/32/64 or integers; "
-                            "convert big-endian or complex arrays first)", descr);
+    else if (*p != '\'' || sscanf(p + 1, "%31[^']", descr) != 1)
+        snprintf(descr, sizeof(descr), "structured");   /* a list of fields: readable by no layout */
+    else
+        t = npy_dtype(descr);
     if (rc == SSMH_OK) {
         p = dict_value(h, "'fortran_order'");
-        if (p == NULL || strncmp(p, "False", 5) != 0)
-            rc = ssmh_error_set(err, SSMH_E_PARSE, file, name,
-                                "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
+        if (p == NULL || (strncmp(p, "False", 5) != 0 && strncmp(p, "True", 4) != 0))
+            rc = ssmh_error_set(err, SSMH_E_PARSE, file, name, "no 'fortran_order' in the .npy header");
+        else
+            fortran = strncmp(p, "True", 4) == 0;
     }
     if (rc == SSMH_OK) {
         p = dict_value(h, "'shape'");
@@ -182,10 +254,12 @@ int _ssmh_npy_parse(ssmh_weights_t w, const char *name, const unsigned char *buf
         }
     }
     free(h);
-    if (rc != SSMH_OK)
+    if (rc != SSMH_OK) {
+        free(own);
         return rc;
-    (void)i;
-    return _ssmh_weights_add(w, name, ndim, shape, t, buf + off + hl, len - off - hl, file, err);
+    }
+    return _ssmh_weights_add(w, name, ndim, shape, t, descr, fortran, buf + off + hl,
+                             len - off - hl, own, file, err);
 }
 
 static int ends_with(const char *s, const char *suf)
@@ -195,6 +269,8 @@ static int ends_with(const char *s, const char *suf)
 }
 
 /* ---- .npz ---------------------------------------------------------------- */
+/* Each entry is inflated once (its bytes stay with its tensor); the total
+   is bounded by the file limit. */
 int _ssmh_npz_parse(ssmh_weights_t w, const unsigned char *data, size_t len, const char *path,
                     const ssmh_limits_t *lim, ssmh_error_t *err)
 {
@@ -203,6 +279,7 @@ int _ssmh_npz_parse(ssmh_weights_t w, const unsigned char *data, size_t len, con
     zip_source_t *src;
     zip_t *z;
     zip_int64_t n, i;
+    size_t total = 0;
     zip_error_init(&ze);
     src = zip_source_buffer_create(data, len, 0, &ze);
     z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
@@ -221,38 +298,29 @@ int _ssmh_npz_parse(ssmh_weights_t w, const unsigned char *data, size_t len, con
         if (zip_stat_index(z, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)
             || !(st.valid & ZIP_STAT_NAME) || !ends_with(st.name, ".npy"))
             continue;
-        if (st.size > lim->max_file_bytes) {
-            rc = ssmh_error_set(err, SSMH_E_LIMIT, path, st.name, "entry larger than the file limit");
+        if (st.size > lim->max_file_bytes || total + st.size > lim->max_file_bytes) {
+            rc = ssmh_error_set(err, SSMH_E_LIMIT, path, st.name,
+                                "the archive's entries inflate past the file limit of %zu bytes",
+                                lim->max_file_bytes);
             break;
         }
+        total += st.size;
         f = zip_fopen_index(z, (zip_uint64_t)i, 0);
         buf = malloc((size_t)st.size + 1);
         if (f == NULL || buf == NULL
             || zip_fread(f, buf, st.size) != (zip_int64_t)st.size) {
+            free(buf);
             rc = ssmh_error_set(err, SSMH_E_PARSE, path, st.name, "cannot read this archive entry");
         } else {
             name = strdup(st.name);
             name[strlen(name) - 4] = '\0';
-            rc = _ssmh_npy_parse(w, name, buf, (size_t)st.size, path, err);
+            rc = _ssmh_npy_parse(w, name, buf, (size_t)st.size, buf, path, err);
             free(name);
         }
         if (f)
             zip_fclose(f);
-        free(buf);
     }
     zip_discard(z);   /* frees the source too */
-    return rc;
-}
-
-static int read_npz(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
-{
-    char *buf;
-    size_t len;
-    int rc;
-    if ((rc = ssmh_file_read(&buf, &len, path, lim->max_file_bytes, err)) != SSMH_OK)
-        return rc;
-    rc = _ssmh_npz_parse(w, (const unsigned char *)buf, len, path, lim, err);
-    free(buf);
     return rc;
 }
 
@@ -262,7 +330,8 @@ static _ssmh_dtype_t st_dtype(const char *d)
     static const struct { const char *s; _ssmh_dtype_t t; } map[] = {
         {"F64", SSMH_DT_F64}, {"F32", SSMH_DT_F32}, {"F16", SSMH_DT_F16}, {"BF16", SSMH_DT_BF16},
         {"I8", SSMH_DT_I8}, {"U8", SSMH_DT_U8}, {"I16", SSMH_DT_I16}, {"U16", SSMH_DT_U16},
-        {"I32", SSMH_DT_I32}, {"U32", SSMH_DT_U32}, {"I64", SSMH_DT_I64}, {"U64", SSMH_DT_U64}};
+        {"I32", SSMH_DT_I32}, {"U32", SSMH_DT_U32}, {"I64", SSMH_DT_I64}, {"U64", SSMH_DT_U64},
+        {"BOOL", SSMH_DT_BOOL}, {"C64", SSMH_DT_C64}};
     size_t i;
     for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(d, map[i].s) == 0)
@@ -270,8 +339,25 @@ static _ssmh_dtype_t st_dtype(const char *d)
     return SSMH_DT_NONE;
 }
 
-int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t len,
-                            const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
+int ssmh_weights_add(ssmh_weights_t w, const char *name, const char *dtype, int ndim,
+                     const slong *shape, const void *data, size_t nbytes, ssmh_error_t *err)
+{
+    _ssmh_dtype_t t = st_dtype(dtype);
+    unsigned char *copy;
+    if (t == SSMH_DT_NONE)
+        t = npy_dtype(dtype);
+    if (t == SSMH_DT_NONE || t == SSMH_DT_BIG_ENDIAN)
+        return ssmh_error_set(err, SSMH_E_USAGE, "", name, "dtype '%s' cannot be read exactly", dtype);
+    copy = malloc(nbytes + 1);
+    if (copy == NULL)
+        return ssmh_error_set(err, SSMH_E_NOMEM, "", name, "out of memory");
+    memcpy(copy, data, nbytes);
+    return _ssmh_weights_add(w, name, ndim, shape, t, dtype, 0, copy, nbytes, copy, "", err);
+}
+
+/* The tensors point into `data`, which w must own (or outlive w). */
+static int safetensors_headers(ssmh_weights_t w, const unsigned char *data, size_t len,
+                               const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     const char *buf = (const char *)data;
     size_t hl, dlen;
@@ -279,16 +365,14 @@ int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t 
     const char *key;
     json_t *val;
     int rc = SSMH_OK, i;
-    if (len < 8) {
+    if (len < 8)
         return ssmh_error_set(err, SSMH_E_PARSE, path, "", "truncated .safetensors file (no header length)");
-    }
     hl = 0;
     for (i = 7; i >= 0; i--)
         hl = (hl << 8) | (unsigned char)buf[i];
-    if (hl > len - 8) {
+    if (hl > len - 8)
         return ssmh_error_set(err, SSMH_E_PARSE, path, "",
                               "header length %zu runs past the end of the file", hl);
-    }
     root = ssmh_json_parse(buf + 8, hl, path, lim, err);
     if (root == NULL)
         return err ? err->code : SSMH_E_PARSE;
@@ -336,32 +420,38 @@ int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t 
                                 (long long)b, (long long)e, dlen);
             break;
         }
-        if (st_dtype(json_string_value(dt)) == SSMH_DT_NONE) {
-            rc = ssmh_error_set(err, SSMH_E_PARSE, path, jp, "dtype %s is not supported",
-                                json_string_value(dt));
-            break;
-        }
         rc = _ssmh_weights_add(w, key, nd, shape, st_dtype(json_string_value(dt)),
-                               (const unsigned char *)buf + 8 + hl + b, (size_t)(e - b), path, err);
+                               json_string_value(dt), 0, data + 8 + hl + b, (size_t)(e - b),
+                               NULL, path, err);
     }
     json_decref(root);
     return rc;
 }
 
-static int read_safetensors(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
-                            ssmh_error_t *err)
+int _ssmh_safetensors_parse(ssmh_weights_t w, const unsigned char *data, size_t len,
+                            const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    unsigned char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return ssmh_error_set(err, SSMH_E_NOMEM, path, "", "out of memory");
+    memcpy(copy, data, len);
+    free(w->buf_);
+    w->buf_ = copy;
+    return safetensors_headers(w, copy, len, path, lim, err);
+}
+
+/* ---- a directory of .npy files -------------------------------------------- */
+static int read_npy_file(ssmh_weights_t w, const char *name, const char *full,
+                         const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     char *buf;
     size_t len;
     int rc;
-    if ((rc = ssmh_file_read(&buf, &len, path, lim->max_file_bytes, err)) != SSMH_OK)
+    if ((rc = ssmh_file_read(&buf, &len, full, lim->max_file_bytes, err)) != SSMH_OK)
         return rc;
-    rc = _ssmh_safetensors_parse(w, (const unsigned char *)buf, len, path, lim, err);
-    free(buf);
-    return rc;
+    return _ssmh_npy_parse(w, name, (const unsigned char *)buf, len, (unsigned char *)buf, full, err);
 }
 
-/* ---- a directory of .npy files -------------------------------------------- */
 static int read_dir(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     DIR *d = opendir(path);
@@ -370,29 +460,27 @@ static int read_dir(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim
     if (d == NULL)
         return ssmh_error_set(err, SSMH_E_IO, path, "", "cannot open the directory");
     while (rc == SSMH_OK && (e = readdir(d)) != NULL) {
-        char full[4096], *buf, *name;
-        size_t len;
+        char full[4096], *name;
         if (!ends_with(e->d_name, ".npy"))
             continue;
         snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
-        if ((rc = ssmh_file_read(&buf, &len, full, lim->max_file_bytes, err)) != SSMH_OK)
-            break;
         name = strdup(e->d_name);
         name[strlen(name) - 4] = '\0';
-        rc = _ssmh_npy_parse(w, name, (const unsigned char *)buf, len, full, err);
+        rc = read_npy_file(w, name, full, lim, err);
         free(name);
-        free(buf);
     }
     closedir(d);
     return rc;
 }
 
-int ssmh_weights_read(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim_in,
+int ssmh_weights_open(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim_in,
                       ssmh_error_t *err)
 {
     ssmh_limits_t deflim;
     struct stat st;
     int rc;
+    char *buf;
+    size_t len;
     if (lim_in == NULL) {
         ssmh_limits_default(&deflim);
         lim_in = &deflim;
@@ -402,20 +490,33 @@ int ssmh_weights_read(ssmh_weights_t w, const char *path, const ssmh_limits_t *l
         return ssmh_error_set(err, SSMH_E_IO, path, "", "cannot open: no such file or directory");
     if (S_ISDIR(st.st_mode))
         rc = read_dir(w, path, lim_in, err);
-    else if (ends_with(path, ".npz"))
-        rc = read_npz(w, path, lim_in, err);
-    else if (ends_with(path, ".safetensors"))
-        rc = read_safetensors(w, path, lim_in, err);
-    else if (ends_with(path, ".npy")) {
-        char *buf;
-        size_t len;
+    else if (ends_with(path, ".npz") || ends_with(path, ".safetensors")) {
         if ((rc = ssmh_file_read(&buf, &len, path, lim_in->max_file_bytes, err)) == SSMH_OK) {
-            rc = _ssmh_npy_parse(w, "", (const unsigned char *)buf, len, path, err);
-            free(buf);
+            if (ends_with(path, ".npz")) {
+                rc = _ssmh_npz_parse(w, (const unsigned char *)buf, len, path, lim_in, err);
+                free(buf);
+            } else {
+                w->buf_ = (unsigned char *)buf;
+                rc = safetensors_headers(w, w->buf_, len, path, lim_in, err);
+            }
         }
-    } else
+    } else if (ends_with(path, ".npy"))
+        rc = read_npy_file(w, "", path, lim_in, err);
+    else
         rc = ssmh_error_set(err, SSMH_E_USAGE, path, "",
                             "unknown weight format (expected a directory of .npy, .npz or .safetensors)");
+    if (rc != SSMH_OK)
+        ssmh_weights_clear(w);
+    return rc;
+}
+
+int ssmh_weights_read(ssmh_weights_t w, const char *path, const ssmh_limits_t *lim,
+                      ssmh_error_t *err)
+{
+    slong i;
+    int rc = ssmh_weights_open(w, path, lim, err);
+    for (i = 0; rc == SSMH_OK && i < w->n; i++)
+        rc = ssmh_weights_decode(w, w->t + i, path, err);
     if (rc != SSMH_OK)
         ssmh_weights_clear(w);
     return rc;

@@ -13,7 +13,8 @@ only), deterministically:
   channels (one mode with Lambda_im = 0), log_step as P x 1, D;
 - mamba2.safetensors: a frozen Mamba-2 slice, 4 heads in 2 groups, d_state
   3, no D; heads 0 and 2 share their decay (same A_log and dt + dt_bias), so
-  the slice needs 3 heads, not 4.
+  the slice needs 3 heads, not 4; norm.weight (nheads x headdim = 8)
+  fixes headdim = 2, as in a Mamba2 module.
 
     python3 make_samples.py [OUTDIR]
 """
@@ -97,7 +98,8 @@ def more(out):
         'dt_bias': ((4,), [0.0, 0.5, 0.0, -1.0]),
         'dt': ((4,), [0.25, 0.25, 0.25, 0.25]),
         'B': ((2, 3), [1.0, 0.5, 0.0, 0.0, 1.0, -1.0]),
-        'C': ((2, 3), [0.5, 1.0, 2.0, 1.0, 2.0, 1.0])})
+        'C': ((2, 3), [0.5, 1.0, 2.0, 1.0, 2.0, 1.0]),
+        'norm.weight': ((8,), [1.0] * 8)})
 
 
 if __name__ == '__main__':
