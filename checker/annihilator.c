@@ -13,7 +13,7 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
     ssmhc_qmat Y, T;
     mpq_t *q, t;
     long i, deg, rows, cols;
-    int is_b, ok;
+    int is_b, ok, grown;
     size_t e;
 
     if (!json_is_object(ann) || json_object_size(ann) != 2)
@@ -29,7 +29,7 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
     deg = (long)json_array_size(co) - 1;
     q = malloc(sizeof(mpq_t) * (size_t)(deg + 1));
     if (q == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i <= deg; i++)
         mpq_init(q[i]);
     ok = 1;
@@ -49,7 +49,7 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
     ssmhc_qmat_init(&Y, rows, cols);
     ssmhc_qmat_init(&T, rows, cols);
     mpq_init(t);
-    for (i = deg; i >= 0; i--) {
+    for (i = deg, ok = 1; i >= 0 && ok; i--) {
         const ssmhc_qmat *W = is_b ? &m->B : &m->C;
         if (i < deg) {
             if (is_b)
@@ -57,6 +57,8 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
             else
                 ssmhc_model_apply_A_right(&T, m, &Y);
             ssmhc_qmat_copy(&Y, &T);
+            for (e = 0; e < (size_t)rows * (size_t)cols && ok; e++)   /* Horner's powers */
+                ok = ssmhc_bits_check(Y.e[e], "annihilator") == 0;
         }
         if (mpq_sgn(q[i]) == 0)
             continue;
@@ -67,13 +69,16 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
             mpq_add(Y.e[e], Y.e[e], t);
         }
     }
-    ok = ssmhc_qmat_is_zero(&Y);
+    grown = !ok;   /* a power outgrew --max-bits */
+    ok = ok && ssmhc_qmat_is_zero(&Y);
     mpq_clear(t);
     ssmhc_qmat_clear(&Y);
     ssmhc_qmat_clear(&T);
     for (i = 0; i <= deg; i++)
         mpq_clear(q[i]);
     free(q);
+    if (grown)
+        return ssmhc_limit(r, "%s", ssmhc_limit_note()), -1;
     if (!ok)
         return ssmhc_fail(r, "annihilator: q(A)%s is not zero", is_b ? "B" : "C"), -1;
     return deg;

@@ -43,7 +43,7 @@ static mpz_t *zvec_new(size_t n)
     size_t i;
     mpz_t *v = malloc(sizeof(mpz_t) * (n ? n : 1));
     if (v == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < n; i++)
         mpz_init(v[i]);
     return v;
@@ -64,7 +64,7 @@ static mpq_t *qvec_new(size_t n)
     size_t i;
     mpq_t *v = malloc(sizeof(mpq_t) * (n ? n : 1));
     if (v == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < n; i++)
         mpq_init(v[i]);
     return v;
@@ -150,7 +150,7 @@ static int read_maps(ssmhc_qmat **out, long *got, const json_t *a, long count, c
     len = (long)json_array_size(a);
     *out = calloc((size_t)(len > 0 ? len : 1), sizeof(ssmhc_qmat));
     if (*out == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < len; i++) {
         if (ssmhc_json_qmat(*out + i, json_array_get(a, (size_t)i), m->p, m->d) != 0)
             return ssmhc_fail(r, "%s[%ld]: expected a %ld x %ld value map of exact numbers", path,
@@ -189,7 +189,7 @@ static int read_support(enc_cert *c, const json_t *a, long pd, ssmhc_report_t *r
     c->S = (long)json_array_size(a);
     c->sup = malloc(sizeof(long) * (size_t)(c->S > 0 ? c->S : 1));
     if (c->sup == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < c->S; i++) {
         if (ssmhc_json_long(&c->sup[i], json_array_get(a, (size_t)i), 0, pd - 1) != 0
             || c->sup[i] <= last)
@@ -230,7 +230,7 @@ static int vectors_on_support(const enc_cert *c, long pd, ssmhc_report_t *r)
     long i, a;
     int ok = 1;
     if (in == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < c->S; i++)
         in[c->sup[i]] = 1;
     for (i = 0; i < c->r && ok; i++)
@@ -532,7 +532,7 @@ static void sink_init(sink_t *k, const enc_cert *c, long pd)
     k->pos = malloc(sizeof(long) * (size_t)(pd > 0 ? pd : 1));
     k->nz = malloc(sizeof(long) * (size_t)(pd > 0 ? pd : 1));
     if (k->pos == NULL || k->nz == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < pd; i++)
         k->pos[i] = -1;
     for (i = 0; i < k->S; i++)
@@ -594,15 +594,24 @@ static int sink_add(sink_t *k, const mpz_t *K, const mpz_t w, long lag, ssmhc_re
 }
 
 /* Every rounded lag Kt_l, l < n, into the sink, with weight n - l; stops at
-   Xt_j = 0 and sums a fixed point in closed form. */
+   Xt_j = 0 and sums a repeating tail in closed form: the recursion is a
+   deterministic map on the integer state Z, so once Z equals the state of a
+   saved lag s < l (saved at l = 1, 2, 4, ...: Brent), the lags from s on
+   repeat with period P = l - s (P = 1 when Z is a fixed point, seen at
+   once), and lag s + r comes back at s + r + P t, t = 1 .. T_r =
+   (n - 1 - s - r) / P: extra weight T_r (n - s - r) - P T_r (T_r + 1) / 2,
+   added by running the P lags once more.  A claimed n beyond the
+   repetition costs nothing; without one, at most max_length lags. */
 static int stream_lags(sink_t *k, recur_t *q, long n, ssmhc_report_t *r)
 {
     const ssmhc_model *m = q->m;
-    mpz_t *K = zvec_new((size_t)(m->p * m->d));
-    mpz_t w;
-    long l = 0;
-    int rc = 0, fixed = 0;
+    size_t nd = (size_t)m->N * (size_t)m->d, i;
+    mpz_t *K = zvec_new((size_t)(m->p * m->d)), *saved = zvec_new(nd);
+    mpz_t w, x;
+    long l = 0, s = -1, P, rr, T, maxl = ssmhc_limits_get()->max_length;
+    int rc = 0, fixed = 0, same;
     mpz_init(w);
+    mpz_init(x);
     if (m->delayed) {   /* Kt_0 = D */
         recur_lag(K, q, 0, 1);
         mpz_set_si(w, n);
@@ -611,6 +620,27 @@ static int stream_lags(sink_t *k, recur_t *q, long n, ssmhc_report_t *r)
     }
     while (rc == 0 && l < n && !recur_zero(q)) {
         int with_D = !m->delayed && l == 0;
+        for (i = 0, same = s >= 1; i < nd && same; i++)
+            same = mpz_cmp(q->Z[i], saved[i]) == 0;
+        if (same && !fixed) {   /* the lags from s on repeat with period l - s */
+            P = l - s;
+            for (rr = 0; rr < P && rc == 0; rr++) {
+                T = (n - 1 - s - rr) / P;
+                mpz_set_si(w, T);
+                mpz_mul_si(w, w, n - s - rr);
+                mpz_set_si(x, T);
+                mpz_mul_si(x, x, T + 1);
+                mpz_mul_si(x, x, P);
+                mpz_fdiv_q_2exp(x, x, 1);
+                mpz_sub(w, w, x);
+                if (mpz_sgn(w) > 0) {
+                    recur_lag(K, q, 1, 0);
+                    rc = sink_add(k, K, w, s + rr, r);
+                }
+                recur_step(q);
+            }
+            break;
+        }
         recur_lag(K, q, 1, with_D);
         if (!with_D && fixed) {   /* every lag from l on equals this one */
             mpz_set_si(w, n - l);
@@ -621,9 +651,19 @@ static int stream_lags(sink_t *k, recur_t *q, long n, ssmhc_report_t *r)
         }
         mpz_set_si(w, n - l);
         rc = sink_add(k, K, w, l, r);
+        if (l >= 1 && (l & (l - 1)) == 0) {
+            for (i = 0; i < nd; i++)
+                mpz_set(saved[i], q->Z[i]);
+            s = l;
+        }
         if (l + 1 < n)
             fixed = recur_step(q);
         l++;
+        if (rc == 0 && l < n && l >= maxl) {
+            ssmhc_limit(r, "claim.n = %ld: the rounded lags do not repeat within %ld lags "
+                        "(the sequence-length limit)", n, maxl);
+            rc = -1;
+        }
     }
     if (rc == 0 && l == 0 && !m->delayed) {   /* Xt_0 = 0: Kt_0 = D */
         recur_lag(K, q, 0, 1);
@@ -631,7 +671,9 @@ static int stream_lags(sink_t *k, recur_t *q, long n, ssmhc_report_t *r)
         rc = sink_add(k, K, w, 0, r);
     }
     zvec_free(K, (size_t)(m->p * m->d));
+    zvec_free(saved, nd);
     mpz_clear(w);
+    mpz_clear(x);
     return rc;
 }
 
@@ -917,7 +959,23 @@ static void widen(mpq_t x, const mpq_t a, const mpq_t b)
     mpq_mul(x, x, a);
 }
 
-/* The checks after the lags: e, u, delta, tau, upper and lower witness. */
+/* e^2 >= E2: it depends on n and the witness only, so it is checked before
+   the n lags are (a claimed n of 10^8 with a small e ends here). */
+static int check_rounding(const enc_cert *c, const ssmhc_model *m, const mpq_t lambda,
+                          ssmhc_report_t *r)
+{
+    mpq_t E2;
+    int ok;
+    mpq_init(E2);
+    rounding_bound(E2, c, m, lambda);
+    ok = square_covers(c->e, E2);
+    mpq_clear(E2);
+    if (!ok)
+        return ssmhc_fail(r, "witness.e: e^2 is below the rounding bound E2"), -1;
+    return 0;
+}
+
+/* The checks after the lags: u, delta, tau, upper and lower witness. */
 static int check_bounds(const enc_cert *c, const ssmhc_model *m, const sink_t *k, const mpz_t g,
                         const mpq_t lambda, ssmhc_report_t *r)
 {
@@ -931,11 +989,6 @@ static int check_bounds(const enc_cert *c, const ssmhc_model *m, const sink_t *k
     mpq_set_num(trGt, k->trG);
     mpq_set_den(trGt, g2);
     mpq_canonicalize(trGt);
-    rounding_bound(E2, c, m, lambda);
-    if (!square_covers(c->e, E2)) {
-        ssmhc_fail(r, "witness.e: e^2 is below the rounding bound E2");
-        goto out;
-    }
     if (!square_covers(c->u, trGt)) {
         ssmhc_fail(r, "witness.u: u^2 is below tr Gt");
         goto out;
@@ -1007,7 +1060,8 @@ ssmhc_verdict_t ssmhc_check_approx_enclosure(const json_t *cert, const ssmhc_mod
     cert_init(&c, n, H);
     mpq_init(lambda);
     if (read_cert(&c, cert, m, r) == 0
-        && check_env(&c, json_object_get(cert, "witness"), m, lambda, r) == 0) {
+        && check_env(&c, json_object_get(cert, "witness"), m, lambda, r) == 0
+        && check_rounding(&c, m, lambda, r) == 0) {
         recur_init(&q, m, c.s);
         sink_init(&k, &c, m->p * m->d);
         if (stream_lags(&k, &q, n, r) == 0 && check_bounds(&c, m, &k, q.g, lambda, r) == 0) {

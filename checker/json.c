@@ -9,7 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DIGITS 100000L
+/* --max-digits: digits of the spelling, of the exponent, and of the
+   canonical numerator and denominator ("1e100000" has 100001) */
+#define MAX_DIGITS (ssmhc_limits_get()->max_digits)
+
+static int too_many_digits(void)
+{
+    ssmhc_limit(NULL, "a number has more than %ld digits (--max-digits)", MAX_DIGITS);
+    return -1;
+}
 
 static int all_digits(const char *s, size_t n, int base)
 {
@@ -51,9 +59,10 @@ static int parse(mpq_t out, const char *s)
     slash = strchr(p, '/');
     if (slash != NULL) {
         size_t nl = (size_t)(slash - p), dl = strlen(slash + 1);
-        if (nl == 0 || dl == 0 || (long)nl > MAX_DIGITS || (long)dl > MAX_DIGITS
-            || !all_digits(p, nl, 10) || !all_digits(slash + 1, dl, 10))
+        if (nl == 0 || dl == 0 || !all_digits(p, nl, 10) || !all_digits(slash + 1, dl, 10))
             return -1;
+        if ((long)nl > MAX_DIGITS || (long)dl > MAX_DIGITS)
+            return too_many_digits();
         mpz_init(num);
         mpz_init(den);
         set_digits(num, p, nl, 10);
@@ -84,8 +93,10 @@ static int parse(mpq_t out, const char *s)
             p++;
         flen = (size_t)(p - fp);
     }
-    if (ilen + flen == 0 || (long)(ilen + flen) > MAX_DIGITS)
+    if (ilen + flen == 0)
         return -1;
+    if ((long)(ilen + flen) > MAX_DIGITS)
+        return too_many_digits();
     /* 'd'/'D': the Fortran exponent ("0.1D+05"), a power of ten like 'e' */
     if ((base == 10 && (*p == 'e' || *p == 'E' || *p == 'd' || *p == 'D'))
         || (base == 16 && (*p == 'p' || *p == 'P'))) {
@@ -98,7 +109,7 @@ static int parse(mpq_t out, const char *s)
         while (*p >= '0' && *p <= '9') {
             e = e * 10 + (*p++ - '0');
             if (e > 4 * MAX_DIGITS)
-                return -1;
+                return too_many_digits();
         }
         if (eneg)
             e = -e;
@@ -111,7 +122,7 @@ static int parse(mpq_t out, const char *s)
     {
         char *all = malloc(ilen + flen + 1);
         if (all == NULL)
-            abort();
+            ssmhc_out_of_memory(NULL);
         memcpy(all, ip, ilen);
         if (flen)
             memcpy(all + ilen, fp, flen);
@@ -127,8 +138,10 @@ static int parse(mpq_t out, const char *s)
             mpz_mul_2exp(den, den, (unsigned long)(-sh));
     } else {
         long sh = e - (long)flen;
-        if (labs(e) > MAX_DIGITS)
+        if (labs(e) > MAX_DIGITS) {
+            too_many_digits();
             goto done;
+        }
         mpz_ui_pow_ui(t, 10, (unsigned long)labs(sh));
         if (sh >= 0)
             mpz_mul(num, num, t);
@@ -141,6 +154,12 @@ static int parse(mpq_t out, const char *s)
     mpq_set_den(out, den);
     mpq_canonicalize(out);
     rc = 0;
+    if ((long)mpz_sizeinbase(mpq_numref(out), 10) > MAX_DIGITS
+        || (long)mpz_sizeinbase(mpq_denref(out), 10) > MAX_DIGITS)
+        rc = too_many_digits();
+    else if (ssmhc_digits_spend(mpz_sizeinbase(mpq_numref(out), 10)
+                                + mpz_sizeinbase(mpq_denref(out), 10)) != 0)
+        rc = -1;
 done:
     mpz_clear(num);
     mpz_clear(den);
@@ -176,10 +195,13 @@ static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
     long r, c, n, t, i, j;
     long long last = -1;
     const json_t *je = json_object_get(v, "entries");
-    if (json_object_size(v) != 3 || ssmhc_json_long(&r, json_object_get(v, "rows"), 0, 100000) != 0
-        || ssmhc_json_long(&c, json_object_get(v, "cols"), 0, 100000) != 0 || !json_is_array(je))
+    if (json_object_size(v) != 3 || ssmhc_json_long(&r, json_object_get(v, "rows"), 0, 1L << 40) != 0
+        || ssmhc_json_long(&c, json_object_get(v, "cols"), 0, 1L << 40) != 0 || !json_is_array(je))
         return -1;
-    if ((rows >= 0 && r != rows) || (cols >= 0 && c != cols) || (long long)r * c > (1LL << 27))
+    if ((rows >= 0 && r != rows) || (cols >= 0 && c != cols))
+        return -1;
+    /* the dense size is not paid for by the entries: bounded before use */
+    if (ssmhc_dense_check(r, c, "a sparse matrix") != 0)
         return -1;
     n = (long)json_array_size(je);
     for (t = 0; t < n; t++) {
@@ -227,6 +249,8 @@ int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
     if (r == 0)
         c = cols >= 0 ? cols : 0;
     if ((cols >= 0 && c != cols) || c > 100000)
+        return -1;
+    if (ssmhc_dense_check(r, c, "a matrix") != 0)
         return -1;
     ssmhc_qmat_init(out, r, c);
     for (i = 0; i < r; i++)

@@ -83,7 +83,7 @@ static int read_maps(ssmhc_qmat **out, long *count, const json_t *a, long want, 
     *count = (long)json_array_size(a);
     *out = calloc((size_t)(*count > 0 ? *count : 1), sizeof(ssmhc_qmat));
     if (*out == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < *count; i++)
         if (ssmhc_json_qmat(*out + i, json_array_get(a, (size_t)i), p, d) != 0) {
             while (i-- > 0)
@@ -145,11 +145,11 @@ static void tmul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     ssmhc_qmat_clear(&at);
 }
 
-/* out = A^T G A = (A^T F) W (F^T A), W = diag(n - l): no s x s G formed. */
-static void gram_w(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *F, long n)
+/* out = A^T G A = (A^T F) W (F^T A), W = diag(weights): no s x s G formed. */
+static void gram_w(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *F, const mpz_t *wts)
 {
     ssmhc_qmat C, CW, Ct;
-    long i, l;
+    long i, l, n = F->cols;
     mpq_t wl;
     ssmhc_qmat_init(&C, a->cols, n);
     ssmhc_qmat_init(&CW, a->cols, n);
@@ -158,7 +158,7 @@ static void gram_w(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *F, lo
     tmul(&C, a, F);
     for (i = 0; i < a->cols; i++)
         for (l = 0; l < n; l++) {
-            mpq_set_si(wl, n - l, 1);
+            mpq_set_z(wl, wts[l]);
             mpq_mul(SSMHC_Q(&CW, i, l), SSMHC_Q(&C, i, l), wl);
             mpq_set(SSMHC_Q(&Ct, l, i), SSMHC_Q(&C, i, l));
         }
@@ -170,6 +170,88 @@ static void gram_w(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *F, lo
     mpq_clear(wl);
 }
 
+/* The lags K_l, l < n, as distinct lags K[c] with multiplicities wts[c]
+   (G = sum_c wts[c] vec K[c] vec K[c]^T).  Lag l counts n - l times.  For
+   l >= 1, K_l = C X with X the exact state A^l B (A^(l-1) B when delayed),
+   so once X vanishes every later lag is 0, and once X equals the state s
+   of a saved lag s < l (saved at l = 1, 2, 4, 8, ...: Brent), the lags from
+   s on repeat with period P = l - s, and lag s + r (0 <= r < P) occurs
+   again at s + r + P t, t = 1 .. T_r = (n - 1 - s - r) / P, with the extra
+   weight T_r (n - s - r) - P T_r (T_r + 1) / 2.  Either way a claimed n of
+   10^8 costs only the lags before the repetition.  Without one, at most
+   max_length lags and 16 max_bits bits of states in total (limits). */
+static int lag_columns(ssmhc_qmat **Kout, mpz_t **wout, long *count, const ssmhc_model *m, long n,
+                       ssmhc_report_t *r)
+{
+    const ssmhc_limits *lim = ssmhc_limits_get();
+    ssmhc_lagstream ls;
+    ssmhc_qmat saved, *K = NULL;
+    mpz_t *w = NULL, x;
+    long l, cap = 0, s = -1, i, P, rr;
+    double work = 0, budget = lim->max_bits > 0 ? 16.0 * (double)lim->max_bits : -1;
+    int rc = 0;
+    ssmhc_lagstream_init(&ls, m);
+    ssmhc_qmat_init(&saved, m->N, m->d);
+    mpz_init(x);
+    for (l = 0; l < n && rc == 0; l++) {
+        if (l == cap) {   /* grow the column arrays */
+            cap = cap ? 2 * cap : 16;
+            K = realloc(K, sizeof(ssmhc_qmat) * (size_t)cap);
+            w = realloc(w, sizeof(mpz_t) * (size_t)cap);
+            if (K == NULL || w == NULL)
+                ssmhc_out_of_memory(NULL);
+        }
+        ssmhc_qmat_init(&K[l], m->p, m->d);
+        if (ssmhc_lagstream_next(&ls, &K[l]) != 0) {
+            ssmhc_qmat_clear(&K[l]);
+            ssmhc_limit(r, "claim.n = %ld: %s", n, ssmhc_limit_note());
+            rc = -1;
+            break;
+        }
+        if (l >= 1 && ssmhc_qmat_is_zero(&ls.X)) {   /* every later lag is 0 */
+            ssmhc_qmat_clear(&K[l]);
+            break;
+        }
+        if (l >= 2 && s >= 1 && ssmhc_qmat_equal(&ls.X, &saved)) {
+            ssmhc_qmat_clear(&K[l]);
+            P = l - s;
+            for (rr = 0; rr < P; rr++) {
+                long T = (n - 1 - s - rr) / P;
+                mpz_set_si(x, T);
+                mpz_mul_si(x, x, n - s - rr);
+                mpz_add(w[s + rr], w[s + rr], x);
+                mpz_set_si(x, T);
+                mpz_mul_si(x, x, T + 1);
+                mpz_mul_si(x, x, P);
+                mpz_fdiv_q_2exp(x, x, 1);
+                mpz_sub(w[s + rr], w[s + rr], x);
+            }
+            break;
+        }
+        mpz_init_set_si(w[l], n - l);
+        *count = l + 1;
+        if (l >= 1 && (l & (l - 1)) == 0) {
+            ssmhc_qmat_copy(&saved, &ls.X);
+            s = l;
+        }
+        for (i = 0; i < m->N * m->d; i++)
+            work += (double)(mpz_sizeinbase(mpq_numref(ls.X.e[i]), 2)
+                             + mpz_sizeinbase(mpq_denref(ls.X.e[i]), 2));
+        if (l + 1 < n && (l + 1 >= lim->max_length || (budget > 0 && work > budget))) {
+            ssmhc_limit(r, "claim.n = %ld: the exact lags do not repeat within %ld lags and "
+                        "%.0f bits of states (the limits: %ld lags, 16 --max-bits bits)",
+                        n, l + 1, work, lim->max_length);
+            rc = -1;
+        }
+    }
+    ssmhc_lagstream_clear(&ls);
+    ssmhc_qmat_clear(&saved);
+    mpz_clear(x);
+    *Kout = K;
+    *wout = w;
+    return rc;
+}
+
 ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
@@ -177,6 +259,8 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
     const char *key;
     long n, H, nb = 0, nw = 0, s = 0, pd = m->p * m->d, i, j, l;
     ssmhc_qmat *K = NULL, *basis = NULL, *wv = NULL, F, V, VtV, VtGV, X, W, Y, M;
+    mpz_t *wts = NULL;
+    long nk = 0;
     mpq_t eps, tau, total, up, low, t, q, w;
     long *sup = NULL;
     char *used = NULL;
@@ -246,28 +330,28 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
     }
 
     /* G on the support of the lags and of the witness's maps */
-    K = calloc((size_t)n, sizeof(ssmhc_qmat));
-    used = calloc((size_t)(pd > 0 ? pd : 1), 1);
-    if (K == NULL || used == NULL)
-        abort();
-    ssmhc_model_lags(K, m, n);
-    mark(used, K, n);
+    if (lag_columns(&K, &wts, &nk, m, n, r) != 0) {
+        v = SSMHC_REJECTED;
+        goto lags_out;
+    }
+    used = ssmhc_calloc((size_t)(pd > 0 ? pd : 1), 1);
+    mark(used, K, nk);
     mark(used, basis, nb);
     mark(used, wv, nw);
     sup = malloc(sizeof(long) * (size_t)(pd > 0 ? pd : 1));
     if (sup == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < pd; i++)
         if (used[i])
             sup[s++] = i;
-    on_support(&F, K, n, sup, s);
+    on_support(&F, K, nk, sup, s);
     /* tr G = sum_l (n - l) ||K_l||_F^2; G itself (s x s) is formed only
        when the lower witness needs it and no smaller form does */
-    for (l = 0; l < n; l++)
+    for (l = 0; l < nk; l++)
         for (i = 0; i < s; i++)
             if (mpq_sgn(SSMHC_Q(&F, i, l)) != 0) {
                 mpq_mul(w, SSMHC_Q(&F, i, l), SSMHC_Q(&F, i, l));
-                mpq_set_si(q, n - l, 1);
+                mpq_set_z(q, wts[l]);
                 mpq_mul(w, w, q);
                 mpq_add(total, total, w);
             }
@@ -281,7 +365,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
     ssmhc_qmat_init(&VtV, nb, nb);
     ssmhc_qmat_init(&VtGV, nb, nb);
     tmul(&VtV, &V, &V);
-    gram_w(&VtGV, &V, &F, n);
+    gram_w(&VtGV, &V, &F, wts);
     if (solve(&X, &VtV, &VtGV) != 0) {
         v = ssmhc_fail(r, "witness.basis: the value maps are linearly dependent");
     } else {
@@ -305,7 +389,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         v = ssmhc_fail(r, "claim.error2_lower_prev: for H = 1 it is ||T||_F^2 = tr G");
     if (v == SSMHC_VERIFIED && H >= 2) {
         ssmhc_qmat Yc, Qm, QtW, QtWY, WtQ, A;
-        long nq = n + nw < s ? n + nw : s;
+        long nq = nk + nw < s ? nk + nw : s;
         ssmhc_qmat_init(&Yc, nw, nw);
         ssmhc_qmat_copy(&Yc, &Y);
         if (!ssmhc_qmat_psd(&Yc, 0))
@@ -322,7 +406,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
                 if (nq == s)
                     mpq_set_si(SSMHC_Q(&Qm, i, j), i == j, 1);
                 else
-                    mpq_set(SSMHC_Q(&Qm, i, j), j < n ? SSMHC_Q(&F, i, j) : SSMHC_Q(&W, i, j - n));
+                    mpq_set(SSMHC_Q(&Qm, i, j), j < nk ? SSMHC_Q(&F, i, j) : SSMHC_Q(&W, i, j - nk));
             }
         /* M' = (Q^T W) Y (W^T Q) - (Q^T F) W (F^T Q) + t Q^T Q */
         ssmhc_qmat_init(&QtW, nq, nw);
@@ -336,7 +420,7 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
             for (j = 0; j < nw; j++)
                 mpq_set(SSMHC_Q(&WtQ, j, i), SSMHC_Q(&QtW, i, j));
         ssmhc_qmat_mul(&M, &QtWY, &WtQ);
-        gram_w(&A, &Qm, &F, n);
+        gram_w(&A, &Qm, &F, wts);
         for (i = 0; i < nq * nq; i++)
             mpq_sub(M.e[i], M.e[i], A.e[i]);
         tmul(&A, &Qm, &Qm);
@@ -372,10 +456,14 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         snprintf(r->step, sizeof(r->step),
                  "approx: H = %ld heads within eps on n = %ld (E(H)^2 <= eps^2 < E(H-1)^2, exact)",
                  H, n);
-    for (l = 0; l < n; l++)
-        ssmhc_qmat_clear(K + l);
-    free(K);
     ssmhc_qmat_clear(&F);
+lags_out:
+    for (l = 0; l < nk; l++) {
+        ssmhc_qmat_clear(K + l);
+        mpz_clear(wts[l]);
+    }
+    free(K);
+    free(wts);
 out:
     free(sup);
     free(used);

@@ -3,8 +3,10 @@
  * only when, exactly: P > 0; gamma^2 P - A^T P A >= 0; beta_B I - B^T P B >= 0;
  * beta_C P - C^T C >= 0 (for P = I: beta_C I - C C^T >= 0, the same largest
  * eigenvalue); M2 = beta_B beta_C; "stable" only with gamma < 1 (then every
- * |lambda| <= gamma < 1); every listed ||K_l||_F^2 recomputed; the horizon
- * the least lag allowed by M2 gamma^(2t) <= eps^2; "marginal" (with
+ * |lambda| <= gamma < 1); every listed ||K_l||_F^2 recomputed (lag by
+ * lag: the first wrong one ends the check); the horizon exactly the least
+ * lag the envelope allows (horizon.c: none for gamma > 1, O(log t)
+ * comparisons); "marginal" (with
  * gamma = 1) and "unstable" only with evidence of an eigenvalue (a block of
  * a structured A, phi(A) v = 0 for phi of degree <= 2, a cyclic vector for
  * phi, or a Stein form that forces a root outside).  The envelope (P,
@@ -15,28 +17,6 @@
 #include "ssmhc.h"
 #include <stdlib.h>
 #include <string.h>
-
-/* M2 gamma^(2t) <= eps2 ? */
-static int env_below(const mpq_t M2, const mpq_t gamma, const mpq_t eps2, long t)
-{
-    mpz_t n, d;
-    mpq_t x;
-    int r;
-    mpz_init(n);
-    mpz_init(d);
-    mpq_init(x);
-    mpz_pow_ui(n, mpq_numref(gamma), (unsigned long)(2 * t));
-    mpz_pow_ui(d, mpq_denref(gamma), (unsigned long)(2 * t));
-    mpq_set_num(x, n);
-    mpq_set_den(x, d);
-    mpq_canonicalize(x);
-    mpq_mul(x, x, M2);
-    r = mpq_cmp(x, eps2) <= 0;
-    mpq_clear(x);
-    mpz_clear(n);
-    mpz_clear(d);
-    return r;
-}
 
 /* A JSON array of n exact numbers as an n x 1 matrix (initialised on success). */
 static int read_vec(ssmhc_qmat *v, const json_t *a, long n)
@@ -154,9 +134,13 @@ static int check_cyclic(const json_t *ev, const ssmhc_model *m, int *chain)
                 ssmhc_model_apply_A(&w, m, &u);
                 ssmhc_qmat_copy(&u, &w);
                 ssmhc_qmat_clear(&w);
+                for (j = 0; j < m->N && ok; j++)   /* the Krylov powers grow */
+                    ok = ssmhc_bits_check(u.e[j], "witness.evidence (cyclic)") == 0;
+                if (!ok)
+                    break;
             }
         }
-        if (ssmhc_qmat_is_zero(&acc) && ssmhc_qmat_rank(&Kr) == D) {
+        if (ok && ssmhc_qmat_is_zero(&acc) && ssmhc_qmat_rank(&Kr) == D) {
             mpq_abs(t, phi[0]);
             cls = mpq_cmp_ui(t, 1, 1) > 0 ? 1 : mpq_cmp_ui(t, 1, 1) < 0 ? -1 : 0;
             *chain = k == 2;
@@ -301,7 +285,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
 {
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
     const json_t *jP, *jst, *jnf, *jeps, *jh;
-    mpq_t gamma, M2, bB, bC, t, eps2;
+    mpq_t gamma, M2, bB, bC, t, eps;
     int identity, ok = 1;
     long i, j, nl;
     ssmhc_verdict_t v = SSMHC_VERIFIED;
@@ -348,7 +332,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
     } else if (json_object_get(wit, "evidence") != NULL) {
         return ssmhc_fail(r, "witness: evidence without a verdict claim");
     }
-    mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(t); mpq_init(eps2);
+    mpq_init(gamma); mpq_init(M2); mpq_init(bB); mpq_init(bC); mpq_init(t); mpq_init(eps);
     ok = ssmhc_json_rational(gamma, json_object_get(claim, "gamma")) == 0
          && ssmhc_json_rational(M2, json_object_get(claim, "M2")) == 0
          && ssmhc_json_rational(bB, json_object_get(wit, "beta_B")) == 0
@@ -373,52 +357,48 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
         v = SSMHC_REJECTED;
         goto out;
     }
-    /* exact Frobenius norms */
+    /* exact Frobenius norms, lag by lag: the first wrong one ends the check */
     nl = (long)json_array_size(jnf);
     {
-        ssmhc_qmat *K = malloc(sizeof(ssmhc_qmat) * (size_t)nl);
+        ssmhc_lagstream ls;
+        ssmhc_qmat K;
         mpq_t f, c;
         mpq_init(f);
         mpq_init(c);
-        ssmhc_model_lags(K, m, nl);
+        ssmhc_qmat_init(&K, m->p, m->d);
+        ssmhc_lagstream_init(&ls, m);
         for (i = 0; i < nl && v == SSMHC_VERIFIED; i++) {
+            if (ssmhc_json_rational(c, json_array_get(jnf, (size_t)i)) != 0) {
+                v = ssmhc_fail(r, "claim: norms_f2[%ld] is not an exact number", i);
+                break;
+            }
+            if (ssmhc_lagstream_next(&ls, &K) != 0) {
+                v = ssmhc_limit(r, "%s", ssmhc_limit_note());
+                break;
+            }
             mpq_set_ui(f, 0, 1);
             for (j = 0; j < m->p * m->d; j++) {
-                mpq_mul(c, K[i].e[j], K[i].e[j]);
-                mpq_add(f, f, c);
+                mpq_mul(t, K.e[j], K.e[j]);
+                mpq_add(f, f, t);
             }
-            if (ssmhc_json_rational(c, json_array_get(jnf, (size_t)i)) != 0 || !mpq_equal(c, f))
+            if (!mpq_equal(c, f))
                 v = ssmhc_fail(r, "claim: norms_f2[%ld] is not ||K_%ld||_F^2", i, i);
         }
-        for (i = 0; i < nl; i++)
-            ssmhc_qmat_clear(&K[i]);
-        free(K);
+        ssmhc_lagstream_clear(&ls);
+        ssmhc_qmat_clear(&K);
         mpq_clear(f);
         mpq_clear(c);
     }
-    /* horizon: the least lag from which M2 gamma^(2t) <= eps^2 covers every K_l */
+    /* horizon: the least lag from which the envelope covers every later K_l */
     if (v == SSMHC_VERIFIED && jeps != NULL) {
-        long h, tt, tmin;
-        int dzero = ssmhc_qmat_is_zero(&m->D);
-        if (ssmhc_json_rational(eps2, jeps) != 0 || mpq_sgn(eps2) <= 0
-            || ssmhc_json_long(&h, jh, 0, 100000000L) != 0) {
-            v = ssmhc_fail(r, "claim: eps must be > 0 and horizon an integer >= 0");
+        long h;
+        if (ssmhc_json_rational(eps, jeps) != 0 || mpq_sgn(eps) <= 0
+            || ssmhc_json_long(&h, jh, 0, (long)SSMHC_MAX_HORIZON) != 0) {
+            v = ssmhc_fail(r, "claim: eps must be > 0 and horizon an integer in 0 .. 2^62");
             goto out;
         }
-        mpq_mul(eps2, eps2, eps2);
-        /* the least t with M2 gamma^(2t) <= eps^2, searched up to the claim */
-        tt = m->delayed ? h - 1 : h;
-        if (tt < 0 || !env_below(M2, gamma, eps2, tt)) {
-            v = ssmhc_fail(r, "claim: the envelope does not reach eps at the claimed horizon");
-            goto out;
-        }
-        tmin = tt;
-        while (tmin > 0 && env_below(M2, gamma, eps2, tmin - 1))
-            tmin--;
-        /* lag form: t for a direct model with D = 0, max(t, 1) with D != 0,
-           t + 1 for a delayed one */
-        if ((m->delayed ? tmin + 1 : (dzero || tmin >= 1) ? tmin : 1) != h)
-            v = ssmhc_fail(r, "claim: horizon %ld is not the least lag the envelope allows", h);
+        if (ssmhc_check_horizon(m, gamma, M2, eps, h, r) != 0)
+            v = SSMHC_REJECTED;
     }
     if (v == SSMHC_VERIFIED)
         snprintf(r->step, sizeof(r->step),
@@ -429,6 +409,6 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
                           : ", unstable (an exhibited eigenvalue)", nl,
                  jeps ? ", horizon" : "");
 out:
-    mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(t); mpq_clear(eps2);
+    mpq_clear(gamma); mpq_clear(M2); mpq_clear(bB); mpq_clear(bC); mpq_clear(t); mpq_clear(eps);
     return v;
 }

@@ -19,28 +19,26 @@ typedef struct {
     long F;          /* lags >= F are covered by the recurrence */
     char *covered;   /* covered[l] for l < F (pivots count as covered) */
     char *is_pivot;
+    long *spre;      /* spre[j] = S(j) = #{pivots < j}, j = 0 .. F */
+    char *allcov;    /* allcov[j]: every lag < j covered, j = 0 .. F */
 } heads_ctx;
 
+/* S(j) = #{i : l_i < j}; every pivot is < F.  O(1): a profile of any
+   length is checked in one pass. */
 static long S_at(const heads_ctx *c, long j)
 {
-    long i, s = 0;
-    for (i = 0; i < c->r; i++)
-        s += c->lags[i] < j;
-    return s;
+    return c->spre[j < c->F ? j : c->F];
 }
 
-/* Upper bound on k(j) the certificate proves. */
+/* Upper bound on k(j) the certificate proves (allcov filled). */
 static long upper_at(const heads_ctx *c, long j)
 {
-    long l, lim = j < c->F ? j : c->F, triv = j;
-    int all = 1;
-    for (l = 0; l < lim; l++)
-        all &= c->covered[l];
+    long triv = j;
     if (c->Z < triv)
         triv = c->Z;
     if (c->F < triv)
         triv = c->F;
-    return all ? S_at(c, j) : triv;
+    return c->allcov[j < c->F ? j : c->F] ? S_at(c, j) : triv;
 }
 
 static int proven(const heads_ctx *c, long j, long v)
@@ -134,6 +132,10 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
             if (c->erow[j] == c->erow[i] && c->ecol[j] == c->ecol[i])
                 return ssmhc_fail(r, "lower: entry %ld repeats entry %ld", i, j);
     }
+    if (ssmhc_limits_get()->max_memory > 0
+        && (size_t)c->r * (size_t)c->r > ssmhc_limits_get()->max_memory / 4 / sizeof(u64))
+        return ssmhc_limit(r, "lower: a %ld x %ld matrix mod P needs more than a quarter of the "
+                           "memory limit (--max-memory)", c->r, c->r);
     X = malloc(sizeof(u64) * (size_t)(c->r * c->r));
     if (ssmhc_lag_entries_mod(X, m, c->lags, c->r, c->erow, c->ecol, Pu) != 0) {
         free(X);
@@ -202,7 +204,8 @@ static ssmhc_verdict_t check_dependencies(heads_ctx *c, const json_t *deps, cons
     if (nd == 0)
         return SSMHC_VERIFIED;
     K = malloc(sizeof(ssmhc_qmat) * (size_t)(maxlag + 1));
-    ssmhc_model_lags(K, m, maxlag + 1);
+    if (ssmhc_model_lags(K, m, maxlag + 1) != 0)
+        v = ssmhc_limit(r, "upper: %s", ssmhc_limit_note());
     for (i = 0; i < nd && v == SSMHC_VERIFIED; i++) {
         const json_t *d = json_array_get(deps, (size_t)i);
         const json_t *pv = json_object_get(d, "pivots"), *co = json_object_get(d, "coeffs");
@@ -300,10 +303,19 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
         v = check_dependencies(&c, json_object_get(upper, "dependencies"), m, r);
     }
     if (v == SSMHC_VERIFIED) {
+        c.spre = calloc((size_t)c.F + 1, sizeof(long));
+        c.allcov = calloc((size_t)c.F + 1, 1);
+        for (i = 0; i < c.r; i++)
+            c.spre[c.lags[i] + 1]++;
+        for (l = 0; l < c.F; l++)
+            c.spre[l + 1] += c.spre[l];
         /* lags whose S(l) already equals the support size are covered */
         for (l = 0; l < c.F; l++)
             if (!c.covered[l] && S_at(&c, l) >= c.Z)
                 c.covered[l] = 1;
+        c.allcov[0] = 1;
+        for (l = 0; l < c.F; l++)
+            c.allcov[l + 1] = c.allcov[l] && c.covered[l];
         if (!proven(&c, n, k))
             v = ssmhc_fail(r, "claim: k(%ld) = %ld does not follow (lower %ld, upper %ld)", n, k,
                            S_at(&c, n), upper_at(&c, n));
@@ -338,5 +350,7 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
     free(c.ecol);
     free(c.covered);
     free(c.is_pivot);
+    free(c.spre);
+    free(c.allcov);
     return v;
 }

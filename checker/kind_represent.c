@@ -50,7 +50,7 @@ static int layer_read(layer_t *a, const json_t *o, long p, long d, ssmhc_report_
     H = (long)json_array_size(hs);
     a->V = calloc((size_t)H, sizeof(ssmhc_qmat));
     if (a->V == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (h = 0; h < H; h++) {
         const json_t *ho = json_array_get(hs, (size_t)h), *v, *wv, *wo;
         if (!json_is_object(ho))
@@ -135,7 +135,6 @@ static ssmhc_verdict_t check_yes(const json_t *wit, const layer_t *a, const ssmh
 {
     const json_t *ks = json_object_get(wit, "kernels"), *rec = json_object_get(wit, "recurrence");
     long L, l, h, upto;
-    ssmhc_qmat *K;
     ssmhc_verdict_t v = SSMHC_VERIFIED;
 
     if (json_object_size(wit) != (rec ? 3u : 2u))
@@ -160,22 +159,30 @@ static ssmhc_verdict_t check_yes(const json_t *wit, const layer_t *a, const ssmh
     } else if (rec != NULL) {
         return ssmhc_fail(r, "witness: a recurrence is given but n <= L");
     }
+    /* lag by lag: the first kernel entry that does not reproduce K_l ends
+       the check, so the work is what the kernels pay for */
     upto = n < L ? n : L;
-    K = malloc(sizeof(ssmhc_qmat) * (size_t)upto);
-    if (K == NULL)
-        abort();
-    ssmhc_model_lags(K, m, upto);
-    for (l = 0; l < upto && v == SSMHC_VERIFIED; l++) {
-        json_t *row = json_array();
-        for (h = 0; h < a->H; h++)
-            json_array_append(row, json_array_get(json_array_get(ks, (size_t)h), (size_t)l));
-        if (!combination_is(a, row, &K[l]))
-            v = ssmhc_fail(r, "witness: sum_h c_h(%ld) V_h != K_%ld", l, l);
-        json_decref(row);
+    {
+        ssmhc_lagstream ls;
+        ssmhc_qmat K;
+        ssmhc_qmat_init(&K, m->p, m->d);
+        ssmhc_lagstream_init(&ls, m);
+        for (l = 0; l < upto && v == SSMHC_VERIFIED; l++) {
+            json_t *row;
+            if (ssmhc_lagstream_next(&ls, &K) != 0) {
+                v = ssmhc_limit(r, "witness: %s", ssmhc_limit_note());
+                break;
+            }
+            row = json_array();
+            for (h = 0; h < a->H; h++)
+                json_array_append(row, json_array_get(json_array_get(ks, (size_t)h), (size_t)l));
+            if (!combination_is(a, row, &K))
+                v = ssmhc_fail(r, "witness: sum_h c_h(%ld) V_h != K_%ld", l, l);
+            json_decref(row);
+        }
+        ssmhc_lagstream_clear(&ls);
+        ssmhc_qmat_clear(&K);
     }
-    for (l = 0; l < upto; l++)
-        ssmhc_qmat_clear(&K[l]);
-    free(K);
     return v;
 }
 
@@ -183,7 +190,7 @@ static ssmhc_verdict_t check_no(const json_t *wit, const layer_t *a, const ssmhc
                                 long n, long lag, ssmhc_report_t *r)
 {
     const json_t *bf = json_object_get(wit, "before");
-    ssmhc_qmat W, *K;
+    ssmhc_qmat W;
     mpq_t ip;
     long h, l;
     ssmhc_verdict_t v = SSMHC_VERIFIED;
@@ -200,21 +207,25 @@ static ssmhc_verdict_t check_no(const json_t *wit, const layer_t *a, const ssmhc
         if (mpq_sgn(ip) != 0)
             v = ssmhc_fail(r, "witness: <W, V_%ld> != 0", h);
     }
-    K = malloc(sizeof(ssmhc_qmat) * (size_t)(lag + 1));
-    if (K == NULL)
-        abort();
-    ssmhc_model_lags(K, m, lag + 1);
-    if (v == SSMHC_VERIFIED) {
-        frob(ip, &W, &K[lag]);
-        if (mpq_sgn(ip) == 0)
-            v = ssmhc_fail(r, "witness: <W, K_%ld> = 0", lag);
+    if (v == SSMHC_VERIFIED) {   /* before[l] for l < lag, then K_lag itself */
+        ssmhc_lagstream ls;
+        ssmhc_qmat K;
+        ssmhc_qmat_init(&K, m->p, m->d);
+        ssmhc_lagstream_init(&ls, m);
+        for (l = 0; l <= lag && v == SSMHC_VERIFIED; l++) {
+            if (ssmhc_lagstream_next(&ls, &K) != 0)
+                v = ssmhc_limit(r, "witness: %s", ssmhc_limit_note());
+            else if (l < lag && !combination_is(a, json_array_get(bf, (size_t)l), &K))
+                v = ssmhc_fail(r, "witness: before[%ld] is not an exact combination giving K_%ld", l, l);
+        }
+        if (v == SSMHC_VERIFIED) {
+            frob(ip, &W, &K);
+            if (mpq_sgn(ip) == 0)
+                v = ssmhc_fail(r, "witness: <W, K_%ld> = 0", lag);
+        }
+        ssmhc_lagstream_clear(&ls);
+        ssmhc_qmat_clear(&K);
     }
-    for (l = 0; l < lag && v == SSMHC_VERIFIED; l++)
-        if (!combination_is(a, json_array_get(bf, (size_t)l), &K[l]))
-            v = ssmhc_fail(r, "witness: before[%ld] is not an exact combination giving K_%ld", l, l);
-    for (l = 0; l <= lag; l++)
-        ssmhc_qmat_clear(&K[l]);
-    free(K);
     mpq_clear(ip);
     ssmhc_qmat_clear(&W);
     return v;

@@ -4,6 +4,7 @@
  * C columns f (Re c, -Im c) with f = 2 ("2re", the default) or 1 ("re").
  */
 #include "ssmhc.h"
+#include <stdlib.h>
 #include <string.h>
 
 static int keys_ok(const json_t *o, const char *const *allowed)
@@ -45,8 +46,13 @@ static int vec(ssmhc_qmat *out, const json_t *v, long n)
     if (!json_is_array(v))
         return -1;
     len = (long)json_array_size(v);
-    if ((n >= 0 && len != n) || len == 0 || len > 100000)
+    if ((n >= 0 && len != n) || len == 0)
         return -1;
+    if (len > ssmhc_limits_get()->max_dim) {
+        ssmhc_limit(NULL, "model: %ld states exceed the dimension limit %ld (--max-dim)", len,
+                    ssmhc_limits_get()->max_dim);
+        return -1;
+    }
     ssmhc_qmat_init(out, len, 1);
     for (i = 0; i < len; i++)
         if (ssmhc_json_rational(SSMHC_Q(out, i, 0), json_array_get(v, (size_t)i)) != 0) {
@@ -61,9 +67,7 @@ static void block_init(ssmhc_model *m, long n)
     m->block_diag = 1;
     ssmhc_qmat_init(&m->Ab, n, 2);
     mpq_init(m->zero);
-    m->blk = calloc((size_t)n, 1);
-    if (m->blk == NULL)
-        abort();
+    m->blk = ssmhc_calloc((size_t)n, 1);
 }
 
 int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
@@ -140,6 +144,14 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         m->d = Bre.cols;
         m->p = Cre.rows;
         M = 2 * n;
+        if (ssmhc_entries_check(M, m->d, "model: the realified B") != 0
+            || ssmhc_entries_check(m->p, M, "model: the realified C") != 0) {
+            ssmhc_qmat_clear(&Bre);
+            ssmhc_qmat_clear(&Bim);
+            ssmhc_qmat_clear(&Cre);
+            ssmhc_qmat_clear(&Cim);
+            goto bad;
+        }
         block_init(m, M);
         /* The realified B and C take over the parts' entries (moved, not
            copied: a channel bank has millions of them), so their arrays are
@@ -148,12 +160,10 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
            clearing the moved entries. */
         m->B.rows = M;
         m->B.cols = m->d;
-        m->B.e = malloc(sizeof(mpq_t) * (size_t)(M * m->d > 0 ? M * m->d : 1));
+        m->B.e = ssmhc_malloc(sizeof(mpq_t) * (size_t)(M * m->d > 0 ? M * m->d : 1));
         m->C.rows = m->p;
         m->C.cols = M;
-        m->C.e = malloc(sizeof(mpq_t) * (size_t)(M * m->p > 0 ? M * m->p : 1));
-        if (m->B.e == NULL || m->C.e == NULL)
-            abort();
+        m->C.e = ssmhc_malloc(sizeof(mpq_t) * (size_t)(M * m->p > 0 ? M * m->p : 1));
         for (i = 0; i < n; i++) {
             /* [[re, -im], [im, re]]; two 1x1 blocks when im = 0 (no mixing,
                so the structural support is that of two real modes) */
@@ -208,6 +218,9 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         if (ssmhc_json_qmat(&m->D, jD, m->p, m->d) != 0)
             goto bad;
     } else {
+        /* D omitted: p x d zeros, sized from the validated B and C */
+        if (ssmhc_dense_check(m->p, m->d, "model: D (omitted: p x d zeros)") != 0)
+            goto bad;
         ssmhc_qmat_init(&m->D, m->p, m->d);
     }
     return 0;
@@ -340,28 +353,78 @@ void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmh
     mpq_clear(u);
 }
 
-void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count)
+/* limbs of an exact number over a common denominator: num and den bits */
+static double limbs(const mpq_t x)
 {
-    ssmhc_qmat X, Y;
-    long l;
-    ssmhc_qmat_init(&X, m->N, m->d);
-    ssmhc_qmat_init(&Y, m->N, m->d);
-    ssmhc_qmat_copy(&X, &m->B);
-    for (l = 0; l < count; l++) {
-        ssmhc_qmat_init(&K[l], m->p, m->d);
-        if (m->delayed && l == 0) {
-            ssmhc_qmat_copy(&K[0], &m->D);
-            continue;
+    return (double)((mpz_sizeinbase(mpq_numref(x), 2) + mpz_sizeinbase(mpq_denref(x), 2)) / 64 + 1);
+}
+
+void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m)
+{
+    const ssmhc_qmat *A = m->block_diag ? &m->Ab : &m->A;
+    size_t i, nnz = 0;
+    double big = 1;
+    for (i = 0; i < (size_t)A->rows * (size_t)A->cols; i++)
+        if (mpq_sgn(A->e[i]) != 0) {
+            nnz++;
+            if (limbs(A->e[i]) > big)
+                big = limbs(A->e[i]);
         }
-        ssmhc_qmat_mul(&K[l], &m->C, &X);
-        if (l == 0) {
-            size_t i;
-            for (i = 0; i < (size_t)m->p * (size_t)m->d; i++)
-                mpq_add(K[0].e[i], K[0].e[i], m->D.e[i]);
-        }
-        ssmhc_model_apply_A(&Y, m, &X);
-        { ssmhc_qmat s = X; X = Y; Y = s; }
+    s->cost_A = (double)nnz * (double)m->d * big;
+    s->m = m;
+    s->l = 0;
+    ssmhc_qmat_init(&s->X, m->N, m->d);
+    ssmhc_qmat_init(&s->Y, m->N, m->d);
+    ssmhc_qmat_copy(&s->X, &m->B);
+}
+
+int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K)
+{
+    const ssmhc_model *m = s->m;
+    long l = s->l++;
+    size_t i;
+    if (m->delayed && l == 0) {
+        ssmhc_qmat_copy(K, &m->D);
+        return 0;
     }
-    ssmhc_qmat_clear(&X);
-    ssmhc_qmat_clear(&Y);
+    if (l > (long)m->delayed) {   /* the power this lag needs: one more A */
+        ssmhc_model_apply_A(&s->Y, m, &s->X);
+        { ssmhc_qmat t = s->X; s->X = s->Y; s->Y = t; }
+        /* the exact powers grow with the lag: stop them at --max-bits, and
+           the work (the next step's products) at the budget */
+        double big = 1;
+        for (i = 0; i < (size_t)m->N * (size_t)m->d; i++) {
+            if (ssmhc_bits_check(s->X.e[i], "the lags C A^l B") != 0)
+                return -1;
+            if (mpq_sgn(s->X.e[i]) != 0 && limbs(s->X.e[i]) > big)
+                big = limbs(s->X.e[i]);
+        }
+        if (ssmhc_work_spend(s->cost_A * big, "the lags C A^l B") != 0)
+            return -1;
+    }
+    ssmhc_qmat_mul(K, &m->C, &s->X);
+    if (l == 0)
+        for (i = 0; i < (size_t)m->p * (size_t)m->d; i++)
+            mpq_add(K->e[i], K->e[i], m->D.e[i]);
+    return 0;
+}
+
+void ssmhc_lagstream_clear(ssmhc_lagstream *s)
+{
+    ssmhc_qmat_clear(&s->X);
+    ssmhc_qmat_clear(&s->Y);
+}
+
+int ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count)
+{
+    ssmhc_lagstream s;
+    long l;
+    int rc = 0;
+    for (l = 0; l < count; l++)
+        ssmhc_qmat_init(&K[l], m->p, m->d);
+    ssmhc_lagstream_init(&s, m);
+    for (l = 0; l < count && rc == 0; l++)
+        rc = ssmhc_lagstream_next(&s, &K[l]);
+    ssmhc_lagstream_clear(&s);
+    return rc;
 }

@@ -94,7 +94,7 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
     int rc = -1;
 
     if (!a || !x || !y || !act || !C || !D || !crows || !ap)
-        abort();
+        ssmhc_out_of_memory(NULL);
     if (ssmhc_reduce_mat(a, &m->Ab, P) != 0 || ssmhc_reduce_mat(C, &m->C, P) != 0
         || ssmhc_reduce_mat(D, &m->D, P) != 0)
         goto done;
@@ -143,7 +143,7 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
                     if (crows[j] == NULL) { /* C[erow[j], act] gathered once */
                         crows[j] = malloc(sizeof(u64) * (size_t)(na > 0 ? na : 1));
                         if (crows[j] == NULL)
-                            abort();
+                            ssmhc_out_of_memory(NULL);
                         for (i = 0; i < na; i++)
                             crows[j][i] = C[erow[j] * N + act[i]];
                     }
@@ -191,7 +191,7 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
     Y = malloc(sizeof(u64) * (size_t)N);
     used = calloc((size_t)d, 1);
     if (!A || !B || !C || !D || !X || !Y || !used)
-        abort();
+        ssmhc_out_of_memory(NULL);
     if (ssmhc_reduce_mat(A, &m->A, P) || ssmhc_reduce_mat(B, &m->B, P)
         || ssmhc_reduce_mat(C, &m->C, P) || ssmhc_reduce_mat(D, &m->D, P))
         goto done;
@@ -241,7 +241,7 @@ long ssmhc_support(const ssmhc_model *m)
         return p * d;
     mask = calloc((size_t)(p * d), 1);
     if (mask == NULL)
-        abort();
+        ssmhc_out_of_memory(NULL);
     for (i = 0; i < p * d; i++)
         mask[i] = mpq_sgn(m->D.e[i]) != 0;
     for (s = 0; s < N; s += b) {

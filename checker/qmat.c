@@ -16,12 +16,14 @@ ssmhc_verdict_t ssmhc_fail(ssmhc_report_t *r, const char *fmt, ...)
 
 void ssmhc_qmat_init(ssmhc_qmat *m, long rows, long cols)
 {
-    size_t i, n = (size_t)rows * (size_t)cols;
+    size_t i, n = (size_t)rows * (size_t)cols, mem = ssmhc_limits_get()->max_memory;
     m->rows = rows;
     m->cols = cols;
-    m->e = malloc(sizeof(mpq_t) * (n ? n : 1));
-    if (m->e == NULL)
-        abort();
+    /* the dimensions are validated before (ssmhc_dense_check); this is the
+       backstop that keeps an oversized product of them from an abort */
+    if (rows < 0 || cols < 0 || (mem > 0 && n > mem / sizeof(mpq_t)))
+        ssmhc_out_of_memory("an exact matrix larger than the memory limit");
+    m->e = ssmhc_malloc(sizeof(mpq_t) * (n ? n : 1));
     for (i = 0; i < n; i++)
         mpq_init(m->e[i]);
 }
@@ -57,7 +59,7 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     size_t nb = (size_t)n * (size_t)b->cols;
     cb = malloc(sizeof(mpz_t) * (nb ? nb : 1));
     if (!ra || !da || !db || !cb || !nzk)
-        abort();
+        ssmhc_out_of_memory(NULL);
     mpz_init(t);
     /* columns of b: numerators over a common denominator db[j] (stored k-major) */
     for (j = 0; j < b->cols; j++) {
@@ -181,9 +183,10 @@ long ssmhc_qmat_rank(const ssmhc_qmat *a)
    integer matrix den * S, with no pivoting.  After the pivots taken so far,
    M[i][j] is a positive multiple (the last pivot taken, a positive principal
    minor) of the Schur complement entry, and its value depends only on the
-   rows and columns of those pivots: so a zero pivot whose remaining column
-   is zero can be skipped (its index deleted) and elimination goes on with
-   the same divisor.  PSD iff every pivot is > 0 or is 0 with a zero column
+   rows and columns of those pivots: so a pivot whose remaining column is
+   zero (S = [[a, 0], [0, S']], PSD iff a >= 0 and S' is) can be skipped (its
+   index deleted) and elimination goes on with the same divisor -- a
+   diagonal or block-sparse matrix costs O(n^2), not O(n^3).  PSD iff every pivot is > 0 or is 0 with a zero column
    (LDL^T); PD iff every pivot is > 0 (Sylvester). */
 int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
 {
@@ -196,9 +199,7 @@ int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
             ok = mpq_equal(SSMHC_Q(S, i, j), SSMHC_Q(S, j, i)) != 0;
     if (!ok || S->rows != S->cols)
         return 0;
-    M = malloc(sizeof(mpz_t) * (cnt ? cnt : 1));
-    if (M == NULL)
-        abort();
+    M = ssmhc_malloc(sizeof(mpz_t) * (cnt ? cnt : 1));
     mpz_init_set_ui(den, 1);
     mpz_init(prev);
     mpz_init(t);
@@ -216,10 +217,13 @@ int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
             ok = 0;
             break;
         }
+        for (i = k + 1; i < n && mpz_sgn(M[i * n + k]) == 0; i++)
+            ;
+        if (i == n)
+            continue;   /* a zero column: skip index k, prev unchanged */
         if (sg == 0) {
-            for (i = k + 1; i < n && ok; i++)
-                ok = mpz_sgn(M[i * n + k]) == 0;
-            continue;   /* skip index k: prev unchanged */
+            ok = 0;
+            break;
         }
         for (i = k + 1; i < n; i++)
             for (j = k + 1; j <= i; j++) {

@@ -5,7 +5,10 @@
  * producer (lib/), and uses only GMP (mpq_t, mpz_t) and jansson.  It links no
  * FLINT.  Guarantee: ssmhc_verify_* returns SSMHC_VERIFIED only when every step
  * of the certificate has been checked exactly; anything malformed, truncated,
- * inconsistent or altered gives SSMHC_REJECTED with the failing step.
+ * inconsistent or altered gives SSMHC_REJECTED with the failing step, a
+ * check stopped by a resource limit SSMHC_LIMIT (doc/trust.md, "The
+ * checker's resource guarantee"), and a file that is not a certificate at
+ * all SSMHC_NOT_CERTIFICATE.
  *
  * Names: ssmhc_<module>_<verb>.  The verdict's zero value is "unknown", so
  * zeroed memory never means "accepted".
@@ -17,7 +20,16 @@
 #include <jansson.h>
 #include <stddef.h>
 
-typedef enum { SSMHC_UNKNOWN = 0, SSMHC_VERIFIED = 1, SSMHC_REJECTED = 2 } ssmhc_verdict_t;
+/* LIMIT: the check could not be completed within the resource limits (never
+   an acceptance); NOT_CERTIFICATE: the input is not a certificate at all
+   (a model, an attention layer, results lines, a weight file, ...). */
+typedef enum {
+    SSMHC_UNKNOWN = 0,
+    SSMHC_VERIFIED = 1,
+    SSMHC_REJECTED = 2,
+    SSMHC_LIMIT = 3,
+    SSMHC_NOT_CERTIFICATE = 4
+} ssmhc_verdict_t;
 
 typedef struct {
     ssmhc_verdict_t verdict;
@@ -30,6 +42,83 @@ ssmhc_verdict_t ssmhc_fail(ssmhc_report_t *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---- resource limits (limits.c) ------------------------------------------ */
+/* The program's limits (SPEC 4, the same defaults as the producer's; the
+   code is the checker's own).  0 means "none" for max_bits, max_memory and
+   timeout. */
+typedef struct {
+    long max_dim;          /* largest N, d, p (--max-dim / --max-state) */
+    long max_digits;       /* most decimal digits of a number's canonical p/q */
+    long max_bits;         /* largest exact number a check may form, in bits */
+    long max_length;       /* most lags one check streams (the -n limit) */
+    size_t max_file_bytes; /* largest certificate or model file */
+    size_t max_memory;     /* address space, in bytes */
+    double timeout;        /* CPU seconds */
+} ssmhc_limits;
+
+/* Largest dense matrix the checker forms (as the producer's model reader). */
+#define SSMHC_MAX_ENTRIES (1L << 27)
+
+void ssmhc_limits_default(ssmhc_limits *lim);
+/* The limits every check obeys (process-wide; the checker is single-
+   threaded).  Until set, the defaults. */
+void ssmhc_limits_set(const ssmhc_limits *lim);
+const ssmhc_limits *ssmhc_limits_get(void);
+/* Install the process-wide part (the command line only): address-space and
+   CPU-time rlimits, GMP and jansson allocators that end the process with
+   exit 6 (and refuse a single GMP number far beyond max_bits), and the
+   SIGXCPU handler.  Each prints `s NOT VERIFIED` and a message naming the
+   limit. */
+void ssmhc_limits_install(const ssmhc_limits *lim);
+
+/* A limit was hit: records the first such message for this verification
+   (ssmhc_verify_json then answers SSMHC_LIMIT) and sets r (when not NULL)
+   like ssmhc_fail.  Returns SSMHC_REJECTED, so callers just fail. */
+ssmhc_verdict_t ssmhc_limit(ssmhc_report_t *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void ssmhc_limit_reset(void);   /* also drops the budgets below */
+/* Budgets of one verification, set by ssmhc_verify_json from the size of
+   the certificate (and --model file):
+   - digits: the canonical digits of every number read, in total, at most 4
+     per byte plus 2^20 -- so exponent notation ("1e99999", 7 bytes) cannot
+     make 10^5-digit numbers free (the producer writes numbers in full);
+   - work: the exact lag products (limbs of A times limbs of the state,
+     summed), at most 1024 max_bits -- a backstop that stops chains of
+     exact powers long before they take minutes.
+   Each spend returns 0, or -1 with the limit recorded. */
+void ssmhc_budgets_set(size_t doc_bytes);
+int ssmhc_digits_spend(size_t digits);
+int ssmhc_work_spend(double limb_products, const char *what);
+const char *ssmhc_limit_note(void);   /* NULL when no limit was hit */
+/* max_bits against an exact number: 0, or -1 with the limit recorded. */
+int ssmhc_bits_check(const mpq_t x, const char *what);
+/* A dense rows x cols matrix within --max-dim, SSMHC_MAX_ENTRIES and a
+   share of --max-memory (a quarter for a square one, whose working copies
+   the checks need too; half otherwise): 0, or -1 with the limit recorded.
+   ssmhc_entries_check: the same without --max-dim (the realified parts of
+   a complex model, 2N states for N <= --max-dim modes). */
+int ssmhc_dense_check(long rows, long cols, const char *what);
+int ssmhc_entries_check(long rows, long cols, const char *what);
+/* Allocation that never returns NULL: out of memory ends the process with
+   exit 6 (`s NOT VERIFIED` and a message naming --max-memory). */
+void *ssmhc_malloc(size_t n);
+void *ssmhc_calloc(size_t n, size_t size);
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void ssmhc_out_of_memory(const char *what);
+
+/* ---- dyadic interval powers (dyadic.c) ----------------------------------- */
+/* M2 gamma^k <= Q, decided with outward-rounded dyadic bounds of bounded size
+   (repeated squaring, O(log k) products), exactly only when the bounds do not
+   decide and equality is possible (then the exact power is no larger than
+   Q's numbers).  0 < gamma < 1, M2 > 0, Q > 0.  Returns 1 (holds), 0 (fails),
+   or -1 when --max-bits of precision do not decide (limit recorded). */
+int ssmhc_dyadic_pow_le(mpq_srcptr M2, mpq_srcptr gamma, unsigned long long k, mpq_srcptr Q);
 
 /* ---- exact rational matrices (row-major mpq_t) -------------------------- */
 typedef struct {
@@ -85,8 +174,23 @@ const __mpq_struct *ssmhc_model_A_entry(const ssmhc_model *m, long i, long j);
 void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
 /* out = X A */
 void ssmhc_model_apply_A_right(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
-/* K[0..count-1] exact lag operators (each initialised p x d by the call). */
-void ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count);
+/* The lags K_0, K_1, ... one at a time, exactly: the state X = A^j B (the
+   power the next lag needs) is advanced once per lag and checked against
+   --max-bits and the work budget. */
+typedef struct {
+    const ssmhc_model *m;
+    long l;            /* the lag the next call returns */
+    ssmhc_qmat X, Y;   /* X: the state; Y: scratch */
+    double cost_A;     /* nonzeros of A times d times the limbs of its largest entry */
+} ssmhc_lagstream;
+void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m);
+/* K (initialised p x d by the caller) = K_l for the next l.  0, or -1 when
+   the state outgrows --max-bits (limit recorded). */
+int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K);
+void ssmhc_lagstream_clear(ssmhc_lagstream *s);
+/* K[0..count-1] exact lag operators (each initialised p x d by the call,
+   also on failure).  0, or -1 when a state outgrows --max-bits. */
+int ssmhc_model_lags(ssmhc_qmat *K, const ssmhc_model *m, long count);
 
 /* An annihilating polynomial {"side": "B" | "C", "coeffs": [q_0 .. q_m]}:
    monic, 1 <= m + 1 <= N + 1 coefficients, and q(A) B = 0 (side B) or
@@ -105,6 +209,14 @@ int ssmhc_check_envelope(const ssmhc_model *m, const json_t *P, mpq_srcptr gamma
 /* S = g2 P - A^T P A for a symmetric N x N P (S initialised by the call). */
 void ssmhc_envelope_stein(ssmhc_qmat *S, const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr g2);
 
+/* The horizon of a gradient claim (horizon.c, doc/gradient.md "Horizon in
+   lags"): h is the least lag from which the proven envelope M2 gamma^(2t)
+   keeps every later ||K_l||_2 <= eps (none when gamma > 1, or gamma = 1 with
+   M2 > eps^2).  0, or -1 with r set (a limit is recorded as one). */
+#define SSMHC_MAX_HORIZON (1LL << 62)
+int ssmhc_check_horizon(const ssmhc_model *m, mpq_srcptr gamma, mpq_srcptr M2, mpq_srcptr eps,
+                        long long h, ssmhc_report_t *r);
+
 /* ---- one checker per claim kind ------------------------------------------ */
 typedef ssmhc_verdict_t (*ssmhc_kind_fn)(const json_t *cert, const ssmhc_model *m,
                                          ssmhc_report_t *r);
@@ -117,9 +229,19 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
 ssmhc_verdict_t ssmhc_check_approx_enclosure(const json_t *cert, const ssmhc_model *m, long n,
                                              long H, ssmhc_report_t *r);
 
+/* ---- what a non-certificate is (identify.c) ------------------------------ */
+/* A description ("is an ssmheads-model/1 file, not a certificate; ...") of
+   parsed JSON that is not a certificate, or NULL for a certificate (also a
+   damaged one).  lines: the file held several JSON values. */
+const char *ssmhc_identify_json(const json_t *j, int lines);
+/* The same for bytes that are not JSON (weight files), or NULL. */
+const char *ssmhc_identify_bytes(const char *data, size_t len);
+
 /* ---- the whole certificate ---------------------------------------------- */
 /* Verify a certificate file; model_path (or NULL) must then hold exactly the
-   embedded model. */
+   embedded model.  SSMHC_LIMIT when a resource limit stopped the check
+   (r->step names it), SSMHC_NOT_CERTIFICATE when the file is something else
+   (r->step says what, without the file name). */
 ssmhc_verdict_t ssmhc_verify_file(const char *cert_path, const char *model_path,
                                   ssmhc_report_t *r);
 /* The same for parsed JSON (model_file may be NULL). */

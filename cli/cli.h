@@ -58,6 +58,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Read a model; on failure print the error and return the exit code. */
 int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim);
+/* With --cert: 0 when the checker can hold a certificate about m, else the
+   exit code after the message (no certificate can be written). */
+int cli_check_certifiable(const ssmh_model_t m, const ssmh_limits_t *lim, const char *path);
 /* Print a JSON value (one object), or a text, on stdout; returns an exit code. */
 int cli_print_json(const json_t *v);
 int cli_print_text(const char *s);

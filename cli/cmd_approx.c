@@ -161,7 +161,8 @@ int cli_cmd_approx(int argc, char **argv)
     ssmh_model_init(m);
     ssmh_approx_init(a);
     ssmh_error_clear(&err);
-    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK)
+    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK
+        || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind])) != CLI_EXIT_OK))
         goto done;
     if (n == 0)
         n = m->length;

@@ -93,7 +93,8 @@ int cli_cmd_gradient(int argc, char **argv)
     ssmh_gradient_init(g);
     ssmh_highways_init(hws);
     ssmh_error_clear(&err);
-    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK)
+    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK
+        || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind])) != CLI_EXIT_OK))
         goto done;
     if (n == 0)
         n = m->length;
@@ -167,7 +168,7 @@ int cli_cmd_gradient(int argc, char **argv)
             if (g->horizon >= 0)
                 printf("horizon: ||K_l||_2 <= %s for every lag l >= %ld\n", e, (long)g->horizon);
             else
-                printf("horizon: none (the envelope does not decay below %s)\n", e);
+                printf("horizon: none (%s; eps = %s)\n", g->horizon_none ? g->horizon_none : "none", e);
             free(e);
         }
         printf("\n   lag   ||K_l||_F^2 (exact)   ||K_l||_2 in             envelope  log10 |");
@@ -201,13 +202,14 @@ int cli_cmd_gradient(int argc, char **argv)
             if (have_eps && fmpq_sgn(hws->lo + h) > 0) {
                 fmpq_t t;
                 slong d;
+                const char *why = NULL;
                 fmpq_init(t);
                 fmpq_mul(t, eps, hws->lo + h);
-                d = ssmh_gradient_horizon(g, m, t);
+                d = ssmh_gradient_horizon(g, m, t, &why);
                 if (d >= 0)
                     printf("; the SSM's gradient is below eps times it from lag %ld on", (long)d);
                 else
-                    printf("; the SSM's envelope never falls below eps times it");
+                    printf("; the SSM's envelope never falls below eps times it (%s)", why);
                 fmpq_clear(t);
             }
             printf("\n");

@@ -97,7 +97,8 @@ int cli_cmd_heads(int argc, char **argv)
         return cli_usage_error("heads", "expected exactly one MODEL");
     cli_limits_apply(&lim);
     ssmh_model_init(m);
-    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK) {
+    if ((rc = cli_load_model(m, argv[optind], &lim)) != CLI_EXIT_OK
+        || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind])) != CLI_EXIT_OK)) {
         ssmh_model_clear(m);
         return rc;
     }

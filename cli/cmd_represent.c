@@ -60,7 +60,8 @@ int cli_cmd_represent(int argc, char **argv)
         rc = cli_report(&err);
         goto done;
     }
-    if ((rc = cli_load_model(m, argv[optind + 1], &lim)) != CLI_EXIT_OK)
+    if ((rc = cli_load_model(m, argv[optind + 1], &lim)) != CLI_EXIT_OK
+        || (cert != NULL && (rc = cli_check_certifiable(m, &lim, argv[optind + 1])) != CLI_EXIT_OK))
         goto done;
     if (n == 0)
         n = m->length;

@@ -53,6 +53,16 @@ int cli_load_model(ssmh_model_t m, const char *path, const ssmh_limits_t *lim)
     return CLI_EXIT_OK;
 }
 
+int cli_check_certifiable(const ssmh_model_t m, const ssmh_limits_t *lim, const char *path)
+{
+    ssmh_error_t err;
+    ssmh_error_clear(&err);
+    if (ssmh_model_checkable(m, lim, &err) == SSMH_OK)
+        return CLI_EXIT_OK;
+    snprintf(err.file, sizeof(err.file), "%s", path);
+    return cli_report(&err);
+}
+
 int cli_print_text(const char *s)
 {
     cli_progress_clear();

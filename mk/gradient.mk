@@ -1,12 +1,14 @@
 # Gradient attenuation, stability, minimal realization (issue 4).
 ssmheads_SOURCES += cli/cmd_gradient.c cli/cmd_minimal.c
 libssmheads_core_la_SOURCES += lib/minimal/minimal.c lib/gradient/psd.c \
-	lib/gradient/spectrum.c lib/gradient/envelope.c lib/gradient/report.c \
+	lib/gradient/spectrum.c lib/gradient/envelope.c lib/gradient/horizon.c lib/gradient/report.c \
 	lib/gradient/evidence.c lib/gradient/numeric.c \
 	lib/gradient/marginal.c lib/gradient/stein.c
 TESTS += tests/minimal_random.test
 EXTRA_DIST += tests/minimal_random.py tests/minimal_random.test
 TESTS += tests/gradient_random.test
 EXTRA_DIST += tests/gradient_random.py tests/gradient_random.test
+TESTS += tests/horizon_random.test
+EXTRA_DIST += tests/horizon_random.py tests/horizon_random.test
 TESTS += tests/gradient_hard.test
 EXTRA_DIST += tests/gradient_hard.py tests/gradient_hard.test tests/exact_spectrum.py

@@ -94,6 +94,15 @@ def main():
     if under_valgrind():
         print('(--timeout, --max-memory and interruption not tested under valgrind)')
         return tally.finish()
+    # verify has the same limits (issue 15): exit 6, "s NOT VERIFIED", the limit named
+    vdir = os.path.join(os.environ.get('top_srcdir', '.'), 'witnesses', 'verify')
+    r, secs = run(['verify', os.path.join(vdir, 'attack_lags_growth.cert'), '--timeout', '1'])
+    check(r.returncode == 6 and 'time limit' in r.stderr and 's NOT VERIFIED' in r.stdout and secs < 30,
+          'verify --timeout 1: exit 6 in %.1f s (%d %s)' % (secs, r.returncode, r.stderr.strip()[:100]))
+    if not asan_build():
+        r, secs = run(['verify', os.path.join(vdir, 'attack_approx_exact_n.cert'), '--max-memory', '60M'])
+        check(r.returncode == 6 and 'out of memory' in r.stderr and 's NOT VERIFIED' in r.stdout,
+              'verify --max-memory 60M: exit 6 (%d %s)' % (r.returncode, r.stderr.strip()[:100]))
     out = os.path.join(tmp, 'out2.json')
     r, secs = run(['gradient', big, '--lags', '3000', '--timeout', '1', '--cert', out])
     check(r.returncode == 6 and 'time limit' in r.stderr and not os.path.exists(out) and secs < 30,

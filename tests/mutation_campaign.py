@@ -22,7 +22,12 @@ model -- and every mutant classified by an independent computation:
   tests/verify_approx.py;
 - gradient, represent and approx certificates: claim mutations that are
   false by construction (another stability verdict, the horizon moved by
-  one, the representability flipped, H moved by one).
+  one, the representability flipped, H moved by one);
+- resource attacks (issue 15): one number replaced by the largest numbers,
+  integers and exponents the format allows ("1e100000", 10^5 nines,
+  "0x1p-400000", 2^63 - 1, ...) or one list lengthened to 10^5 entries; the
+  C checker must end each in a verdict or a named limit (exit 0, 1, 4, 6)
+  within a hard time limit, and an accepted one must be a valid proof.
 
 The C checker (ssmheads-verify) must reject every mutant classified "claim
 false or proof invalid"; the script fails if it accepts one.  Mutants that
@@ -76,25 +81,25 @@ def corpus(tmp, small=False):
         for n in (3, 12):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
-                out.append(('heads', json.load(open(c))))
+                out.append(('heads', verify_heads.load(c)))
     gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
         c = os.path.join(tmp, 'g%d.json' % i)
         if run(['gradient', m, '--eps', '1/100', '--cert', c]).returncode == 0:
-            out.append(('gradient', json.load(open(c))))
+            out.append(('gradient', verify_heads.load(c)))
     amodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'approx', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(amodels):
         for n, eps in ((3, '1'), (5, '1/10'), (4, '1/1000'), (3, '4')):
             c = os.path.join(tmp, 'a%d_%d_%s.json' % (i, n, eps.replace('/', '_')))
             if run(['approx', m, '-n', str(n), '--eps', eps, '--cert', c]).returncode == 0:
-                out.append(('approx', json.load(open(c))))
+                out.append(('approx', verify_heads.load(c)))
         for n, eps in ((5, '1/10'), (12, '1'), (40, '1/2')):   # the enclosure witness
             c = os.path.join(tmp, 'ae%d_%d.json' % (i, n))
             if run(['approx', m, '-n', str(n), '--eps', eps, '--method', 'enclosure',
                     '--cert', c]).returncode == 0:
-                out.append(('approx', json.load(open(c))))
+                out.append(('approx', verify_heads.load(c)))
     atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
     heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))
     if small:
@@ -251,6 +256,72 @@ def claim_mutants(kind, cert):
     return out
 
 
+# ---- resource attacks (issue 15) ------------------------------------------
+# The largest numbers, lengths and exponents the format allows, put in place
+# of one number or one list of a corpus certificate.  The C checker must end
+# each in a verdict (0 or 1), "not a certificate" (4) or a named resource
+# limit (6), within a hard time limit: never a signal, an abort or a hang.
+# An accepted one must still be a valid proof (the Python checker, when it
+# finishes in time, must agree).
+
+HUGE_INTS = [2 ** 62, 2 ** 63 - 1, 10 ** 8, -2 ** 63]
+HUGE_NUMBERS = ['1e100000', '1e99999', '-1e99999', '1e-99999', '9' * 100000, '1/' + '7' * 100000,
+                '0x1p400000', '0x1p-400000']
+# make check's sample: the numbers beyond --max-digits (refused at once);
+# the ones just within it take seconds each, minutes under valgrind, and are
+# left to the full campaign
+QUICK_NUMBERS = ['1e100000', '-1e100000', '0x1p400000', '0x1p-400000']
+LONG_LIST = 100000
+
+
+def resource_mutants(cert, rng, long_list=LONG_LIST, numbers=HUGE_NUMBERS):
+    out = []
+    for path, v in list(leaves(cert)):
+        if not path or path[0] == 'format' or path[-1] == 'format':
+            continue
+        where = '.'.join(map(str, path))
+        if is_num(v):
+            for op in rng.sample(HUGE_INTS if isinstance(v, int) else numbers, 2):
+                m = copy.deepcopy(cert)
+                setp(m, path, op)
+                out.append(('huge %s -> %.20s' % (where, op), m))
+        elif isinstance(v, list) and v and not isinstance(v[-1], (list, dict)):
+            m = copy.deepcopy(cert)
+            setp(m, path, v + [v[-1]] * (long_list - len(v)))
+            out.append(('long %s (%d entries)' % (where, long_list), m))
+    return out
+
+
+def python_checker(kind):
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), 'verify_%s.py' % kind)
+
+
+def run_resource(kind, lab, m, path, bad, counts):
+    """One resource mutant; failures into bad."""
+    vg = os.path.basename(VERIFY).startswith('vg-')
+    with open(path, 'w') as f:
+        json.dump(m, f)
+    try:
+        r = subprocess.run([VERIFY, path], capture_output=True, text=True, timeout=2400 if vg else 120)
+    except subprocess.TimeoutExpired:
+        bad.append('resource mutant not ended within the time limit: %s %s' % (kind, lab))
+        return
+    if r.returncode not in (0, 1, 4, 6):
+        bad.append('checker exit %d on resource mutant %s %s: %s' % (r.returncode, kind, lab,
+                                                                    r.stderr[-200:]))
+        return
+    counts['resource_exit_%d' % r.returncode] = counts.get('resource_exit_%d' % r.returncode, 0) + 1
+    if r.returncode == 0:
+        try:
+            p = subprocess.run([sys.executable, python_checker(kind), path], capture_output=True,
+                               text=True, timeout=20,
+                               env=dict(os.environ, SSMH_PY_MAX_CHARS='300000'))
+            if 'REJECTED' in p.stdout:
+                bad.append('ACCEPTED an invalid resource mutant: %s %s (%s)' % (kind, lab, p.stdout[-200:]))
+        except subprocess.TimeoutExpired:
+            counts['resource_accepted_unjudged'] = counts.get('resource_accepted_unjudged', 0) + 1
+
+
 def main(argv):
     limit = int(argv[argv.index('--limit') + 1]) if '--limit' in argv else None
     if limit is not None:   # SSMH_TEST_MULT scales the sample (fractional under valgrind)
@@ -269,6 +340,15 @@ def main(argv):
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
         jobs = rng.sample(jobs, limit)
     jobs += fixed
+    # a valid certificate lengthened to 10^5 lags of growing exact size (a
+    # rotation's constant norms) is checked, not refused: about 20 s, as long
+    # as the producer takes to write it; the sample of make check uses 10^4
+    resource = [(kind, lab, m) for kind, cert in certs
+                for lab, m in (resource_mutants(cert, rng) if limit is None else
+                               resource_mutants(cert, rng, LONG_LIST // 10, QUICK_NUMBERS))]
+    total_resource = len(resource)
+    if limit is not None:   # a seeded sample, scaled like the rest
+        resource = rng.sample(resource, min(len(resource), max(1, limit // 10)))
     counts = {'invalid_rejected': 0, 'invalid_ACCEPTED': 0, 'valid_accepted': 0, 'valid_rejected': 0}
     per_kind = {}
     bad = []
@@ -302,16 +382,19 @@ def main(argv):
         pk = per_kind.setdefault(kind, [0, 0])
         pk[0] += 1
         pk[1] += valid
+    for kind, lab, m in resource:
+        run_resource(kind, lab, m, path, bad, counts)
     print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
         '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent', 'approx'))))
     print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
+    print('resource attacks: %d run of %d enumerated' % (len(resource), total_resource))
     for k, (n, v) in sorted(per_kind.items()):
         print('  %-9s %6d mutants, %5d still valid proofs' % (k, n, v))
     for k, v in counts.items():
         print('  %-17s %6d' % (k, v))
     for b in bad[:20]:
         print('FAIL', b)
-    print('%d passed, %d failed' % (len(jobs) - len(bad), len(bad)))
+    print('%d passed, %d failed' % (len(jobs) + len(resource) - len(bad), len(bad)))
     return 0 if not bad else 1
 
 

@@ -87,7 +87,7 @@ def python_step(cmd, ops, opt):
     lim = limits(opt)
     if cmd == 'verify':
         (cert,) = need(ops, 1)
-        return ssmheads.verify(cert, model=opt.get('model'))
+        return ssmheads.verify(cert, model=opt.get('model'), **lim)
     if cmd == 'import':
         (path,) = need(ops, 1)
         if 'layout' not in opt or 'out' not in opt:

@@ -2,7 +2,9 @@
 """Replay the witness corpus: every witnesses/**/*.case file through the program.
 
 A case file is a list of steps.  Each step starts with `run: ARGS` (the
-arguments after `ssmheads`) and is followed by expectations for that step:
+arguments after `ssmheads`), or `python: ARGS` (this Python interpreter with
+ARGS: a script that writes a large input into {tmp}, say), and is followed by
+expectations for that step:
 
     exit: N                  exit code (default 0)
     json: {...}              stdout is one JSON object containing these fields
@@ -14,6 +16,10 @@ arguments after `ssmheads`) and is followed by expectations for that step:
     exists: PATH             the file exists afterwards
     absent: PATH             the file does not exist afterwards (no partial output)
     stdin: PATH              feed this file on standard input
+    timeout: SECONDS         a hard wall-clock guard: the step is killed and
+                             the case fails if it runs longer (default 600;
+                             multiplied by 20 when the program runs under
+                             valgrind, i.e. its name starts with vg-)
     python-verified: PATH    the certificate is accepted by the second,
                              Python checker of its kind (tests/verify_*.py)
 
@@ -94,8 +100,8 @@ def parse_case(path):
                 raise ValueError("%s:%d: expected 'key: value'" % (path, lineno))
             key, val = line.split(":", 1)
             key, val = key.strip(), val.strip()
-            if key == "run":
-                steps.append({"run": val, "expect": []})
+            if key in ("run", "python"):
+                steps.append({"run": val, "kind": key, "expect": []})
             elif not steps:
                 raise ValueError("%s:%d: '%s' before any 'run'" % (path, lineno, key))
             else:
@@ -110,14 +116,19 @@ def run_case(prog, path):
             return s.replace("{here}", here).replace("{tmp}", tmp)
         for i, step in enumerate(parse_case(path)):
             args = [sub(a) for a in shlex.split(step["run"])]
-            exp = dict()
             stdin_data = None
+            limit = 600.0
             for k, v in step["expect"]:
                 if k == "stdin":
                     with open(sub(v), "rb") as f:
                         stdin_data = f.read()
-            p = subprocess.run([prog] + args, input=stdin_data, capture_output=True,
-                               timeout=600)
+                elif k == "timeout":
+                    limit = float(v) * (20 if os.path.basename(prog).startswith("vg-") else 1)
+            cmd = [sys.executable] + args if step["kind"] == "python" else [prog] + args
+            try:
+                p = subprocess.run(cmd, input=stdin_data, capture_output=True, timeout=limit)
+            except subprocess.TimeoutExpired:
+                return "step %d (%s): killed after %g s (timeout)" % (i + 1, step["run"], limit)
             out = p.stdout.decode("utf-8", "replace")
             err = p.stderr.decode("utf-8", "replace")
             want_exit = 0
@@ -160,7 +171,8 @@ def run_case(prog, path):
                     if r:
                         return "%s: %s" % (where, r)
                 elif k not in ("exit", "json", "stdout-contains", "stderr-contains",
-                               "stdout-empty", "exists", "absent", "stdin", "python-verified"):
+                               "stdout-empty", "exists", "absent", "stdin", "timeout",
+                               "python-verified"):
                     return "%s: unknown expectation '%s'" % (where, k)
     return None
 

@@ -171,7 +171,7 @@ def main():
             r = subprocess.run([PROG, 'heads', mp, '-n', str(n), '--cert', cp], capture_output=True, text=True)
             if r.returncode != 0:
                 continue
-            cert = json.load(open(cp))
+            cert = verify_heads.load(cp)
             ok_py, ok_c = py_verdict(cert), c_verdict(cp)
             check(ok_py and ok_c, 'corpus certificate %s (n = %d): python %s, C %s' % (mp, n, ok_py, ok_c))
             certs.append(cert)
@@ -202,7 +202,7 @@ def main():
         if subprocess.run([PROG, 'gradient', mp_, '--eps', '1/100', '--cert', cp],
                           capture_output=True).returncode != 0:
             continue
-        cert = json.load(open(cp))
+        cert = verify_heads.load(cp)
         try:
             verify_gradient.check(cert)
             gcerts.append(cert)
@@ -225,7 +225,7 @@ def main():
             if subprocess.run([PROG, 'approx', mp_, '-n', str(n), '--eps', eps, '--method', method,
                                '--cert', cp], capture_output=True).returncode != 0:
                 continue
-            cert = json.load(open(cp))
+            cert = verify_heads.load(cp)
             try:
                 verify_approx.check(cert)
                 acerts.append(cert)
@@ -234,6 +234,63 @@ def main():
                 check(False, 'approx certificate of %s rejected by the Python checker: %s' % (mp_, e))
     check(len(acerts) >= 8, 'approx corpus judged by both: %d' % len(acerts))
     judge_mutants(rng, 'approx', acerts, verify_approx.check, (), mp, check)
+    # the false horizons of issue 15 (gamma > 1 or gamma = 1 with M2 > eps^2,
+    # witnesses/verify): both checkers reject them, and accept them once the
+    # horizon claim is dropped (the horizon was their only flaw); the large
+    # horizons are accepted by both
+    vdir = os.path.join(TOP, 'witnesses', 'verify')
+    for cp in sorted(glob.glob(os.path.join(vdir, 'false_horizon_*.cert'))):
+        cert = verify_heads.load(cp)
+        py = verify_heads.verdict(verify_gradient.check, cert, verify_gradient.Unjudged)
+        cut = copy.deepcopy(cert)
+        del cut['claim']['eps'], cut['claim']['horizon']
+        with open(mp, 'w') as f:
+            json.dump(cut, f)
+        check(py is False and not c_verdict(cp)
+              and verify_heads.verdict(verify_gradient.check, cut, verify_gradient.Unjudged)
+              and c_verdict(mp), '%s: rejected by both, accepted by both without the horizon'
+              % os.path.basename(cp))
+    for cp in sorted(glob.glob(os.path.join(vdir, 'horizon_*.cert'))):
+        py = verify_heads.verdict(verify_gradient.check, verify_heads.load(cp), verify_gradient.Unjudged)
+        check(py and c_verdict(cp), '%s: accepted by both' % os.path.basename(cp))
+
+    # lag sequences that repeat (witnesses/verify/periodic_*.json): the C
+    # checker sums the tail over the period (Brent), the Python one runs
+    # every lag; both accept the true n and reject n + 1 and n - 1
+    for model_, n, method in (('periodic_perm3.json', 1000, 'exact'),
+                              ('periodic_rot99.json', 9000, 'enclosure')):
+        cp = os.path.join(tmp, 'periodic.json')
+        if subprocess.run([PROG, 'approx', os.path.join(vdir, model_), '-n', str(n), '--eps', '1/2',
+                           '--method', method, '--cert', cp], capture_output=True).returncode != 0:
+            check(False, 'approx certificate of %s' % model_)
+            continue
+        cert = verify_heads.load(cp)
+        ok = verify_heads.verdict(verify_approx.check, cert) and c_verdict(cp)
+        for dn in (-1, 1):
+            m = copy.deepcopy(cert)
+            m['claim']['n'] += dn
+            with open(mp, 'w') as f:
+                json.dump(m, f)
+            ok = ok and not verify_heads.verdict(verify_approx.check, m) and not c_verdict(mp)
+        check(ok, '%s, n = %d (%s): accepted by both, n +- 1 rejected by both' % (model_, n, method))
+
+    # a repeated JSON key is refused by every checker (the C one by jansson,
+    # the Python ones by their strict loader)
+    if acerts and gcerts and certs:
+        for kind, base, key in (('heads', certs[0], 'k'), ('gradient', gcerts[0], 'gamma'),
+                                ('approx', acerts[0], 'H')):
+            text = json.dumps(base)
+            claim = '"claim": {'
+            dup = text.replace(claim, claim + '"%s": %s, ' % (key, json.dumps(base['claim'][key])), 1)
+            with open(mp, 'w') as f:
+                f.write(dup)
+            try:
+                verify_heads.load(mp)
+                py = 'accepted'
+            except verify_heads.Reject:
+                py = 'rejected'
+            check(dup != text and py == 'rejected' and not c_verdict(mp),
+                  'a %s certificate with a repeated claim key: python %s, C rejects' % (kind, py))
     print('%d mutants, %d agreed, %d accepted by both' % (max(1, int(300 * MULT)), agree, accepted))
     return tally.finish()
 

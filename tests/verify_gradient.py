@@ -9,7 +9,9 @@ Checks: P symmetric positive definite ("identity" or a matrix over the
 realified state); gamma^2 P - A^T P A, beta_B I - B^T P B and beta_C P - C^T C
 (beta_C I - C C^T for P = I) positive semidefinite; M2 = beta_B beta_C;
 "stable" only with gamma < 1; every norms_f2[l] = ||K_l||_F^2; the horizon
-the least lag allowed by M2 gamma^(2t) <= eps^2; for "marginal" and
+the least lag from which M2 gamma^(2t) <= eps^2 covers every later lag
+(none for gamma > 1; decided by binary fixed-point bounds, so a horizon of
+10^9 costs milliseconds); for "marginal" and
 "unstable", the eigenvalue evidence (a block of a structured A; v != 0
 with phi(A) v = 0 for a monic phi of degree 1 or 2 with complex roots, and
 phi(A) w = v for a Jordan chain; a cyclic vector v of phi^k, k = 1 or 2,
@@ -168,6 +170,105 @@ def tr(X):
     return [list(r) for r in zip(*X)]
 
 
+# ---- the horizon (doc/gradient.md, "Horizon in lags") ----------------------
+# M2 gamma^(2t) <= eps^2 is decided for t up to 2^62 with outward-rounded
+# binary fixed-point bounds: x = gamma (0 < x < 1) enclosed by
+# floor/ceil(x 2^s) 2^-s, x^k by repeated squaring with every lower bound
+# truncated and every upper bound rounded up to PREC bits; exact integers
+# only when the bounds do not decide and x^k = R is possible (b^k must be
+# R's denominator).
+
+TINY = 1 << 50
+
+
+def _trim(m, e, prec, up):
+    """m 2^e with m cut to prec bits, down (floor) or up (ceiling)."""
+    extra = m.bit_length() - prec
+    if extra <= 0:
+        return m, e
+    return (-((-m) >> extra) if up else m >> extra), e + extra
+
+
+def power_enclosure(a, b, k, prec):
+    """(lo, hi), each (m, e), with lo <= (a/b)^k <= hi, for 0 < a < b."""
+    s = prec + b.bit_length() - a.bit_length() + 1
+    base = [_trim((a << s) // b, -s, prec, False), _trim(-((-(a << s)) // b), -s, prec, True)]
+    acc = [(1, 0), (1, 0)]
+    while True:
+        if k & 1:
+            acc = [_trim(acc[i][0] * base[i][0], acc[i][1] + base[i][1], prec, i == 1) for i in (0, 1)]
+        k >>= 1
+        if not k:
+            return acc
+        if base[1][1] + base[1][0].bit_length() < -TINY:   # a factor <= base remains
+            return [(0, 0), (1, -TINY)]
+        if base[0][0] and base[0][1] + base[0][0].bit_length() < -2 * TINY:
+            base[0] = (0, 0)
+        base = [_trim(base[i][0] ** 2, 2 * base[i][1], prec, i == 1) for i in (0, 1)]
+
+
+def _sign_minus(x, R):
+    """sign of m 2^e - R (R > 0), by bit lengths before any large shift."""
+    m, e = x
+    if m == 0:
+        return -1
+    u, v = R.numerator, R.denominator
+    lm = m.bit_length() + v.bit_length()
+    if lm + e <= u.bit_length() - 1:
+        return -1
+    if lm - 2 + e >= u.bit_length():
+        return 1
+    left, right = (m * v << e, u) if e >= 0 else (m * v, u << -e)
+    return (left > right) - (left < right)
+
+
+def power_at_most(M2, gamma, k, Q):
+    """M2 gamma^k <= Q for 0 < gamma < 1, M2 > 0, Q > 0."""
+    R = Q / M2
+    a, b = gamma.numerator, gamma.denominator
+    prec = 128 + k.bit_length()
+    while prec <= 1 << 26:
+        lo, hi = power_enclosure(a, b, k, prec)
+        if _sign_minus(hi, R) <= 0:
+            return True
+        if _sign_minus(lo, R) > 0:
+            return False
+        nv = R.denominator.bit_length()
+        if k < nv and k * (b.bit_length() - 1) < nv:   # equality possible
+            return a ** k * R.denominator <= R.numerator * b ** k
+        prec *= 2
+    raise Unjudged('M2 gamma^k against eps^2 undecided within 2^26 bits')
+
+
+def check_horizon(c, M2, gamma, delayed, dzero):
+    """h is the least lag from which M2 gamma^(2t) <= eps^2 holds for every
+    later t: none for gamma > 1 (M2 > 0) or gamma = 1 with M2 > eps^2; else
+    the least such t (the envelope is nonincreasing), in lags t (direct,
+    D = 0), max(t, 1) (direct, D != 0), t + 1 (delayed)."""
+    eps, h = num(c['eps']), c['horizon']
+    if eps <= 0 or not isinstance(h, int) or isinstance(h, bool) or not 0 <= h <= 1 << 62:
+        raise Reject('bad eps or horizon')
+    e2 = eps * eps
+    if M2 > 0 and gamma > 1:
+        raise Reject('no horizon exists: gamma > 1, the envelope grows without bound')
+    if M2 > 0 and gamma == 1 and M2 > e2:
+        raise Reject('no horizon exists: gamma = 1 and M2 > eps^2')
+
+    def reaches(t):
+        if M2 == 0 or (gamma == 0 and t >= 1):
+            return True
+        if gamma == 0 or gamma == 1 or t == 0:
+            return M2 <= e2
+        return power_at_most(M2, gamma, 2 * t, e2)
+    if h == 0 and (delayed or not dzero):
+        raise Reject('horizon 0 does not cover K_0')
+    t = h - 1 if delayed else h
+    if not reaches(t):
+        raise Reject('the envelope does not reach eps at the horizon')
+    if t > 0 and not (not delayed and not dzero and h == 1) and reaches(t - 1):
+        raise Reject('the horizon is not the least lag')
+
+
 def check(cert):
     if not isinstance(cert, dict) or cert.get('format') != 'ssmheads-cert/1':
         raise Reject('not an ssmheads-cert/1 certificate')
@@ -232,22 +333,7 @@ def check(cert):
     if ('eps' in c) != ('horizon' in c):
         raise Reject('eps and horizon go together')
     if 'eps' in c:
-        eps, h = num(c['eps']), c['horizon']
-        if eps <= 0 or not isinstance(h, int) or isinstance(h, bool) or h < 0:
-            raise Reject('bad eps or horizon')
-        e2 = eps * eps
-
-        def below(t):
-            return M2 * g2 ** t <= e2
-        t = h - 1 if delayed else h
-        if t < 0 or not below(t):
-            raise Reject('the envelope does not reach eps at the horizon')
-        while t > 0 and below(t - 1):
-            t -= 1
-        dzero = all(x == 0 for row in D for x in row)
-        least = t + 1 if delayed else (t if dzero or t >= 1 else 1)
-        if least != h:
-            raise Reject('the horizon is not the least lag')
+        check_horizon(c, M2, gamma, delayed, all(x == 0 for row in D for x in row))
     return 'gamma = %s, M2 = %s' % (c['gamma'], c['M2'])
 
 

@@ -14,6 +14,7 @@ annihilating polynomial and every dependency exactly over Q; the structural
 support; and then the claimed k(n), k_inf, n_star and profile.
 """
 import json
+import os
 import re
 import sys
 from fractions import Fraction
@@ -27,13 +28,20 @@ class Reject(Exception):
     pass
 
 
+# the longest number string read (a resource cap, not a validity rule; the
+# mutation campaign raises it to judge its largest-number mutants)
+MAX_CHARS = int(os.environ.get('SSMH_PY_MAX_CHARS', '10000'))
+if hasattr(sys, 'set_int_max_str_digits'):   # Python >= 3.11 caps int(str) at 4300 digits
+    sys.set_int_max_str_digits(max(MAX_CHARS, 4300))
+
+
 def num(v):
     """An exact rational from a JSON integer or a string as in SPEC 3.1."""
     if isinstance(v, bool) or not isinstance(v, (int, str)):
         raise Reject('not an exact number: %r' % (v,))
     if isinstance(v, int):
         return Fraction(v)
-    if len(v) > 10000:
+    if len(v) > MAX_CHARS:
         raise Reject('number too long')
     if FRAC.match(v):
         a, b = v.split('/')
@@ -394,6 +402,27 @@ def verdict(check_fn, cert, unjudged=()):
         return False
 
 
+def _unique_keys(pairs):
+    """object_pairs_hook: a JSON object with a repeated key is refused, as the
+    C checker (jansson's JSON_REJECT_DUPLICATES) refuses it."""
+    out = {}
+    for k, v in pairs:
+        if k in out:
+            raise Reject('duplicate JSON key %r' % k)
+        out[k] = v
+    return out
+
+
+def load(path):
+    """A certificate file, parsed strictly (duplicate keys rejected)."""
+    with open(path) as f:
+        return json.load(f, object_pairs_hook=_unique_keys)
+
+
+def loads(text):
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def run_files(paths, check_fn, unjudged=()):
     """The command line of a Python checker: one verdict line per file; exit
     status 0 iff none is rejected (exceptions in `unjudged` are reported as
@@ -401,8 +430,7 @@ def run_files(paths, check_fn, unjudged=()):
     ok = True
     for path in paths:
         try:
-            with open(path) as f:
-                print('%s: VERIFIED %s' % (path, check_fn(json.load(f))))
+            print('%s: VERIFIED %s' % (path, check_fn(load(path))))
         except unjudged as e:
             print('%s: NOT JUDGED: %s' % (path, e))
         except Reject as e:

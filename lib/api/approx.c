@@ -31,6 +31,7 @@ int _ssmh_api_approx(json_t *resp, const json_t *req, const ssmh_limits_t *lim, 
         goto done;
     }
     if ((rc = _ssmh_req_model(m, &label, req, lim, err)) != SSMH_OK
+        || (cert && (rc = _ssmh_api_failed(ssmh_model_checkable(m, lim, err), err, label)) != SSMH_OK)
         || (rc = _ssmh_req_default_n(&n, given_n, m, 1, err)) != SSMH_OK)
         goto done;
     rc = ssmh_approx_compute_method(a, m, n, eps, relative,

@@ -38,6 +38,7 @@ int _ssmh_api_represent(json_t *resp, const json_t *req, const ssmh_limits_t *li
     ssmh_represent_init(r);
     if ((rc = _ssmh_req_attention(a, &alabel, req, lim, err)) == SSMH_OK
         && (rc = _ssmh_req_model(m, &mlabel, req, lim, err)) == SSMH_OK
+        && (!cert || (rc = _ssmh_api_failed(ssmh_model_checkable(m, lim, err), err, mlabel)) == SSMH_OK)
         && (rc = _ssmh_req_default_n(&n, given_n, m, 1, err)) == SSMH_OK) {
         rc = ssmh_represent_compute(r, a, m, n, lim, err);
         /* as the CLI: a shape mismatch names the layer, anything else the model */

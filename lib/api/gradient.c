@@ -28,6 +28,7 @@ int _ssmh_api_gradient(json_t *resp, const json_t *req, const ssmh_limits_t *lim
         || (rc = _ssmh_req_bool(&cert, req, "certificate", err)) != SSMH_OK
         || (rc = _ssmh_req_bool(&plot, req, "plot", err)) != SSMH_OK
         || (rc = _ssmh_req_model(m, &label, req, lim, err)) != SSMH_OK
+        || (cert && (rc = _ssmh_api_failed(ssmh_model_checkable(m, lim, err), err, label)) != SSMH_OK)
         || (rc = _ssmh_req_default_n(&n, given_n, m, 0, err)) != SSMH_OK)
         goto done;
     if (lags < 0)

@@ -19,6 +19,7 @@ int _ssmh_api_heads(json_t *resp, const json_t *req, const ssmh_limits_t *lim, s
     ssmh_model_init(m);
     ssmh_heads_init(h);
     if ((rc = _ssmh_req_model(m, &label, req, lim, err)) == SSMH_OK
+        && (!cert || (rc = _ssmh_api_failed(ssmh_model_checkable(m, lim, err), err, label)) == SSMH_OK)
         && (rc = _ssmh_req_default_n(&n, given, m, 0, err)) == SSMH_OK
         && (rc = _ssmh_api_failed(ssmh_heads_compute(h, m, n, lim, err), err, label))
                == SSMH_OK) {

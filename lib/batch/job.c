@@ -80,6 +80,8 @@ int ssmh_batch_run(json_t **result, json_t **cert, const ssmh_batch_entry_t *e,
     ssmh_model_init(m);
     rc = e->model ? ssmh_model_read_file(m, e->model, lim, &err)
                   : ssmh_import_model_file(m, e->weights, &e->import, lim, &err);
+    if (rc == SSMH_OK && task->certify)   /* never a certificate the checker refuses */
+        rc = ssmh_model_checkable(m, lim, &err);
     if (rc == SSMH_OK) {
         n = e->n > 0 ? e->n : task->n > 0 ? task->n : m->length;
         rc = run_task(&out, cert, m, n, task, lim, &err);

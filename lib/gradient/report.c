@@ -3,7 +3,7 @@
  * every number is exact or a certified enclosure: ||K_l||_F^2 exactly;
  * ||K_l||_2 between sqrt of an exact Rayleigh quotient and sqrt of an
  * LDL^T-proven eigenvalue bound (both square roots rounded outward by Arb);
- * the horizon from the proven envelope.
+ * the horizon from the proven envelope (horizon.c).
  */
 #include "ssmheads-impl.h"
 #include <math.h>
@@ -252,15 +252,6 @@ void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K)
     fmpq_mat_clear(R);
 }
 
-static slong lag_horizon(const ssmh_model_t m, slong t)
-{
-    if (t < 0)
-        return -1;
-    if (m->convention == SSMH_CONVENTION_DELAYED)
-        return t + 1;
-    return (fmpq_mat_is_zero(m->D) || t >= 1) ? t : 1;
-}
-
 /* What the certificate can carry of the verdict: stable by the envelope
    itself (gamma < 1); marginal and unstable by exact eigenvalue evidence
    (marginal also needs gamma = 1).  Sets g->evidence or g->why_verdict. */
@@ -346,7 +337,7 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
     if (eps != NULL) {
         g->have_eps = 1;
         fmpq_set(g->eps, eps);
-        g->horizon = g->have_env ? lag_horizon(m, ssmh_envelope_horizon(g->env, eps)) : -1;
+        g->horizon = ssmh_gradient_horizon(g, m, eps, &g->horizon_none);
     }
     g->lags = lags;
     g->norms_f2 = _fmpq_vec_init(lags + 1);
@@ -422,6 +413,8 @@ json_t *ssmh_gradient_to_json(const ssmh_gradient_t g)
     if (g->have_eps) {
         json_object_set_new(o, "eps", q(g->eps));
         json_object_set_new(o, "horizon", g->horizon >= 0 ? json_integer(g->horizon) : json_null());
+        if (g->horizon < 0)   /* why there is none (doc/gradient.md, "Horizon in lags") */
+            json_object_set_new(o, "horizon_none", json_string(g->horizon_none ? g->horizon_none : "none"));
     }
     json_object_set_new(o, "convention", json_string(ssmh_convention_name(g->convention)));
     return o;
@@ -466,13 +459,6 @@ json_t *ssmh_gradient_certificate(const ssmh_gradient_t g, const ssmh_model_t m)
     json_object_set_new(o, "claim", claim);
     json_object_set_new(o, "witness", wit);
     return o;
-}
-
-slong ssmh_gradient_horizon(const ssmh_gradient_t g, const ssmh_model_t m, const fmpq_t eps)
-{
-    if (!g->have_env)
-        return -1;
-    return lag_horizon(m, ssmh_envelope_horizon(g->env, eps));
 }
 
 double ssmh_gradient_envelope_d(const ssmh_gradient_t g, slong l)

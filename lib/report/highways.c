@@ -62,10 +62,13 @@ json_t *ssmh_highways_to_json(const ssmh_highways_t h, const ssmh_gradient_t g,
         if (eps != NULL) {
             fmpq_t t;
             slong d;
+            const char *why = "the highway's lower bound is 0";
             fmpq_init(t);
             fmpq_mul(t, eps, h->lo + i);
-            d = fmpq_is_zero(t) ? -1 : ssmh_gradient_horizon(g, m, t);
+            d = fmpq_is_zero(t) ? -1 : ssmh_gradient_horizon(g, m, t, &why);
             json_object_set_new(e, "below_eps_highway_from", d >= 0 ? json_integer(d) : json_null());
+            if (d < 0)   /* why not (doc/gradient.md, "Horizon in lags") */
+                json_object_set_new(e, "below_eps_highway_none", json_string(why));
             fmpq_clear(t);
         }
         json_array_append_new(ha, e);

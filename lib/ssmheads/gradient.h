@@ -69,9 +69,11 @@ int ssmh_envelope_compute(ssmh_envelope_t e, const ssmh_model_t m, const ssmh_sp
    err's message says which part failed when none fits the limits. */
 int ssmh_envelope_compute_limited(ssmh_envelope_t e, const ssmh_model_t m, const ssmh_spectrum_t s,
                                   const ssmh_limits_t *lim, ssmh_error_t *err);
-/* Least t >= 0 with M2 gamma^(2t) <= eps^2 (gamma < 1), exactly; -1 when
-   gamma >= 1 and M2 > eps^2. */
-slong ssmh_envelope_horizon(const ssmh_envelope_t e, const fmpq_t eps);
+/* The least t >= 0 with M2 gamma^(2s) <= eps^2 for every s >= t, decided
+   rigorously in O(log t) operations (horizon.c); -1 when there is none:
+   gamma > 1 with M2 > 0, gamma = 1 with M2 > eps^2, or t beyond 2^62 --
+   then *why (when why is not NULL) says which, else NULL. */
+slong ssmh_envelope_horizon(const ssmh_envelope_t e, const fmpq_t eps, const char **why);
 
 /* The whole gradient report of SPEC 4. */
 typedef struct {
@@ -86,6 +88,7 @@ typedef struct {
     int have_eps;
     fmpq_t eps;
     slong horizon;                    /* in lags (see doc/gradient.md); -1: none */
+    const char *horizon_none;         /* why there is none (static), or NULL */
     json_t *evidence;                 /* the verdict's evidence for the certificate, or NULL */
     char why_envelope[512];           /* when !have_env: why no envelope was proven */
     char why_verdict[512];            /* "" when the certificate carries the verdict */
@@ -101,9 +104,11 @@ json_t *ssmh_gradient_to_json(const ssmh_gradient_t g);
 /* lo <= ||X||_2 <= hi for any rational matrix (exact Rayleigh quotient
    below, LDL^T-proven eigenvalue bound above, square roots outward). */
 void ssmh_norm2_enclose(fmpq_t lo, fmpq_t hi, const fmpq_mat_t X);
-/* The lag from which the envelope keeps every ||K_l||_2 <= eps (SPEC 4
-   `horizon`, doc/gradient.md); -1 when it never does. */
-slong ssmh_gradient_horizon(const ssmh_gradient_t g, const ssmh_model_t m, const fmpq_t eps);
+/* The least lag from which the envelope keeps every later ||K_l||_2 <= eps
+   (SPEC 4 `horizon`, doc/gradient.md "Horizon in lags"); -1 when it never
+   does, with the reason in *why (static; why may be NULL). */
+slong ssmh_gradient_horizon(const ssmh_gradient_t g, const ssmh_model_t m, const fmpq_t eps,
+                            const char **why);
 /* sqrt(M2) gamma^t, the envelope at lag l (t = l, or l - 1 for delayed),
    as a double for plots (never used to decide). */
 double ssmh_gradient_envelope_d(const ssmh_gradient_t g, slong l);
