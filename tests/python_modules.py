@@ -438,6 +438,35 @@ def lru_module(tally, torch):
     tally.check(m128 == m, 'LRU-pytorch in complex128: the same exact model (the same numbers)')
 
 
+INTERRUPT = '''
+import os, random, signal, sys, threading
+import ssmheads
+random.seed(1)
+A = [[random.randint(-3, 3) / 320 for _ in range(40)] for _ in range(40)]
+m = ssmheads.Model(A, [[1]] * 40, [[1] * 40])
+seen = []
+threading.Timer(0.05, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    m.gradient(eps='1/1000', certificate=True, progress=lambda w, d, t: seen.append(w))
+    print('not interrupted', len(seen))
+except KeyboardInterrupt:
+    print('interrupted', len(seen))
+m.heads(n=4)
+print('and the library still answers')
+'''
+
+
+def interrupt(tally):
+    """Ctrl-C while the library reports progress: raised when the call
+    returns, never swallowed by the ctypes callback."""
+    p = subprocess.run([sys.executable, '-c', 'import sys; sys.path.insert(0, sys.argv[1]); '
+                        'exec(sys.argv[2])', os.path.join(sup.TOP, 'python'), INTERRUPT],
+                       capture_output=True, text=True, timeout=300)
+    tally.check(p.returncode == 0 and 'interrupted' in p.stdout and 'not interrupted' not in
+                p.stdout and 'still answers' in p.stdout and 'Exception ignored' not in p.stderr,
+                'Ctrl-C during a call with progress reports: %r %r' % (p.stdout, p.stderr[-300:]))
+
+
 # how many checks each part makes (counted as skipped when it cannot run)
 FIXTURE_CHECKS, TORCH_CHECKS = 48, 39
 
@@ -445,6 +474,7 @@ FIXTURE_CHECKS, TORCH_CHECKS = 48, 39
 def main():
     tally = sup.Tally()
     np = torch = None
+    interrupt(tally)
     if sup.have('numpy'):
         import numpy as np
         reference_fixtures(tally, np)
