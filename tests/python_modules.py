@@ -29,7 +29,6 @@ import contextlib
 import copy
 import io
 import json
-import math
 import os
 import struct
 import subprocess
@@ -45,6 +44,7 @@ import python_support as sup  # noqa: E402
 ssmheads = sup.setup()
 import verify_gradient  # noqa: E402
 import verify_heads  # noqa: E402
+from weights_reference import rel_error  # noqa: E402  (max_l ||K_l - R_l||_F / ||R_l||_F)
 
 REF = os.path.join(sup.TOP, 'witnesses', 'weights', 'reference')
 TOL = 1e-12
@@ -52,17 +52,6 @@ TOL = 1e-12
 
 def run(args):
     return subprocess.run([sup.PROG] + args, capture_output=True, text=True, timeout=600)
-
-
-def rel_error(K, R):
-    """max over lags of ||K_l - R_l||_F / ||R_l||_F: K exact (Fractions), R floats."""
-    worst = 0.0
-    for Kl, Rl in zip(K, R):
-        num = sum(float(Kl[i][j] - Fraction(Rl[i][j])) ** 2
-                  for i in range(len(Rl)) for j in range(len(Rl[0])))
-        den = sum(x * x for row in Rl for x in row)
-        worst = max(worst, math.sqrt(num / den) if den > 0 else math.sqrt(num))
-    return worst
 
 
 def without_source(obj):
