@@ -165,6 +165,26 @@ def reference_fixtures(tally, np):
             tally.raises(ssmheads.UsageError,
                          lambda: ssmheads.from_module(sd, slice={'x': 1}, warn=False),
                          'a slice holds B, C and dt only')
+    # a nested parameter tree (Flax's) of arrays that only convert to numpy (JAX's)
+    ckpt, layout, prefix = fixture('s5_zoh')
+    path = os.path.join(REF, ckpt + '.npz')
+
+    class ArrayLike:
+        def __init__(self, a):
+            self.a = a
+
+        def __array__(self, dtype=None):
+            return self.a if dtype is None else self.a.astype(dtype)
+    tree = {}
+    for k, v in np.load(path).items():
+        node = tree
+        *parts, leaf = k.split('.')
+        for part in parts:
+            node = node.setdefault(part, {})
+        node[leaf] = ArrayLike(v)
+    check(ssmheads.from_module(tree, warn=False) ==
+          ssmheads.import_tensors(dict(np.load(path)), layout=layout, prefix=prefix, warn=False),
+          'a nested tree of array-likes (a Flax tree of JAX arrays) is the flat state_dict')
     # inspect: the CLI's --json (without its shell lines) for a file; the same
     # modules for the state_dict in memory
     path = os.path.join(REF, 's4d_mixed.safetensors')
@@ -457,7 +477,7 @@ def interrupt(tally):
 
 
 # how many checks each part makes (counted as skipped when it cannot run)
-FIXTURE_CHECKS, TORCH_CHECKS = 48, 39
+FIXTURE_CHECKS, TORCH_CHECKS = 49, 39
 
 
 def main():

@@ -99,7 +99,10 @@ def _torch_entry(name, t, data):
 def _numpy_entry(name, a, data):
     np = sys.modules['numpy']
     a = np.asarray(a)
-    code = _NUMPY.get('%s%d' % (a.dtype.kind, a.dtype.itemsize))
+    if str(a.dtype) == 'bfloat16':   # ml_dtypes' (JAX's) bfloat16: its 16 bits
+        code, a = 'BF16', a.view(np.uint16)
+    else:
+        code = _NUMPY.get('%s%d' % (a.dtype.kind, a.dtype.itemsize))
     entry = {'dtype': code or 'numpy.' + str(a.dtype), 'shape': list(a.shape)}
     if data and code is not None:
         a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder('<'))
@@ -142,8 +145,9 @@ def entry(name, x, data=True):
     torch, np = sys.modules.get('torch'), sys.modules.get('numpy')
     if torch is not None and isinstance(x, torch.Tensor):
         return _torch_entry(name, x, data)
-    if np is not None and isinstance(x, (np.ndarray, np.generic)):
-        return _numpy_entry(name, x, data)
+    if np is not None and (isinstance(x, (np.ndarray, np.generic)) or (
+            hasattr(x, '__array__') and not isinstance(x, (list, tuple)))):
+        return _numpy_entry(name, x, data)   # numpy, and arrays that convert (JAX's)
     return _list_entry(name, x, data)
 
 
