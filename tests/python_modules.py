@@ -385,7 +385,7 @@ def s4d_layers(tally, torch):
     for want, prog in ((True, True), (False, False)):
         buf = io.StringIO()
         with contextlib.redirect_stderr(buf):
-            ssmheads.scan(net, n=4, gradient=False, progress=prog)
+            ssmheads.scan(net, n=4, gradient=False, progress=prog, jobs=2)
         text = buf.getvalue()
         check(('ssmheads scan [' in text and '3/3' in text) == want and (want or text == ''),
               'progress=%s: %r' % (prog, text[-120:]))
@@ -400,9 +400,11 @@ def errors_in_rows(tally, torch, net):
                 all(isinstance(r.error, ssmheads.UsageError) and r.stage == 'import'
                     for r in rows) and 'failed' in repr(rows),
                 'an option a layer does not take fails that row, not the scan:\n%r' % rows)
-    rows = ssmheads.scan(mixed, n=4, layouts=['lru'], gradient=False, progress=False)
-    tally.check([r.layout for r in rows] == ['lru'] and rows[0].k is not None,
-                'layouts= keeps those layouts')
+    rows = ssmheads.scan(mixed, n=4, eps='1/10', layouts=['lru'], plot=True, jobs=2,
+                         progress=False)
+    tally.check([r.layout for r in rows] == ['lru'] and rows[0].k is not None and
+                rows[0].gradient.svg.startswith('<svg'),
+                'layouts= keeps those layouts; plot=True keeps the envelope plot')
 
 
 def lru_module(tally, torch):

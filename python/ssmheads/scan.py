@@ -182,7 +182,7 @@ class ScanResult:
                 '<tr>%s</tr>%s</table></div>' % (html.escape(self._title()), head, body))
 
 
-def _one(row, ck, mod, slice_, options, limits, settings, n, eps, lags, certificate,
+def _one(row, ck, mod, slice_, options, limits, settings, n, eps, lags, certificate, plot,
          do_heads, do_gradient, bar):
     hook = bar.hook(row.prefix or '(top)')
     calls = dict(limits, progress=hook)
@@ -198,7 +198,7 @@ def _one(row, ck, mod, slice_, options, limits, settings, n, eps, lags, certific
         if do_gradient:
             row.stage = 'gradient'
             row.gradient = row.model.gradient(eps, n=n, lags=lags, certificate=certificate,
-                                              plot=False, **calls)
+                                              plot=plot, **calls)
         row.stage = None
     except Error as e:
         row.error = e
@@ -206,8 +206,8 @@ def _one(row, ck, mod, slice_, options, limits, settings, n, eps, lags, certific
 
 
 def scan(model, n=None, eps=None, *, lags=None, heads=True, gradient=True, certificate=False,
-         layouts=None, slices=None, params=None, settings=True, progress=None, jobs=1,
-         **kwargs):
+         plot=False, layouts=None, slices=None, params=None, settings=True, progress=None,
+         jobs=1, **kwargs):
     """Every SSM layer of a model: a ScanResult with one row per module the
     library's recognizer finds (S4D, S5, LRU, Mamba-2; dense and diag
     tensors A, B, C too), imported as ssmheads.from_module imports one.
@@ -216,7 +216,8 @@ def scan(model, n=None, eps=None, *, lags=None, heads=True, gradient=True, certi
     ``ssmheads heads`` without -n); eps: the gradient horizon's threshold,
     exact (a float is its binary value: "1/1000" for the decimal); lags:
     the gradient's table length; heads / gradient: which questions to ask;
-    certificate: keep both certificates in each row's results.
+    certificate: keep both certificates in each row's results; plot: the
+    gradient's envelope plot in each row (row.gradient.svg).
     layouts: only these layouts; slices: {prefix: {"B", "C", "dt"}}, the
     frozen slices of Mamba-2 modules; params: the parameter tree when model
     is a Flax-style module; settings: read each module's constructor
@@ -239,7 +240,7 @@ def scan(model, n=None, eps=None, *, lags=None, heads=True, gradient=True, certi
     rows = [ScanRow(m) for m in mods]
     from .progress import Bar
     bar = Bar(len(rows), progress)
-    args = (options, limits, settings, n, eps, lags, certificate, heads, gradient, bar)
+    args = (options, limits, settings, n, eps, lags, certificate, plot, heads, gradient, bar)
     try:
         if jobs is None or jobs <= 1:
             for row, m in zip(rows, mods):
