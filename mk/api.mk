@@ -3,7 +3,8 @@
 # attention highways, SVG plots) -- issue 18.
 ssmheadsinclude_HEADERS += lib/ssmheads/api.h lib/ssmheads/report.h
 libssmheads_core_la_SOURCES += lib/api/api-impl.h lib/api/call.c lib/api/request.c \
-	lib/api/models.c lib/api/heads.c lib/api/gradient.c lib/api/approx.c lib/api/attention.c \
+	lib/api/models.c lib/api/tensors.c lib/api/base64.c lib/api/heads.c lib/api/gradient.c \
+	lib/api/approx.c lib/api/attention.c \
 	lib/report/svg-impl.h lib/report/svg.c lib/report/highways.c lib/report/gradient_svg.c \
 	lib/report/approx_svg.c
 ssmheads_SOURCES += cli/cmd_call.c

@@ -4,11 +4,14 @@
 PYTHON_PACKAGE = python/ssmheads/__init__.py python/ssmheads/_native.py \
 	python/ssmheads/errors.py python/ssmheads/exact.py python/ssmheads/model.py \
 	python/ssmheads/attention.py python/ssmheads/results.py python/ssmheads/certificates.py \
-	python/ssmheads/batch.py
-PYTHON_TESTS = tests/python_corpus.test tests/python_exact.test tests/python_robust.test
+	python/ssmheads/batch.py python/ssmheads/tensors.py python/ssmheads/weights.py \
+	python/ssmheads/scan.py python/ssmheads/progress.py
+PYTHON_TESTS = tests/python_corpus.test tests/python_exact.test tests/python_robust.test \
+	tests/python_modules.test
 EXTRA_DIST += $(PYTHON_PACKAGE) python/ssmheads/_config.py.in python/pyproject.toml \
 	doc/python.md $(PYTHON_TESTS) tests/python_support.py tests/python_corpus.py \
-	tests/python_exact.py tests/python_robust.py
+	tests/python_exact.py tests/python_robust.py tests/python_modules.py \
+	tests/s4d_transcription.py tests/lru_pytorch_transcription.py
 
 # _config.py records where `make install` puts the library and the programs
 # (expanded by make, so it holds real paths), for the package to find the

@@ -448,6 +448,166 @@ typedef struct {
     int same;
 } job_t;
 
+/* A state_dict in memory: layer.A (F64), layer.B (BF16), layer.C (F32),
+   layer.extra (I64, not part of a dense model) */
+#define T_A "\"layer.A\":{\"dtype\":\"F64\",\"shape\":[2,2],\"data\":" \
+            "\"AAAAAAAA4D8AAAAAAAAAAAAAAAAAAAAAAAAAAAAA0D8=\"}"
+#define T_B "\"layer.B\":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data\":\"gD8Avw==\"}"
+#define T_C "\"layer.C\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data\":\"AACAPwAAAEA=\"}"
+#define T_X "\"layer.extra\":{\"dtype\":\"<i8\",\"shape\":[1],\"data\":\"BwAAAAAAAAA=\"}"
+#define TENSORS "{" T_A "," T_B "," T_C "," T_X "}"
+
+/* the same tensors through ssmh_weights_add, as a binding would add them */
+static void add_tensors(ssmh_weights_t w)
+{
+    static const double A[4] = {0.5, 0, 0, 0.25};
+    static const unsigned char B[4] = {0x80, 0x3f, 0x00, 0xbf};   /* 1, -1/2 */
+    static const float C[2] = {1, 2};
+    static const unsigned char X[8] = {7, 0, 0, 0, 0, 0, 0, 0};
+    const slong s22[2] = {2, 2}, s21[2] = {2, 1}, s12[2] = {1, 2}, s1[1] = {1};
+    ssmh_error_t err;
+    ck_assert_int_eq(ssmh_weights_add(w, "layer.A", "F64", 2, s22, A, sizeof(A), &err), SSMH_OK);
+    ck_assert_int_eq(ssmh_weights_add(w, "layer.B", "BF16", 2, s21, B, sizeof(B), &err), SSMH_OK);
+    ck_assert_int_eq(ssmh_weights_add(w, "layer.C", "F32", 2, s12, C, sizeof(C), &err), SSMH_OK);
+    ck_assert_int_eq(ssmh_weights_add(w, "layer.extra", "<i8", 1, s1, X, sizeof(X), &err),
+                     SSMH_OK);
+}
+
+START_TEST(test_tensors)
+{
+    json_t *o, *want, *mods;
+    ssmh_weights_t w;
+    ssmh_model_t m;
+    ssmh_import_opts_t opt;
+    ssmh_limits_t lim;
+    ssmh_error_t err;
+    json_t *notes = NULL;
+    ssmh_limits_default(&lim);
+    /* import: the model ssmh_import_weights makes of the same tensors */
+    o = call("{\"command\":\"import\",\"layout\":\"dense\",\"prefix\":\"layer.\",\"tensors\":"
+             TENSORS "}", 0);
+    ssmh_weights_init(w);
+    add_tensors(w);
+    ssmh_import_opts_default(&opt);
+    opt.layout = "dense";
+    opt.prefix = "layer.";
+    ssmh_model_init(m);
+    ck_assert_int_eq(ssmh_import_weights(m, &notes, w, &opt, "<tensors>", &lim, &err), SSMH_OK);
+    want = ssmh_model_to_json(m);
+    ck_assert(json_equal(json_object_get(o, "model"), want));
+    ck_assert(json_equal(json_object_get(o, "notes"), notes));
+    ck_assert_int_eq(json_array_size(notes), 1);
+    ck_assert(strstr(json_string_value(json_array_get(notes, 0)), "extra") != NULL);
+    ck_assert(strstr(json_string_value(json_object_get(want, "source")), "<tensors>") != NULL);
+    json_decref(want);
+    json_decref(notes);
+    ssmh_model_clear(m);
+    json_decref(o);
+    /* inspect: the recognizer's modules, under the name given */
+    o = call("{\"command\":\"inspect\",\"tensors_file\":\"<module Net>\",\"tensors\":" TENSORS
+             "}", 0);
+    mods = ssmh_weights_recognize(w);
+    ck_assert(json_equal(json_object_get(json_object_get(o, "result"), "modules"), mods));
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "result"), "file")),
+                     "<module Net>");
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(o, "result"), "tensors")), 4);
+    json_decref(mods);
+    json_decref(o);
+    ssmh_weights_clear(w);
+    /* dtype and shape only: recognized (a huge tensor and an unknown dtype
+       too), refused by a layout that needs the numbers */
+    o = call("{\"command\":\"inspect\",\"tensors\":{\"l.A\":{\"dtype\":\"F32\",\"shape\":[2,2]},"
+             "\"l.B\":{\"dtype\":\"F32\",\"shape\":[2,1]},\"l.C\":{\"dtype\":\"F32\",\"shape\":"
+             "[1,2]},\"emb\":{\"dtype\":\"BF16\",\"shape\":[1048576,1048576]},\"q\":{\"dtype\":"
+             "\"torch.float8_e4m3fn\",\"shape\":[3]}}}", 0);
+    mods = json_object_get(json_object_get(o, "result"), "modules");
+    ck_assert_int_eq(json_array_size(mods), 1);
+    ck_assert(json_is_true(json_object_get(json_array_get(mods, 0), "importable")));
+    json_decref(o);
+    expect_error("{\"command\":\"import\",\"layout\":\"dense\",\"prefix\":\"l.\",\"tensors\":{"
+                 "\"l.A\":{\"dtype\":\"F32\",\"shape\":[1,1]},\"l.B\":{\"dtype\":\"F32\","
+                 "\"shape\":[1,1],\"data\":\"AACAPw==\"},\"l.C\":{\"dtype\":\"F32\",\"shape\":"
+                 "[1,1],\"data\":\"AACAPw==\"}}}",
+                 4, "<tensors>", "l.A", "without its data");
+    /* damage: each refused naming the tensor or the member */
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[1],"
+                 "\"data\":\"AB==\"}}}", 4, "<tensors>", "x", "not canonical base64");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[1],"
+                 "\"data\":\"A*==\"}}}", 4, "<tensors>", "x", "at character 1");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[1],"
+                 "\"data\":\"AA=\"}}}", 4, "<tensors>", "x", "not canonical base64");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[2],"
+                 "\"data\":\"AA==\"}}}", 4, "<tensors>", "x", "the shape needs 2");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"F12\",\"shape\":[1],"
+                 "\"data\":\"AA==\"}}}", 3, "request", "$.tensors.x.dtype", "cannot be read");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[-1]}}}",
+                 3, "request", "$.tensors.x.shape", ">= 0");
+    expect_error("{\"command\":\"inspect\",\"tensors\":{\"x\":{\"dtype\":\"U8\",\"shape\":[1],"
+                 "\"bytes\":\"AA==\"}}}", 3, "request", "$.tensors.x.bytes", "unknown key");
+    expect_error("{\"command\":\"inspect\",\"tensors\":[]}", 3, "request", "$.tensors", "object");
+    expect_error("{\"command\":\"inspect\",\"weights\":\"w.npz\",\"tensors\":{}}", 3, "request",
+                 "$", "not both");
+    expect_error("{\"command\":\"import\",\"layout\":\"dense\"}", 3, "request", "$",
+                 "\"weights\"");
+    expect_error("{\"command\":\"inspect\",\"weights\":\"w.npz\",\"tensors_file\":\"t\"}", 3,
+                 "request", "$.tensors_file", "inline");
+    expect_error("{\"command\":\"import\",\"layout\":\"dense\",\"limits\":{\"max_file_bytes\":4},"
+                 "\"tensors\":" TENSORS "}", 6, "<tensors>", "layer.A", "file limit");
+}
+END_TEST
+
+START_TEST(test_inspect_file)
+{
+    char req[1024], path[900];
+    json_t *o, *want = NULL;
+    ssmh_error_t err;
+    snprintf(path, sizeof(path), "%s/witnesses/weights/reference/mamba2_g2.safetensors",
+             srcdir());
+    snprintf(req, sizeof(req), "{\"command\":\"inspect\",\"weights\":\"%s\"}", path);
+    o = call(req, 0);
+    ck_assert_int_eq(ssmh_weights_inspect(&want, path, NULL, &err), SSMH_OK);
+    ck_assert(json_equal(json_object_get(o, "result"), want));
+    json_decref(want);
+    json_decref(o);
+    expect_error("{\"command\":\"inspect\",\"weights\":\"/nonexistent/w.npz\"}", 5,
+                 "/nonexistent/w.npz", NULL, "");
+}
+END_TEST
+
+struct reports {
+    int calls;
+    int named;
+};
+
+static void count_report(void *arg, const char *what, double done, double total)
+{
+    struct reports *r = arg;
+    (void)done;
+    (void)total;
+    r->calls++;
+    r->named += what != NULL && strchr(what, ':') != NULL;
+}
+
+START_TEST(test_progress)
+{
+    static const char req[] = "{\"command\":\"gradient\",\"model\":" DECAY ",\"eps\":\"1/100\"}";
+    struct reports r = {0, 0};
+    ssmh_progress_t p;
+    char *a = NULL, *b = NULL;
+    memset(&p, 0, sizeof(p));
+    p.fn = count_report;
+    p.arg = &r;
+    ck_assert_int_eq(ssmh_call_json_progress(req, &a, &p), 0);
+    ck_assert_int_eq(ssmh_call_json(req, &b), 0);
+    ck_assert_str_eq(a, b);   /* the reports change nothing */
+    ck_assert(r.calls > 0 && r.named == r.calls);
+    ssmh_call_free(a);
+    ssmh_call_free(b);
+    ck_assert_int_eq(ssmh_call_json_progress(req, &a, NULL), 0);
+    ssmh_call_free(a);
+}
+END_TEST
+
 static void *run_job(void *arg)
 {
     job_t *j = arg;
@@ -496,14 +656,15 @@ START_TEST(test_damaged_requests)
     static const char *const base[] = {
         "{\"command\":\"heads\",\"model\":" DECAY ",\"n\":5,\"budget\":2,\"certificate\":true}",
         "{\"command\":\"gradient\",\"model\":" ROT ",\"eps\":\"1/10\",\"lags\":4,\"plot\":true}",
-        "{\"command\":\"represent\",\"attention\":" LAYER ",\"model\":" ROT ",\"n\":3}"};
+        "{\"command\":\"represent\",\"attention\":" LAYER ",\"model\":" ROT ",\"n\":3}",
+        "{\"command\":\"import\",\"layout\":\"dense\",\"prefix\":\"layer.\",\"tensors\":" TENSORS "}"};
     static const char junk[] = "{}[]\",:0123456789-/.eExp\\ az\x01\xff";
     flint_rand_t st;
     long i, iters = 60 * ssmh_test_mult();
     flint_randinit(st);
     flint_randseed(st, ssmh_test_seed(), 1);
     for (i = 0; i < iters; i++) {
-        const char *b = base[n_randint(st, 3)];
+        const char *b = base[n_randint(st, 4)];
         size_t len = strlen(b), k, nch = 1 + n_randint(st, 4);
         char *s = malloc(2 * len + 2);
         json_t *o;
@@ -548,6 +709,9 @@ static Suite *suite_api(void)
     tcase_add_test(tc, test_approx);
     tcase_add_test(tc, test_attention);
     tcase_add_test(tc, test_import);
+    tcase_add_test(tc, test_tensors);
+    tcase_add_test(tc, test_inspect_file);
+    tcase_add_test(tc, test_progress);
     tcase_add_test(tc, test_request_errors);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_threads);

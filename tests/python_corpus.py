@@ -33,9 +33,17 @@ VALUE_OPTS = {'-n': 'n', '--budget': 'budget', '--cert': 'cert', '--eps': 'eps',
               '--headdim': 'headdim', '--precision': 'precision', '--model': 'model',
               '--max-bits': 'max_bits', '--max-digits': 'max_digits', '--max-dim': 'max_dim',
               '--max-state': 'max_dim', '--timeout': 'timeout', '--max-memory': 'max_memory'}
+# the layout options of `import` (doc/weights.md), passed to import_weights by
+# their Python names (dt_transform=...); the flags take an optional =BOOL
+LAYOUT_VALUE_OPTS = ('ngroups', 'dt-transform', 'real-transform', 'imag-transform',
+                     'bandlimit', 'step-rescale', 'dt-limit')
+LAYOUT_FLAGS = ('conj-sym', 'dt-fast', 'swap-channels', 'clip-eigs')
+VALUE_OPTS.update({'--' + o: o.replace('-', '_') for o in LAYOUT_VALUE_OPTS})
+IMPORT_OPTS = ('discretization', 'output', 'headdim', 'precision') + tuple(
+    o.replace('-', '_') for o in LAYOUT_VALUE_OPTS + LAYOUT_FLAGS)
 FLAGS = {'--json': 'json', '--relative': 'relative', '--curve': 'curve'}
-INT_OPTS = ('n', 'budget', 'lags', 'headdim', 'precision', 'max_bits', 'max_digits', 'max_dim',
-            'timeout')
+INT_OPTS = ('n', 'budget', 'lags', 'headdim', 'precision', 'ngroups', 'max_bits', 'max_digits',
+            'max_dim', 'timeout')
 
 
 class NoPythonForm(Exception):
@@ -56,6 +64,11 @@ def parse(args):
             i += 2
         elif a in FLAGS:
             opt[FLAGS[a]] = True
+            i += 1
+        elif a.split('=', 1)[0][2:] in LAYOUT_FLAGS and a.startswith('--'):
+            name, _, val = a[2:].partition('=')
+            opt[name.replace('-', '_')] = {'': True, 'true': True, '1': True,
+                                           'false': False, '0': False}.get(val, val)
             i += 1
         elif a.startswith('-') and a != '-':
             raise NoPythonForm('option %s' % a)
@@ -93,9 +106,8 @@ def python_step(cmd, ops, opt):
         if 'layout' not in opt or 'out' not in opt:
             raise NoPythonForm('import without --layout or -o')
         return ssmheads.import_weights(
-            path, layout=opt['layout'], prefix=opt.get('prefix', ''),
-            discretization=opt.get('discretization'), output=opt.get('output'),
-            precision=opt.get('precision'), headdim=opt.get('headdim'), **lim)
+            path, layout=opt['layout'], prefix=opt.get('prefix', ''), warn=False,
+            **{k: opt[k] for k in IMPORT_OPTS if k in opt}, **lim)
     if cmd == 'span':
         (att,) = need(ops, 1)
         return ssmheads.Attention.load(att, **lim).span(**lim)

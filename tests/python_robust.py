@@ -348,17 +348,45 @@ def versions(tally):
                 'pyproject.toml, the package and the library have one version (%s)' % lib)
 
 
-def readme_example(tally):
-    """The README's Python example runs as written (from the source tree)."""
+def readme_blocks():
     with open(os.path.join(sup.TOP, 'README.md'), encoding='utf-8') as f:
         text = f.read()
-    start = text.index('```python', text.index('\n## Python\n')) + len('```python')
-    code = text[start:text.index('```', start)]
-    p = subprocess.run([sys.executable, '-c', 'import sys; sys.path.insert(0, sys.argv[1]); '
-                        'exec(sys.stdin.read())', os.path.join(sup.TOP, 'python')],
-                       input=code, capture_output=True, text=True, cwd=sup.TOP, timeout=600)
+    start = text.index('\n## Python\n')
+    section = text[start:text.index('\n## ', start + 1)]
+    blocks, at = [], 0
+    while '```python' in section[at:]:
+        b = section.index('```python', at) + len('```python')
+        e = section.index('```', b)
+        blocks.append(section[b:e])
+        at = e + 3
+    return blocks
+
+
+def run_readme(code, shim=''):
+    prelude = ('import sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]); '
+               + shim + 'exec(sys.stdin.read())')
+    return subprocess.run([sys.executable, '-c', prelude, os.path.join(sup.TOP, 'python'),
+                           os.path.join(sup.TOP, 'tests')],
+                          input=code, capture_output=True, text=True, cwd=sup.TOP, timeout=600)
+
+
+def readme_example(tally, torch_ok):
+    """The README's Python examples run as written (from the source tree); the
+    second one's `from s4d import S4D` is the transcription of s4d.py."""
+    blocks = readme_blocks()
+    tally.check(len(blocks) == 2, 'the README has two Python examples')
+    p = run_readme(blocks[0])
     tally.check(p.returncode == 0 and '2 2 2 [1, 2]' in p.stdout and '$.A[0][1]' in p.stdout,
                 'the README example runs: %s %s' % (p.stdout[-300:], p.stderr[-500:]))
+    if not torch_ok:
+        tally.skip(1, 'the README example from a PyTorch S4D module needs torch')
+        return
+    p = run_readme(blocks[1], "import s4d_transcription; sys.modules['s4d'] = s4d_transcription; ")
+    tally.check(p.returncode == 0 and '4 4 4' in p.stdout and 'heads: k(64) = 4 proven' in
+                p.stdout and 'ssmheads scan: 3 SSM layers' in p.stdout and
+                'ImportNote' in p.stderr,
+                'the README example from a PyTorch S4D module runs: %s %s' % (
+                    p.stdout[-600:], p.stderr[-500:]))
 
 
 def main():
@@ -374,9 +402,9 @@ def main():
     views(tally)
     versions(tally)
     if np is not None:
-        readme_example(tally)
+        readme_example(tally, sup.have('torch'))
     else:
-        tally.skip(1, 'the README example needs numpy')
+        tally.skip(3, 'the README examples need numpy')
     flat_memory(tally)
     return tally.finish()
 

@@ -47,6 +47,17 @@ int _ssmh_req_n(slong *n, int *given, const json_t *req, const ssmh_limits_t *li
                 ssmh_error_t *err);
 int _ssmh_req_default_n(slong *n, int given, const ssmh_model_t m, int required,
                         ssmh_error_t *err);
+/* The checkpoint of a request (lib/api/tensors.c): "weights" (a path,
+   opened headers only) or inline "tensors"; *label names it in errors and
+   in `source` (the path, or "tensors_file", by default "<tensors>"). */
+int _ssmh_req_weights(ssmh_weights_t w, const char **label, const json_t *req,
+                      const ssmh_limits_t *lim, ssmh_error_t *err);
+/* Strict base64 (lib/api/base64.c): 0 and a new buffer *out (malloc) of
+   *len bytes; -1 when s is not the canonical encoding of any bytes (*bad:
+   the offset of the first bad character); -2 when memory ran out. */
+int _ssmh_base64_decode(unsigned char **out, size_t *len, const char *s, size_t n,
+                        size_t *bad);
+
 /* A computation's error names the model (label) when it named no file. */
 int _ssmh_api_failed(int rc, ssmh_error_t *err, const char *label);
 
@@ -61,6 +72,7 @@ int _ssmh_api_write_model(json_t *resp, const json_t *req, const ssmh_limits_t *
 int _ssmh_api_attention(json_t *resp, const json_t *req, const ssmh_limits_t *lim,
                         ssmh_error_t *err);
 int _ssmh_api_import(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err);
+int _ssmh_api_inspect(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err);
 int _ssmh_api_lags(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err);
 int _ssmh_api_heads(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err);
 int _ssmh_api_construct(json_t *resp, const json_t *req, const ssmh_limits_t *lim,

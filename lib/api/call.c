@@ -10,17 +10,19 @@
 
 #define MODEL "model", "model_file"
 #define ATTENTION "attention", "attention_file"
+#define WEIGHTS "weights", "tensors", "tensors_file"
 
 static const struct {
     const char *name;
     _ssmh_api_fn run;
-    const char *const keys[20];   /* the members it takes besides command, limits */
+    const char *const keys[24];   /* the members it takes besides command, limits */
 } commands[] = {
     {"version", _ssmh_api_version, {NULL}},
     {"model", _ssmh_api_model, {MODEL, NULL}},
     {"write_model", _ssmh_api_write_model, {MODEL, "path", NULL}},
     {"attention", _ssmh_api_attention, {ATTENTION, NULL}},
-    {"import", _ssmh_api_import, {"weights", "layout", "prefix", _SSMH_IMPORT_OPTIONS, NULL}},
+    {"import", _ssmh_api_import, {WEIGHTS, "layout", "prefix", _SSMH_IMPORT_OPTIONS, NULL}},
+    {"inspect", _ssmh_api_inspect, {WEIGHTS, NULL}},
     {"lags", _ssmh_api_lags, {MODEL, "count", NULL}},
     {"heads", _ssmh_api_heads, {MODEL, "n", "budget", "certificate", NULL}},
     {"construct", _ssmh_api_construct, {MODEL, "n", NULL}},
@@ -67,7 +69,8 @@ static json_t *text(const char *s)
 }
 
 /* Find and run the command; returns its exit code (0, 1) or a status. */
-static int dispatch(json_t *resp, const char *request, ssmh_error_t *err)
+static int dispatch(json_t *resp, const char *request, ssmh_progress_t *progress,
+                    ssmh_error_t *err)
 {
     ssmh_limits_t lim;
     json_t *req;
@@ -93,6 +96,7 @@ static int dispatch(json_t *resp, const char *request, ssmh_error_t *err)
                             name ? name : "");
     } else if ((rc = _ssmh_req_keys(req, commands[i].keys, err)) == SSMH_OK
                && (rc = _ssmh_req_limits(&lim, req, err)) == SSMH_OK) {
+        lim.progress = progress;
         rc = commands[i].run(resp, req, &lim, err);
     }
     json_decref(req);
@@ -100,6 +104,11 @@ static int dispatch(json_t *resp, const char *request, ssmh_error_t *err)
 }
 
 int ssmh_call_json(const char *request, char **response)
+{
+    return ssmh_call_json_progress(request, response, NULL);
+}
+
+int ssmh_call_json_progress(const char *request, char **response, ssmh_progress_t *progress)
 {
     ssmh_error_t err;
     json_t *resp = json_object();
@@ -111,7 +120,7 @@ int ssmh_call_json(const char *request, char **response)
     if (request == NULL)
         rc = ssmh_error_set(&err, SSMH_E_USAGE, _SSMH_REQUEST, "", "no request (NULL)");
     else
-        rc = dispatch(resp, request, &err);
+        rc = dispatch(resp, request, progress, &err);
     if (rc < 0) {
         json_t *e = json_object();
         json_object_clear(resp);   /* an error leaves no partial result */

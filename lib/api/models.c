@@ -106,15 +106,13 @@ int _ssmh_api_attention(json_t *resp, const json_t *req, const ssmh_limits_t *li
    manifests use, so `source` and the refusals are the same. */
 static const char *const import_option_names[] = {_SSMH_IMPORT_OPTIONS, NULL};
 
-static int import_options(ssmh_import_opts_t *o, const char **path, char *buf, size_t bufsize,
-                          const json_t *req, ssmh_error_t *err)
+static int import_options(ssmh_import_opts_t *o, char *buf, size_t bufsize, const json_t *req,
+                          ssmh_error_t *err)
 {
     int rc;
     size_t i;
     ssmh_import_opts_default(o);
-    *path = NULL;
-    if ((rc = _ssmh_req_string(path, req, "weights", err)) != SSMH_OK
-        || (rc = _ssmh_req_string(&o->layout, req, "layout", err)) != SSMH_OK
+    if ((rc = _ssmh_req_string(&o->layout, req, "layout", err)) != SSMH_OK
         || (rc = _ssmh_req_string(&o->prefix, req, "prefix", err)) != SSMH_OK)
         return rc;
     for (i = 0; import_option_names[i] != NULL; i++) {
@@ -140,9 +138,6 @@ static int import_options(ssmh_import_opts_t *o, const char **path, char *buf, s
             return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, path_of, "%s", msg);
         }
     }
-    if (*path == NULL || (*path)[0] == '\0' || strcmp(*path, "-") == 0)
-        return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, "$.weights",
-                              "expects the path of a weight file or directory");
     if (o->layout == NULL)
         return ssmh_error_set(err, SSMH_E_USAGE, _SSMH_REQUEST, "$.layout", "is required");
     if (strcmp(o->layout, "attention") != 0 && !ssmh_import_is_model_layout(o->layout))
@@ -155,29 +150,43 @@ static int import_options(ssmh_import_opts_t *o, const char **path, char *buf, s
     return SSMH_OK;
 }
 
+/* attention: every tensor decoded, as `ssmheads import` reads the file */
+static int import_attention(json_t *resp, ssmh_weights_t w, const char *prefix, const char *label,
+                            const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    ssmh_attention_t a;
+    slong i;
+    int rc = SSMH_OK;
+    ssmh_attention_init(a);
+    for (i = 0; rc == SSMH_OK && i < w->n; i++)
+        rc = ssmh_weights_decode(w, w->t + i, label, err);
+    if (rc == SSMH_OK && (rc = ssmh_import_attention(a, w, prefix, label, lim, err)) == SSMH_OK)
+        set_attention(resp, a);
+    ssmh_attention_clear(a);
+    return rc;
+}
+
 int _ssmh_api_import(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     ssmh_import_opts_t o;
-    const char *path;
+    ssmh_weights_t w;
+    const char *label;
     char buf[32];
     int rc;
-    if ((rc = import_options(&o, &path, buf, sizeof(buf), req, err)) != SSMH_OK)
+    if ((rc = import_options(&o, buf, sizeof(buf), req, err)) != SSMH_OK)
         return rc;
-    if (strcmp(o.layout, "attention") == 0) {
-        ssmh_weights_t w;
-        ssmh_attention_t a;
-        ssmh_weights_init(w);
-        ssmh_attention_init(a);
-        if ((rc = ssmh_weights_read(w, path, lim, err)) == SSMH_OK
-            && (rc = ssmh_import_attention(a, w, o.prefix, path, lim, err)) == SSMH_OK)
-            set_attention(resp, a);
-        ssmh_attention_clear(a);
+    ssmh_weights_init(w);
+    if ((rc = _ssmh_req_weights(w, &label, req, lim, err)) != SSMH_OK) {
         ssmh_weights_clear(w);
+        return rc;
+    }
+    if (strcmp(o.layout, "attention") == 0) {
+        rc = import_attention(resp, w, o.prefix, label, lim, err);
     } else {
         ssmh_model_t m;
         json_t *notes = NULL;
         ssmh_model_init(m);
-        if ((rc = ssmh_import_file(m, &notes, path, &o, lim, err)) == SSMH_OK) {
+        if ((rc = ssmh_import_weights(m, &notes, w, &o, label, lim, err)) == SSMH_OK) {
             set_model(resp, m);
             json_object_set_new(resp, "notes", notes != NULL ? notes : json_array());
             notes = NULL;
@@ -185,6 +194,7 @@ int _ssmh_api_import(json_t *resp, const json_t *req, const ssmh_limits_t *lim, 
         json_decref(notes);
         ssmh_model_clear(m);
     }
+    ssmh_weights_clear(w);
     return rc;
 }
 

@@ -28,8 +28,19 @@
  *                                              (N, d, p, structure, ...)
  *   "write_model" model, path              (written atomically)
  *   "attention"   attention                -> "attention", "result" (H, p, d)
- *   "import"      weights (path), layout, prefix, discretization, output,
- *                 precision, headdim       -> "model" or "attention", "result"
+ *   "import"      weights (path) or tensors, layout, prefix, and every layout
+ *                 option by its CLI name (discretization, output, conj-sym,
+ *                 precision, headdim, ngroups, dt-transform, real-transform,
+ *                 imag-transform, dt-fast, swap-channels, bandlimit,
+ *                 clip-eigs, step-rescale, dt-limit: strings, integers or
+ *                 booleans, as ssmh_import_opts_set reads them)
+ *                                          -> "model" or "attention", "result",
+ *                                             "notes" (the import's notes: unused
+ *                                             tensors, a missing D)
+ *   "inspect"     weights (path) or tensors -> "result": {"file", "tensors",
+ *                                             "modules"}: ssmh_weights_recognize
+ *                                             (`ssmheads inspect --json` without
+ *                                             its shell "command" lines)
  *   "lags"        model, count             -> "result": {"lags": [K_0 ..]}
  *   "heads"       model, n, budget, certificate
  *   "construct"   model, n
@@ -39,6 +50,15 @@
  *   "approx"      model, n, eps, relative, curve, plot, method, certificate
  *   "span"        attention
  *   "represent"   attention, model, n, certificate
+ * A checkpoint is "weights", the path of a .npz, .safetensors or directory
+ * of .npy files, or "tensors", a state_dict in memory:
+ *   {NAME: {"dtype": D, "shape": [..], "data": B64}, ...}
+ * D a safetensors dtype name ("F32", "BF16", "C64", ...) or numpy descr
+ * ("<c16", ...), B64 the standard base64 of the raw little-endian C-order
+ * bytes, decoded by the code that reads a file of them (ssmh_weights_add);
+ * without "data" a tensor is known by dtype and shape only (enough for
+ * inspect; refused by a layout that needs its numbers).  "tensors_file"
+ * names inline tensors in errors and `source` (default "<tensors>").
  * n, budget, lags, count, precision, headdim: JSON integers; eps: an exact
  * number (a string such as "1/1000" or "0x1p-10", or an integer);
  * certificate, plot, relative, curve: booleans.
@@ -63,6 +83,13 @@ extern "C" {
    new NUL-terminated JSON text, to be released with ssmh_call_free; it is
    NULL only when memory ran out.  Returns the response's exit code. */
 int ssmh_call_json(const char *request, char **response);
+/* The same, with the library's progress reports of long loops passed to
+   progress (ssmheads/core.h: fn(arg, what, done, total), rate-limited, from
+   the calling thread; fn must not call back into the library).  NULL is
+   ssmh_call_json.  The reports cannot stop the call. */
+struct ssmh_progress_struct;
+int ssmh_call_json_progress(const char *request, char **response,
+                            struct ssmh_progress_struct *progress);
 /* Release a response of ssmh_call_json (NULL is allowed). */
 void ssmh_call_free(char *response);
 

@@ -63,7 +63,13 @@ int ssmh_weights_open(ssmh_weights_t w, const char *path, const ssmh_limits_t *l
    ("<f4", "<c16", "|b1", ...), little-endian, C order; nbytes must be the
    shape's element count times the element size.  For bindings that hold a
    state_dict in memory (w from ssmh_weights_init, then add, then import or
-   recognize as for a file). */
+   recognize as for a file).  data NULL adds the tensor by dtype and shape
+   only (nbytes is ignored, nothing is allocated for its elements, and the
+   element-count limit of tensors with data does not apply; any dtype name
+   is taken, an unknown one as unreadable, as in a file): it is listed and
+   recognized like any other, and decoding it is refused with SSMH_E_VALUE
+   ("given ... without its data") -- for recognizing the modules of a large
+   state_dict without copying its weights. */
 int ssmh_weights_add(ssmh_weights_t w, const char *name, const char *dtype, int ndim,
                      const slong *shape, const void *data, size_t nbytes, ssmh_error_t *err);
 /* Open and decode every tensor (fails on the first unreadable one). */

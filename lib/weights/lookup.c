@@ -159,7 +159,7 @@ void _ssmh_lay_note_unused(_ssmh_lay_t *L)
     if (shown < count)
         snprintf(buf + FLINT_MIN(k, cap), sizeof(buf) - FLINT_MIN(k, cap), " and %ld more", (long)(count - shown));
     _ssmh_lay_note(L, "%s%s%s: not part of the SSM kernel, not used: %s", *L->prefix ? "under '" : "",
-                   L->prefix, *L->prefix ? "'" : "in the file", buf);
+                   L->prefix, *L->prefix ? "'" : "at the top level", buf);
 }
 
 int _ssmh_lay_has_under(const _ssmh_lay_t *L, const char *sub)

@@ -65,7 +65,9 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
                       const unsigned char *raw, size_t nbytes, unsigned char *own,
                       const char *file, ssmh_error_t *err)
 {
-    slong len = 1, i;
+    /* a tensor given by its shape only (raw NULL) allocates nothing for its
+       elements: only the product must stay representable */
+    slong len = 1, i, max = raw != NULL ? MAX_ELEMENTS : WORD(1) << 58;
     int size = _ssmh_dtype_size(t);
     ssmh_tensor_struct *x, *nt;
     if (ndim < 0 || ndim > SSMH_TENSOR_MAX_DIM) {
@@ -74,12 +76,14 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
                               SSMH_TENSOR_MAX_DIM);
     }
     for (i = 0; i < ndim; i++) {
-        if (shape[i] < 0 || (shape[i] > 0 && len > MAX_ELEMENTS / shape[i])) {
+        if (shape[i] < 0 || (shape[i] > 0 && len > max / shape[i])) {
             free(own);
             return ssmh_error_set(err, SSMH_E_LIMIT, file, name, "tensor too large");
         }
         len *= shape[i];
     }
+    if (raw == NULL)
+        nbytes = (size_t)len * (size_t)size;
     if (size != 0 && (size_t)len * (size_t)size != nbytes) {
         free(own);
         return ssmh_error_set(err, SSMH_E_PARSE, file, name,
@@ -135,6 +139,9 @@ int ssmh_weights_decode(ssmh_weights_t w, ssmh_tensor_struct *x, const char *fil
         return ssmh_error_set(err, SSMH_E_PARSE, file, x->name,
                               "dtype '%s' is not supported: it cannot be read as exact numbers "
                               "(floats, complex, integers and bool can)", x->dtype);
+    if (x->raw_ == NULL && parts > 0)
+        return ssmh_error_set(err, SSMH_E_VALUE, file, x->name,
+                              "was given by its dtype and shape only, without its data");
     size = _ssmh_dtype_size(t) / (x->is_complex ? 2 : 1);
     x->data = _fmpq_vec_init(FLINT_MAX(1, parts));
     for (i = 0; i < parts; i++)
@@ -346,6 +353,8 @@ int ssmh_weights_add(ssmh_weights_t w, const char *name, const char *dtype, int 
     unsigned char *copy;
     if (t == SSMH_DT_NONE)
         t = npy_dtype(dtype);
+    if (data == NULL)   /* dtype and shape only: listed and recognized, never decoded */
+        return _ssmh_weights_add(w, name, ndim, shape, t, dtype, 0, NULL, 0, NULL, "", err);
     if (t == SSMH_DT_NONE || t == SSMH_DT_BIG_ENDIAN)
         return ssmh_error_set(err, SSMH_E_USAGE, "", name, "dtype '%s' cannot be read exactly", dtype);
     copy = malloc(nbytes + 1);

@@ -4,11 +4,14 @@ plain lists in; exact Fractions, counts and certificates out.
 
     import ssmheads
     m = ssmheads.Model(A, B, C)                 # or Model.diag, Model.complex_diag,
-    r = m.heads(n=64, certificate=True)         #    Model.load, import_weights
+                                                #    Model.load, import_weights
+    m = ssmheads.from_module(s4d_layer)         # a PyTorch S4D / S5 / LRU / Mamba-2 module
+    r = m.heads(n=64, certificate=True)
     r.k, r.k_inf, r.n_star, r.profile           # ints
     ssmheads.verify(r)                          # the independent checker: a Verdict
     m.gradient(eps="1/1000"); m.minimal(); m.approx(n=64, eps="1/100", relative=True)
     ssmheads.Attention(values=[V1, V2]).represent(m, n=64)
+    ssmheads.scan(net, n=64, eps="1/1000")      # every SSM layer of a model: a table
 
 Every answer comes from libssmheads (its JSON entry point, ssmheads/api.h):
 the same numbers, JSON objects (``r.as_dict()``), certificates and plots as
@@ -27,7 +30,10 @@ from .batch import batch
 from .certificates import Verdict, verify
 from .errors import (Error, FileError, InternalError, InvalidInput, LimitExceeded,
                      NotImplementedYet, Undecided, UsageError)
-from .model import Model, import_tensors, import_weights
+from .model import Model
+from .weights import (ImportNote, Inspection, from_module, import_tensors, import_weights,
+                      inspect)
+from .scan import ScanResult, scan
 from .results import (ApproxResult, Construction, GradientResult, HeadsResult, MinimalResult,
                       RepresentResult, Result, SpanResult)
 
@@ -36,7 +42,8 @@ try:
 except ImportError:
     __version__ = '0.1.0'
 
-__all__ = ['Model', 'Attention', 'import_weights', 'import_tensors', 'verify', 'Verdict',
+__all__ = ['Model', 'Attention', 'import_weights', 'import_tensors', 'from_module', 'inspect',
+           'scan', 'ScanResult', 'Inspection', 'ImportNote', 'verify', 'Verdict',
            'batch', 'library_version', 'library_path', 'program_path', 'exact',
            'Error', 'Undecided', 'UsageError', 'InvalidInput', 'FileError', 'LimitExceeded',
            'InternalError', 'NotImplementedYet', 'Result', 'HeadsResult', 'Construction',

@@ -32,8 +32,10 @@ except ImportError:  # a source tree that `make` has not configured
 
 __all__ = ['call', 'library_path', 'program_path', 'LIMIT_KEYS']
 
+# the keyword arguments every call takes: the limits, isolate, and progress
+# (the library's reports of its long loops: ssmheads.progress)
 LIMIT_KEYS = ('max_dim', 'max_state', 'max_digits', 'max_bits', 'max_length',
-              'max_file_bytes', 'timeout', 'max_memory', 'isolate')
+              'max_file_bytes', 'timeout', 'max_memory', 'isolate', 'progress')
 _PROCESS_LIMITS = ('timeout', 'max_memory')
 
 _lock = threading.Lock()
@@ -76,6 +78,11 @@ def _load():
             fn.restype = ctypes.c_int
             lib.ssmh_call_free.argtypes = [ctypes.c_void_p]
             lib.ssmh_call_free.restype = None
+            hooked = getattr(lib, 'ssmh_call_json_progress', None)
+            if hooked is not None:   # absent from a library older than the package
+                hooked.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p),
+                                   ctypes.POINTER(_Progress)]
+                hooked.restype = ctypes.c_int
             _lib, _lib_path = lib, path
             return lib
         raise errors.FileError(
@@ -107,10 +114,76 @@ def program_path(name='ssmheads'):
                               else 'SSMHEADS_PROGRAM'), exit_code=5)
 
 
-def _in_process(text):
+# ssmh_progress_t (ssmheads/core.h): the library's reports of its long loops
+_PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_double,
+                                ctypes.c_double)
+
+
+class _Progress(ctypes.Structure):
+    _fields_ = [('fn', _PROGRESS_FN), ('arg', ctypes.c_void_p), ('interval', ctypes.c_double),
+                ('last', ctypes.c_double), ('last_what', ctypes.c_void_p)]
+
+
+def _hook(report):
+    """A ssmh_progress_t calling report(what, done, total) (total None when
+    unknown).  An exception in report -- above all the KeyboardInterrupt of a
+    Ctrl-C, which Python delivers inside the callback -- cannot cross the C
+    frames; it is kept and raised once the call returns (the library's loops
+    cannot be stopped from the hook)."""
+    pending = []
+
+    def fn(arg, what, done, total):
+        if pending:
+            return
+        try:
+            report(what.decode('utf-8', 'replace') if what else '', done,
+                   total if total > 0 else None)
+        except BaseException as e:  # noqa: BLE001 -- re-raised after the call
+            pending.append(e)
+    st = _Progress(_PROGRESS_FN(fn), None, 0.2, 0.0, None)
+    return st, pending
+
+
+class _sigint_deferred:
+    """While a hooked call runs on the main thread, Ctrl-C is recorded
+    instead of raised: raised inside the callback, CPython could deliver the
+    KeyboardInterrupt before the callback's own try (at the function's
+    entry), where ctypes would print and drop it.  It is raised when the
+    call returns."""
+
+    def __init__(self, pending):
+        self.pending, self.old = pending, None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self.old = signal.signal(signal.SIGINT, self._record)
+        return self
+
+    def _record(self, signum, frame):
+        if not self.pending:
+            self.pending.append(KeyboardInterrupt())
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
+        return False
+
+
+def _in_process(text, progress=None):
     lib = _load()
     out = ctypes.c_void_p()
-    lib.ssmh_call_json(text, ctypes.byref(out))   # ctypes releases the GIL meanwhile
+    pending = ()
+    if progress is not None and getattr(lib, 'ssmh_call_json_progress', None) is not None:
+        st, pending = _hook(progress)
+        with _sigint_deferred(pending):
+            lib.ssmh_call_json_progress(text, ctypes.byref(out), ctypes.byref(st))
+    else:
+        lib.ssmh_call_json(text, ctypes.byref(out))   # ctypes releases the GIL meanwhile
+    if pending:
+        if out.value:
+            lib.ssmh_call_free(out.value)
+        raise pending[0]
     if not out.value:
         raise errors.LimitExceeded('out of memory (the library could not build its response)')
     try:
@@ -177,15 +250,21 @@ def _isolated(text, timeout, max_memory):
               exit_code=p.returncode)
 
 
-def call(request, limits=None, rename=None):
+def call(request, limits=None, rename=None, progress=None):
     """Send one request (a dict, or a JSON text whose model is already
     spliced in) and return the response dict when its exit code is 0 or 1
     (1: the claim is false, with a result); raise the matching exception
-    otherwise.  limits: the keyword arguments of LIMIT_KEYS."""
+    otherwise.  limits: the keyword arguments of LIMIT_KEYS.  progress: a
+    function called as progress(what, done, total) with the library's
+    reports of its long loops (in-process calls only)."""
     limits = {k: v for k, v in (limits or {}).items() if v is not None}
     unknown = set(limits) - set(LIMIT_KEYS)
     if unknown:
         raise TypeError('unknown keyword argument(s): %s' % ', '.join(sorted(unknown)))
+    if progress is None:
+        from .progress import reporter
+        progress = reporter(limits.get('progress'))
+    limits.pop('progress', None)
     isolate = bool(limits.pop('isolate', False))
     process = {k: limits.pop(k) for k in _PROCESS_LIMITS if k in limits}
     for k, v in limits.items():
@@ -207,7 +286,11 @@ def call(request, limits=None, rename=None):
     if isolate or process:
         resp = _isolated(data, process.get('timeout'), process.get('max_memory'))
     else:
-        resp = _in_process(data)
+        try:
+            resp = _in_process(data, progress)
+        finally:
+            if hasattr(progress, 'clear'):
+                progress.clear()
     if resp.get('exit') in (0, 1):
         return resp
     raise errors.from_response(resp, rename)

@@ -1,5 +1,5 @@
 """Models: exact linear state-space models (A, B, C, D), as the library
-reads them (SPEC 3.1), and the import of trained weights.
+reads them (SPEC 3.1).  (Trained weights: ssmheads.weights.)
 
 A Model holds the canonical ssmheads-model/1 JSON the library produced from
 what it was given, so every method sends the library exactly the model it
@@ -8,14 +8,11 @@ validated, and ``m.to_json()`` is what ``ssmheads`` would write.
 import copy
 import json
 import os
-import struct
-import sys
-import tempfile
 
 from . import _native, exact, results
 from .errors import InvalidInput, UsageError
 
-__all__ = ['Model', 'import_weights', 'import_tensors']
+__all__ = ['Model']
 
 _CONVENTIONS = ('direct', 'delayed')
 
@@ -62,7 +59,7 @@ class Model:
     (``max_dim``, ``max_digits``, ...) for reading it.
     """
 
-    __slots__ = ('_json', '_text', '_info', '_label')
+    __slots__ = ('_json', '_text', '_info', '_label', '_notes')
 
     def __init__(self, A, B, C, D=None, convention='direct', *, length=None, name=None,
                  source=None, **limits):
@@ -122,7 +119,7 @@ class Model:
     @classmethod
     def _from_response(cls, resp, label='model'):
         m = cls.__new__(cls)
-        m._set(resp['model'], resp['result'], label)
+        m._set(resp['model'], resp['result'], label, resp.get('notes', ()))
         return m
 
     def _build(self, obj, B, C, D, convention, length, name, source, limits, complex_bc):
@@ -156,7 +153,8 @@ class Model:
         resp = _native.call(_req('model', model=obj), limits)
         self._set(resp['model'], resp['result'], 'model')
 
-    def _set(self, obj, info, label):
+    def _set(self, obj, info, label, notes=()):
+        self._notes = tuple(notes)
         self._json = obj
         self._text = json.dumps(obj, separators=(',', ':'))
         self._info = info
@@ -185,8 +183,10 @@ class Model:
         obj.pop('length', None)
         if n is not None:
             obj['length'] = _index(n, 'length')
-        return Model._from_request(_req('model', model=obj, model_file=self._label),
-                                   self._label, {})
+        m = Model._from_request(_req('model', model=obj, model_file=self._label),
+                                self._label, {})
+        m._notes = self._notes
+        return m
 
     # ---- what it is -------------------------------------------------------
 
@@ -201,7 +201,12 @@ class Model:
     has_D = property(lambda self: self._info['has_D'])
     length = property(lambda self: self._info['length'], doc='the default n, or None')
     name = property(lambda self: self._json.get('name'))
-    source = property(lambda self: self._json.get('source'))
+    source = property(lambda self: self._json.get('source'),
+                      doc='where the model came from (an import names its checkpoint, layout, '
+                          'prefix and every setting, given or default)')
+    notes = property(lambda self: self._notes,
+                     doc="the import's notes (tensors under the prefix the kernel does not "
+                         "use, a missing D): a tuple of strings, empty for other models")
 
     @property
     def lam(self):
@@ -252,10 +257,11 @@ class Model:
         return hash(self._text)
 
     def __getstate__(self):
-        return {'json': self._json, 'info': self._info, 'label': self._label}
+        return {'json': self._json, 'info': self._info, 'label': self._label,
+                'notes': self._notes}
 
     def __setstate__(self, st):
-        self._set(st['json'], st['info'], st['label'])
+        self._set(st['json'], st['info'], st['label'], st.get('notes', ()))
 
     def __repr__(self):
         return 'Model(N=%d, d=%d, p=%d, %s, %s%s%s)' % (
@@ -345,124 +351,3 @@ class Model:
         """Can this attention layer represent the model on length n?  Same as
         ``attention.represent(model, n)``."""
         return attention.represent(self, n, certificate=certificate, **limits)
-
-
-def _import_options(layout, prefix, discretization, output, precision, headdim):
-    return {'layout': layout, 'prefix': prefix, 'discretization': discretization,
-            'output': output, 'precision': _index(precision, 'precision'),
-            'headdim': _index(headdim, 'headdim')}
-
-
-def _imported(resp, label):
-    if 'attention' in resp:
-        from .attention import Attention
-        return Attention._from_response(resp, label)
-    return Model._from_response(resp, label)
-
-
-def import_weights(path, layout='dense', *, prefix='', discretization=None, output=None,
-                   precision=None, headdim=None, **limits):
-    """Trained weights -> an exact Model (or an Attention for
-    layout="attention"), by the library's import code, as ``ssmheads
-    import``: a directory of .npy files, a .npz or a .safetensors file;
-    layouts dense, diag, s4d, s5, lru, mamba2, attention (doc/weights.md);
-    discretization "zoh" or "bilinear" (s4d, s5), output "2re" or "re" (s5),
-    precision in bits of the rounded exp/ZOH (53), headdim (mamba2)."""
-    path = os.fspath(path)
-    req = dict({'command': 'import', 'weights': path},
-               **{k: v for k, v in _import_options(layout, prefix, discretization, output,
-                                                   precision, headdim).items() if v is not None})
-    return _imported(_native.call(req, limits), path)
-
-
-# ---- tensors held in memory: the same import, through a .safetensors image --
-
-def _tensor_bytes(name, x):
-    """(safetensors dtype, shape, little-endian bytes) of one tensor: its own
-    bits, untouched (the library decodes them exactly)."""
-    np, torch = sys.modules.get('numpy'), sys.modules.get('torch')
-    if torch is not None and isinstance(x, torch.Tensor):
-        t = x.detach().cpu().contiguous()
-        if t.is_complex():
-            raise InvalidInput('a complex tensor: the layouts take real and imaginary parts '
-                               'as separate tensors (or a trailing dimension of 2)', path=name)
-        codes = {torch.float64: 'F64', torch.float32: 'F32', torch.float16: 'F16',
-                 torch.bfloat16: 'BF16', torch.int64: 'I64', torch.int32: 'I32',
-                 torch.int16: 'I16', torch.int8: 'I8', torch.uint8: 'U8'}
-        if t.dtype not in codes:
-            raise InvalidInput('tensor dtype %s is not supported' % t.dtype, path=name)
-        view = {2: torch.int16, 4: torch.int32, 8: torch.int64}
-        raw = t.view(view[t.element_size()]) if t.element_size() in view else t
-        data = raw.numpy().astype(raw.numpy().dtype.newbyteorder('<')).tobytes() if np else \
-            _pack_ints(raw.reshape(-1).tolist(), t.element_size())
-        return codes[t.dtype], list(t.shape), data
-    if np is not None and isinstance(x, (np.ndarray, np.generic)):
-        a = np.asarray(x)
-        codes = {'f8': 'F64', 'f4': 'F32', 'f2': 'F16', 'i8': 'I64', 'i4': 'I32', 'i2': 'I16',
-                 'i1': 'I8', 'u8': 'U64', 'u4': 'U32', 'u2': 'U16', 'u1': 'U8'}
-        code = codes.get('%s%d' % (a.dtype.kind, a.dtype.itemsize))
-        if code is None:
-            raise InvalidInput('array dtype %s is not supported' % a.dtype, path=name)
-        a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder('<'))
-        return code, list(a.shape), a.tobytes()
-    # nested lists of Python numbers: floats as F64 (exact), ints as I64
-    shape, flat = _list_shape(x, name)
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in flat):
-        return 'I64', shape, struct.pack('<%dq' % len(flat), *flat)
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in flat):
-        return 'F64', shape, struct.pack('<%dd' % len(flat), *[float(v) for v in flat])
-    raise InvalidInput('tensors in lists must hold Python ints or floats (exact rationals: '
-                       'build the Model directly)', path=name)
-
-
-def _pack_ints(vals, size):
-    return struct.pack('<%d%s' % (len(vals), {1: 'b', 2: 'h', 4: 'i', 8: 'q'}[size]), *vals)
-
-
-def _list_shape(x, name):
-    if not isinstance(x, (list, tuple)):
-        return [], [x]
-    subs = [_list_shape(v, name) for v in x]
-    if any(s[0] != subs[0][0] for s in subs):
-        raise InvalidInput('ragged nested lists', path=name)
-    return [len(x)] + (subs[0][0] if subs else []), [v for s in subs for v in s[1]]
-
-
-def _safetensors(tensors):
-    header, blobs, off = {}, [], 0
-    for name, x in tensors.items():
-        if not isinstance(name, str):
-            raise UsageError('tensor names must be strings, got %r' % (name,))
-        code, shape, data = _tensor_bytes(name, x)
-        header[name] = {'dtype': code, 'shape': shape, 'data_offsets': [off, off + len(data)]}
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header, separators=(',', ':')).encode('utf-8')
-    h += b' ' * (-len(h) % 8)
-    return struct.pack('<Q', len(h)) + h + b''.join(blobs)
-
-
-def import_tensors(tensors, layout='dense', *, prefix='', discretization=None, output=None,
-                   precision=None, headdim=None, **limits):
-    """Tensors held in memory (a mapping of names to numpy arrays, torch
-    tensors -- bfloat16 too -- or nested lists of Python numbers) -> an exact
-    Model (or Attention), by the same library import code as import_weights
-    and ``ssmheads import``: the tensors' own bits go to the library in a
-    temporary .safetensors image, which decodes them exactly.  Errors name
-    the tensors' file as "<tensors>"."""
-    fd, path = tempfile.mkstemp(prefix='ssmheads-', suffix='.safetensors')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(_safetensors(dict(tensors)))
-        req = dict({'command': 'import', 'weights': path},
-                   **{k: v for k, v in _import_options(layout, prefix, discretization, output,
-                                                       precision, headdim).items()
-                      if v is not None})
-        resp = _native.call(req, limits, rename={path: '<tensors>'})
-        obj = resp.get('model')
-        if obj is not None and isinstance(obj.get('source'), str):
-            obj['source'] = obj['source'].replace(path, '<tensors>')
-            resp = _native.call(_req('model', model=obj, model_file='<tensors>'), {})
-        return _imported(resp, '<tensors>')
-    finally:
-        os.unlink(path)
