@@ -448,6 +448,25 @@ def main():
     check(r.returncode == 5, 'missing file: exit %d' % r.returncode)
     r = run(['import', os.path.join(tmp, 'm_f32.safetensors'), '--layout', 's9', '-o', os.path.join(tmp, 'x.json')])
     check(r.returncode == 3, 'unknown layout: exit %d' % r.returncode)
+    # A checkpoint's large embedding (past the 2^26 elements one tensor may
+    # decode to) does not block importing its small layer; decoding it would.
+    st = os.path.join(tmp, 'big_embedding.safetensors')
+    one = struct.pack('<f', 0.5)
+    big = 8193 * 8193
+    open(st, 'wb').write(safetensors({'big.A': ('U8', (8193, 8193), bytes(big)),
+                                      'big.B': ('U8', (8193, 1), bytes(8193)),
+                                      'big.C': ('U8', (1, 8193), bytes(8193)),
+                                      'ssm.A': ('F32', (1, 1), one), 'ssm.B': ('F32', (1, 1), one),
+                                      'ssm.C': ('F32', (1, 1), one)}))
+    o = os.path.join(tmp, 'big_ok.json')
+    r = run(['import', st, '--layout', 'dense', '--prefix', 'ssm.', '-o', o])
+    check(r.returncode == 0 and os.path.exists(o), 'small layer beside a large embedding: exit %d: %s'
+          % (r.returncode, r.stderr.strip()))
+    o = os.path.join(tmp, 'big_no.json')
+    r = run(['import', st, '--layout', 'dense', '--prefix', 'big.', '-o', o])
+    check(r.returncode == 6 and 'big.A' in r.stderr and 'elements' in r.stderr and not os.path.exists(o),
+          'the large tensor itself: exit %d: %s' % (r.returncode, r.stderr.strip()))
+    os.unlink(st)
     return tally.finish()
 
 

@@ -65,9 +65,12 @@ int _ssmh_weights_add(ssmh_weights_t w, const char *name, int ndim, const slong 
                       const unsigned char *raw, size_t nbytes, unsigned char *own,
                       const char *file, ssmh_error_t *err)
 {
-    /* a tensor given by its shape only (raw NULL) allocates nothing for its
-       elements: only the product must stay representable */
-    slong len = 1, i, max = raw != NULL ? MAX_ELEMENTS : WORD(1) << 58;
+    /* Nothing is allocated in proportion to the shape here: the raw bytes
+       are already held (bounded by the file limit) or absent (a tensor given
+       by its shape only), so only the product must stay representable.  The
+       element cap applies when a tensor is decoded, so a checkpoint's large
+       embedding does not block importing its small SSM layers. */
+    slong len = 1, i, max = WORD(1) << 58;
     int size = _ssmh_dtype_size(t);
     ssmh_tensor_struct *x, *nt;
     if (ndim < 0 || ndim > SSMH_TENSOR_MAX_DIM) {
@@ -142,6 +145,10 @@ int ssmh_weights_decode(ssmh_weights_t w, ssmh_tensor_struct *x, const char *fil
     if (x->raw_ == NULL && parts > 0)
         return ssmh_error_set(err, SSMH_E_VALUE, file, x->name,
                               "was given by its dtype and shape only, without its data");
+    if (parts > MAX_ELEMENTS)
+        return ssmh_error_set(err, SSMH_E_LIMIT, file, x->name,
+                              "%ld elements are more than the %ld one tensor may decode to",
+                              (long)parts, (long)MAX_ELEMENTS);
     size = _ssmh_dtype_size(t) / (x->is_complex ? 2 : 1);
     x->data = _fmpq_vec_init(FLINT_MAX(1, parts));
     for (i = 0; i < parts; i++)
