@@ -202,6 +202,11 @@ class GradientResult(Result):
     eps = property(lambda self: exact.fraction(self._d.get('eps')))
     horizon = property(lambda self: self._d.get('horizon'),
                        doc='the lag from which ||K_l||_2 <= eps (None: never, or no eps)')
+    horizon_none = property(lambda self: self._d.get('horizon_none'),
+                            doc='why there is no horizon (None when there is one, or no eps)')
+    not_certified = property(lambda self: self._d.get('not_certified', []),
+                             doc='the parts a certificate cannot carry, each {part, why}')
+    envelope_method = property(lambda self: self._d.get('envelope_method'))
     convention = property(lambda self: self._d['convention'])
 
     @property
@@ -209,8 +214,9 @@ class GradientResult(Result):
         out = []
         for h in self._d['highways']:
             e = {'head': h['head'], 'highway_lo': exact.fraction(h['highway_lo'])}
-            if 'below_eps_highway_from' in h:
-                e['below_eps_highway_from'] = h['below_eps_highway_from']
+            for k in ('below_eps_highway_from', 'below_eps_highway_none'):
+                if k in h:
+                    e[k] = h[k]
             out.append(e)
         return out
 
@@ -221,7 +227,10 @@ class GradientResult(Result):
         if self.gamma is not None:
             rows += [('envelope gamma', self.gamma), ('envelope M2', self.M2)]
         if self.eps is not None:
-            rows += [('eps', self.eps), ('horizon', self.horizon)]
+            rows += [('eps', self.eps), ('horizon', self.horizon if self.horizon is not None
+                                             else 'none: %s' % self.horizon_none)]
+        for nc in self.not_certified:
+            rows.append(('not certified: %s' % nc.get('part'), nc.get('why')))
         return rows + [('||K_l||_F^2 (exact)', self.norms_f2)]
 
 
