@@ -117,7 +117,8 @@ slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
     return n;
 }
 
-int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
+int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong *sel,
+                    slong nsel)
 {
     slong M = r->M, d = r->d, p = r->p, i, j, b, t;
     int blockdiag = r->blockdiag;
@@ -132,13 +133,34 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
     s->p = p;
     s->blockdiag = blockdiag;
     s->delayed = r->delayed;
+    if (sel == NULL) {
+        s->nsupp = _ssmh_support(&s->supp, r);
+    } else {
+        s->nsupp = nsel;
+        s->supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, nsel));
+        for (i = 0; i < nsel; i++)
+            s->supp[i] = sel[i];
+    }
+    /* A dense model's Krylov sequence runs only on the columns of B that
+       the positions use (N^2 per column and lag) */
+    s->colmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d));
+    s->cols = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d));
+    for (j = 0; j < d; j++)
+        s->colmap[j] = blockdiag ? j : -1;
+    for (i = 0; i < s->nsupp && !blockdiag; i++)
+        s->colmap[s->supp[i] % d] = 0;
+    for (j = 0, s->ncols = 0; j < d; j++)
+        if (s->colmap[j] >= 0) {
+            s->colmap[j] = s->ncols;
+            s->cols[s->ncols++] = j;
+        }
     nmod_mat_init(s->A, blockdiag ? 0 : M, blockdiag ? 0 : M, P);
     nmod_mat_init(s->B, M, d, P);
     nmod_mat_init(s->C, p, M, P);
     nmod_mat_init(s->D, p, d, P);
-    nmod_mat_init(s->X, M, d, P);
-    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : d, P);   /* dense products only */
-    nmod_mat_init(s->K, p, d, P);
+    nmod_mat_init(s->X, M, s->ncols, P);
+    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : s->ncols, P);   /* dense products only */
+    nmod_mat_init(s->K, p, s->ncols, P);
     s->nblk = blockdiag ? r->nblk : 1;
     s->blk = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
     if (blockdiag)
@@ -148,7 +170,6 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
         s->blk[0] = 0;
         s->blk[1] = M;
     }
-    s->nsupp = _ssmh_support(&s->supp, r);
     s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
     for (i = 0; i < p * d; i++)
         s->posmap[i] = -1;
@@ -197,7 +218,9 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
         dense_cost = (double)p * (double)M * (double)d;
         s->sparse = sparse_cost * 4 < dense_cost;
     }
-    nmod_mat_set(s->X, s->B);
+    for (i = 0; i < M; i++)
+        for (j = 0; j < s->ncols; j++)
+            nmod_mat_entry(s->X, i, j) = nmod_mat_entry(s->B, i, s->cols[j]);
     s->lag = 0;
     return 0;
 }
@@ -214,6 +237,8 @@ void _ssmh_modp_clear(_ssmh_modp_t *s)
     flint_free(s->blk);
     flint_free(s->supp);
     flint_free(s->posmap);
+    flint_free(s->cols);
+    flint_free(s->colmap);
     flint_free(s->cr_start);
     flint_free(s->bc_start);
     flint_free(s->cr);
@@ -261,18 +286,20 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
             for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++) {
                 slong j = s->bc[y];
                 for (x = s->cr_start[b]; x < s->cr_start[b + 1]; x++) {
-                    slong i2 = s->cr[x];
+                    slong i2 = s->cr[x], z = s->posmap[i2 * s->d + j];
                     mp_limb_t v = 0;
+                    if (z < 0)   /* a position outside the chosen ones */
+                        continue;
                     for (t = s->blk[b]; t < s->blk[b + 1]; t++)
                         v = nmod_add(v, nmod_mul(nmod_mat_entry(s->C, i2, t),
                                                  nmod_mat_entry(s->X, t, j), mod), mod);
-                    row[s->posmap[i2 * s->d + j]] = nmod_add(row[s->posmap[i2 * s->d + j]], v, mod);
+                    row[z] = nmod_add(row[z], v, mod);
                 }
             }
     } else if (use_cx) {
         nmod_mat_mul(s->K, s->C, s->X);
         for (i = 0; i < s->nsupp; i++)
-            row[i] = nmod_mat_entry(s->K, s->supp[i] / s->d, s->supp[i] % s->d);
+            row[i] = nmod_mat_entry(s->K, s->supp[i] / s->d, s->colmap[s->supp[i] % s->d]);
     } else {
         memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
     }
