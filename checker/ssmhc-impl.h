@@ -26,4 +26,19 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
 /* Structural support size: positions that can be nonzero in some K_l. */
 long ssmhc_support(const ssmhc_model *m);
 
+/* Exact sum_k a[k sa] b[k sb] of signed 64-bit integers (dot_exact.c);
+   out initialised. */
+void ssmhc_dot_i64(mpz_t out, const long long *a, long sa, const long long *b, long sb, long n);
+/* 1 and *out = x when |x| < 2^62, else 0. */
+int ssmhc_fits_i64(long long *out, const mpz_t x);
+
+/* Semidefiniteness of a symmetric S by a rounded floating-point factor
+   checked exactly (psd_factor.c): 1 PSD (PD when strict), 0 not, -1 cannot
+   tell. */
+int ssmhc_psd_factor(const ssmhc_qmat *S, int strict);
+
+/* out[l] = ||K_l||_F^2 exactly for l < count (lag_norms.c); out[l]
+   initialised. */
+void ssmhc_lag_norms_f2(mpq_t *out, const ssmhc_model *m, long count);
+
 #endif
