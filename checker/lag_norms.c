@@ -432,16 +432,21 @@ static void norms_gram(mpq_t *out, const ssmhc_model *m, long count)
 
 void ssmhc_lag_norms_f2(mpq_t *out, const ssmhc_model *m, long count)
 {
+    ssmhc_lag_norms_f2_by(out, m, count, 0);
+}
+
+void ssmhc_lag_norms_f2_by(mpq_t *out, const ssmhc_model *m, long count, int method)
+{
     blocks_t bl;
     double dense = (double)m->p * (double)m->d * (double)m->N;
-    if (!m->block_diag || count <= 0) {
+    if (!m->block_diag || count <= 0 || method == 3) {
         norms_dense(out, m, count);
         return;
     }
     blocks_init(&bl, m);
-    if (bl.pairs * SPARSE_RATIO < dense)
+    if (method == 1 || (method == 0 && bl.pairs * SPARSE_RATIO < dense))
         norms_sparse(out, m, &bl, count);
-    else if (dense > (double)GRAM_MIN_WORK)
+    else if (method == 2 || (method == 0 && dense > (double)GRAM_MIN_WORK))
         norms_gram(out, m, count);
     else
         norms_dense(out, m, count);

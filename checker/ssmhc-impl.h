@@ -40,5 +40,8 @@ int ssmhc_psd_factor(const ssmhc_qmat *S, int strict);
 /* out[l] = ||K_l||_F^2 exactly for l < count (lag_norms.c); out[l]
    initialised. */
 void ssmhc_lag_norms_f2(mpq_t *out, const ssmhc_model *m, long count);
+/* The same with the method forced (tests): 0 as above, 1 sparse, 2 Gram,
+   3 dense lags (structured models only for 1 and 2). */
+void ssmhc_lag_norms_f2_by(mpq_t *out, const ssmhc_model *m, long count, int method);
 
 #endif

@@ -12,5 +12,5 @@ EXTRA_DIST += tests/gradient_random.py tests/gradient_random.test
 check_PROGRAMS += tests/check_gradient
 tests_check_gradient_SOURCES = tests/check_gradient.c tests/check_util.h
 tests_check_gradient_CFLAGS = $(TEST_CFLAGS)
-tests_check_gradient_LDADD = $(TEST_LIBS)
+tests_check_gradient_LDADD = $(TEST_LIBS) checker/libssmhcheck.la
 TESTS += tests/check_gradient

@@ -1,10 +1,12 @@
 /* Check suite for the gradient helpers: exact semidefiniteness (the rounded
    factor and the fraction-free elimination behind it) and the structured
-   lag norms, against independent exact computations. */
+   lag norms (the producer's and the checker's), against independent exact
+   computations. */
 #include <string.h>
 #include <ssmheads.h>
 #include "../lib/ssmheads-impl.h"
 #include "check_util.h"
+#include "../checker/ssmhc-impl.h"
 
 static void rand_small(fmpq_mat_t X, flint_rand_t st)
 {
@@ -45,13 +47,37 @@ static int pd_sylvester(const fmpq_mat_t S)
     return ok;
 }
 
+/* S as the checker's matrix (initialised by the call). */
+static void to_qmat(ssmhc_qmat *out, const fmpq_mat_t S)
+{
+    slong i, j;
+    ssmhc_qmat_init(out, fmpq_mat_nrows(S), fmpq_mat_ncols(S));
+    for (i = 0; i < fmpq_mat_nrows(S); i++)
+        for (j = 0; j < fmpq_mat_ncols(S); j++)
+            fmpq_get_mpq(SSMHC_Q(out, i, j), fmpq_mat_entry(S, i, j));
+}
+
+/* The checker's factor test on S: never contradicts `truth` (1 PSD/PD as
+   asked, 0 not); returns its answer. */
+static int checker_factor(const fmpq_mat_t S, int strict, int truth)
+{
+    ssmhc_qmat Q;
+    int f;
+    to_qmat(&Q, S);
+    f = ssmhc_psd_factor(&Q, strict);
+    ck_assert_msg(f < 0 || f == truth, "checker factor says %d, truth %d", f, truth);
+    ck_assert_int_eq(ssmhc_qmat_psd(&Q, strict), truth);
+    ssmhc_qmat_clear(&Q);
+    return f;
+}
+
 /* Definite, indefinite and singular semidefinite matrices of sizes where
    the rounded factor is tried: its answer, when it gives one, is the exact
    one, and it settles most definite and indefinite cases. */
 START_TEST(test_psd_factor)
 {
     flint_rand_t st;
-    long it, n_it = 12 * ssmh_test_mult(), settled_pd = 0, settled_ind = 0;
+    long it, n_it = 12 * ssmh_test_mult(), settled_pd = 0, settled_ind = 0, settled_c = 0;
     flint_randinit(st);
     flint_randseed(st, ssmh_test_seed(), 21);
     for (it = 0; it < n_it; it++) {
@@ -78,6 +104,7 @@ START_TEST(test_psd_factor)
         ck_assert_msg(f != 0, "seed %lu it %ld: a definite matrix refuted", ssmh_test_seed(), it);
         settled_pd += f == 1;
         ck_assert(_ssmh_is_psd(S, 1) == 1);
+        settled_c += checker_factor(S, 1, 1) == 1;
         /* indefinite: X X^T - c v v^T with c large */
         gram(T, v);
         fmpq_set_si(c, 1000, 1);
@@ -91,6 +118,8 @@ START_TEST(test_psd_factor)
             /* semidefinite but not definite would need a zero minor: the
                exact elimination decides */
             ck_assert_int_eq(_ssmh_is_psd(S, 1), 0);
+            ck_assert_int_eq(_ssmh_is_psd(S, 0), 0);   /* it has a negative direction */
+            settled_c += checker_factor(S, 0, 0) == 0;
         }
         /* singular semidefinite: Y Y^T (rank n - 3) */
         fmpq_mat_clear(T);
@@ -100,6 +129,7 @@ START_TEST(test_psd_factor)
                       ssmh_test_seed(), it);
         ck_assert_int_eq(_ssmh_is_psd(T, 0), 1);
         ck_assert_int_eq(_ssmh_is_psd(T, 1), 0);
+        checker_factor(T, 0, 1);
         fmpq_mat_clear(X);
         fmpq_mat_clear(Y);
         fmpq_mat_clear(S);
@@ -112,6 +142,7 @@ START_TEST(test_psd_factor)
                   settled_pd, n_it);
     ck_assert_msg(2 * settled_ind >= n_it, "indefinite matrices refuted by the factor: %ld of %ld",
                   settled_ind, n_it);
+    ck_assert_msg(settled_c >= n_it, "the checker's factor settled %ld of %ld", settled_c, 2 * n_it);
     flint_randclear(st);
 }
 END_TEST
@@ -221,6 +252,37 @@ START_TEST(test_lag_norms)
             _fmpq_vec_clear(b, L);
             _fmpq_vec_clear(c, L);
         }
+        {   /* the checker's own norms, every method, on the embedded model */
+            json_t *js = ssmh_model_to_json(m);
+            ssmhc_model cm;
+            ssmhc_report_t rep;
+            mpq_t *f = malloc(sizeof(mpq_t) * (size_t)L);
+            memset(&rep, 0, sizeof(rep));
+            ck_assert_int_eq(ssmhc_model_read(&cm, js, &rep), 0);
+            for (l = 0; l < L; l++)
+                mpq_init(f[l]);
+            for (method = 1; method <= 3; method++) {
+                ssmhc_lag_norms_f2_by(f, &cm, L, (int)method);
+                for (l = 0; l < L; l++) {
+                    fmpq_t x, y;
+                    fmpq_init(x);
+                    fmpq_init(y);
+                    fmpq_set_mpq(y, f[l]);
+                    for (i = 0; i < m->p; i++)
+                        for (j = 0; j < m->d; j++)
+                            fmpq_addmul(x, fmpq_mat_entry(K + l, i, j), fmpq_mat_entry(K + l, i, j));
+                    ck_assert_msg(fmpq_equal(x, y), "seed %lu it %ld: checker method %ld lag %ld",
+                                  ssmh_test_seed(), it, (long)method, (long)l);
+                    fmpq_clear(x);
+                    fmpq_clear(y);
+                }
+            }
+            for (l = 0; l < L; l++)
+                mpq_clear(f[l]);
+            free(f);
+            ssmhc_model_clear(&cm);
+            json_decref(js);
+        }
         ssmh_spectrum_clear(sp);
         ssmh_envelope_clear(env);
         for (l = 0; l < L; l++)
@@ -235,6 +297,61 @@ START_TEST(test_lag_norms)
 }
 END_TEST
 
+/* The checker's exact product against FLINT's, with numerators around the
+   64-bit fast path's limit (2^62) and beyond it, dense and sparse rows. */
+START_TEST(test_checker_mul)
+{
+    flint_rand_t st;
+    long it, n_it = 30 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 23);
+    for (it = 0; it < n_it; it++) {
+        slong r = 1 + n_randint(st, 9), k = 1 + n_randint(st, 9), c = 1 + n_randint(st, 9), i, j;
+        slong bits = 2 + n_randint(st, 70);
+        fmpq_mat_t A, B, P;
+        ssmhc_qmat qa, qb, qp;
+        fmpq_mat_init(A, r, k);
+        fmpq_mat_init(B, k, c);
+        fmpq_mat_init(P, r, c);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < k; j++)
+                if (n_randint(st, 5)) {
+                    fmpz_randtest(fmpq_numref(fmpq_mat_entry(A, i, j)), st, bits);
+                    fmpz_set_ui(fmpq_denref(fmpq_mat_entry(A, i, j)), UWORD(1) << n_randint(st, 8));
+                    fmpq_canonicalise(fmpq_mat_entry(A, i, j));
+                }
+        for (i = 0; i < k; i++)
+            for (j = 0; j < c; j++)
+                if (n_randint(st, 5)) {
+                    fmpz_randtest(fmpq_numref(fmpq_mat_entry(B, i, j)), st, bits);
+                    fmpz_set_ui(fmpq_denref(fmpq_mat_entry(B, i, j)), 1 + n_randint(st, 7));
+                    fmpq_canonicalise(fmpq_mat_entry(B, i, j));
+                }
+        fmpq_mat_mul(P, A, B);
+        to_qmat(&qa, A);
+        to_qmat(&qb, B);
+        ssmhc_qmat_init(&qp, r, c);
+        ssmhc_qmat_mul(&qp, &qa, &qb);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < c; j++) {
+                fmpq_t x;
+                fmpq_init(x);
+                fmpq_set_mpq(x, SSMHC_Q(&qp, i, j));
+                ck_assert_msg(fmpq_equal(x, fmpq_mat_entry(P, i, j)), "seed %lu it %ld (%ld bits)",
+                              ssmh_test_seed(), it, (long)bits);
+                fmpq_clear(x);
+            }
+        ssmhc_qmat_clear(&qa);
+        ssmhc_qmat_clear(&qb);
+        ssmhc_qmat_clear(&qp);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(B);
+        fmpq_mat_clear(P);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *suite_gradient(void)
 {
     Suite *s = suite_create("gradient");
@@ -242,6 +359,7 @@ static Suite *suite_gradient(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_psd_factor);
     tcase_add_test(tc, test_lag_norms);
+    tcase_add_test(tc, test_checker_mul);
     suite_add_tcase(s, tc);
     return s;
 }
