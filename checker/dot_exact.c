@@ -1,10 +1,12 @@
 /*
- * Exact integer dot products for the checker.  Guarantee: ssmhc_dot_i64
- * returns sum_k a_k b_k exactly for signed 64-bit inputs: each product
- * (below 2^126 in magnitude) is added to a 128-bit accumulator of its sign,
- * carries counted in a third word, so nothing is rounded or lost.
+ * Exact integer arithmetic for the checker's dense steps.  Guarantee:
+ * ssmhc_dot_i64 returns sum_k a_k b_k exactly for signed 64-bit inputs
+ * (each product, below 2^126 in magnitude, is added to a 128-bit
+ * accumulator of its sign, carries counted in a third word, so nothing is
+ * rounded or lost); ssmhc_qmat_integers gives den M exactly as integers.
  */
 #include "ssmhc-impl.h"
+#include <stdlib.h>
 
 typedef unsigned __int128 u128;
 
@@ -51,4 +53,24 @@ int ssmhc_fits_i64(long long *out, const mpz_t x)
         return 0;
     *out = (long long)mpz_get_si(x);
     return 1;
+}
+
+mpz_t *ssmhc_qmat_integers(mpz_t den, const ssmhc_qmat *M)
+{
+    size_t e, n = (size_t)M->rows * (size_t)M->cols;
+    mpz_t *Z = malloc(sizeof(mpz_t) * (n ? n : 1)), t;
+    if (Z == NULL)
+        abort();
+    mpz_init(t);
+    mpz_set_ui(den, 1);
+    for (e = 0; e < n; e++)
+        if (mpz_cmp_ui(mpq_denref(M->e[e]), 1) != 0)
+            mpz_lcm(den, den, mpq_denref(M->e[e]));
+    for (e = 0; e < n; e++) {
+        mpz_init(Z[e]);
+        mpz_divexact(t, den, mpq_denref(M->e[e]));
+        mpz_mul(Z[e], t, mpq_numref(M->e[e]));
+    }
+    mpz_clear(t);
+    return Z;
 }

@@ -225,26 +225,12 @@ static void norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, l
 static mpz_t *scaled(mpz_t den, long long **i64, int *fits, const ssmhc_qmat *M)
 {
     size_t e, n = (size_t)M->rows * (size_t)M->cols;
-    mpz_t *Z = malloc(sizeof(mpz_t) * (n ? n : 1)), t;
-    if (Z == NULL)
-        abort();
+    mpz_t *Z = ssmhc_qmat_integers(den, M);
     *i64 = malloc(sizeof(long long) * (n ? n : 1));
     if (*i64 == NULL)
         abort();
-    mpz_init(t);
-    mpz_set_ui(den, 1);
-    for (e = 0; e < n; e++)
-        if (mpz_cmp_ui(mpq_denref(M->e[e]), 1) != 0)
-            mpz_lcm(den, den, mpq_denref(M->e[e]));
-    *fits = 1;
-    for (e = 0; e < n; e++) {
-        mpz_init(Z[e]);
-        mpz_divexact(t, den, mpq_denref(M->e[e]));
-        mpz_mul(Z[e], t, mpq_numref(M->e[e]));
-        if (*fits)
-            *fits = ssmhc_fits_i64(*i64 + e, Z[e]);
-    }
-    mpz_clear(t);
+    for (e = 0, *fits = 1; e < n && *fits; e++)
+        *fits = ssmhc_fits_i64(*i64 + e, Z[e]);
     return Z;
 }
 

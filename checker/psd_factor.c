@@ -12,7 +12,7 @@
  * pivot k, x = L^-T e_k on the leading block, rounded, with x^T S x < 0
  * computed exactly.
  */
-#include "ssmhc.h"
+#include "ssmhc-impl.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,27 +52,6 @@ static void set_i128(mpz_t out, i128 v)
     mpz_add_ui(out, out, (unsigned long)(u & 0xFFFFFFFFFFFFFFFFULL));
     if (v < 0)
         mpz_neg(out, out);
-}
-
-/* den S as integers Sz (row-major), den the lcm of the denominators. */
-static mpz_t *integer_form(mpz_t den, const ssmhc_qmat *S)
-{
-    size_t e, cnt = (size_t)S->rows * (size_t)S->cols;
-    mpz_t *Z = malloc(sizeof(mpz_t) * (cnt ? cnt : 1)), t;
-    if (Z == NULL)
-        abort();
-    mpz_init(t);
-    mpz_set_ui(den, 1);
-    for (e = 0; e < cnt; e++)
-        if (mpz_cmp_ui(mpq_denref(S->e[e]), 1) != 0)
-            mpz_lcm(den, den, mpq_denref(S->e[e]));
-    for (e = 0; e < cnt; e++) {
-        mpz_init(Z[e]);
-        mpz_divexact(t, den, mpq_denref(S->e[e]));
-        mpz_mul(Z[e], t, mpq_numref(S->e[e]));
-    }
-    mpz_clear(t);
-    return Z;
 }
 
 /* E' = Sz 2^(2 sh) - den Lz Lz^T: diagonally dominant, nonnegative diagonal? */
@@ -222,7 +201,7 @@ int ssmhc_psd_factor(const ssmhc_qmat *S, int strict)
             for (j = 0; j < n; j++)
                 Lz[i * n + j] = j <= i ? (long long)nearbyint(ldexp(l[i * n + j], (int)sh)) : 0;
         mpz_init(den);
-        Sz = integer_form(den, S);
+        Sz = ssmhc_qmat_integers(den, S);
         if (dominant((const mpz_t *)Sz, den, Lz, n, sh)) {
             result = 1;
             for (i = 0; i < n && strict; i++)

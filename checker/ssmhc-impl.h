@@ -31,6 +31,9 @@ long ssmhc_support(const ssmhc_model *m);
 void ssmhc_dot_i64(mpz_t out, const long long *a, long sa, const long long *b, long sb, long n);
 /* 1 and *out = x when |x| < 2^62, else 0. */
 int ssmhc_fits_i64(long long *out, const mpz_t x);
+/* den M as integers (a new row-major array of initialised mpz_t, to be
+   cleared and freed by the caller), den = the lcm of M's denominators. */
+mpz_t *ssmhc_qmat_integers(mpz_t den, const ssmhc_qmat *M);
 
 /* Semidefiniteness of a symmetric S by a rounded floating-point factor
    checked exactly (psd_factor.c): 1 PSD (PD when strict), 0 not, -1 cannot

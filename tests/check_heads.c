@@ -76,26 +76,6 @@ static void rand_structured(ssmh_model_t m, flint_rand_t st)
     rand_structured_sized(m, st, 4, 1, 3);
 }
 
-static void rand_dense(ssmh_model_t m, flint_rand_t st)
-{
-    slong N = 1 + n_randint(st, 4), d = 1 + n_randint(st, 3), p = 1 + n_randint(st, 3);
-    fmpq_mat_t A, B, C, D;
-    fmpq_mat_init(A, N, N);
-    fmpq_mat_init(B, N, d);
-    fmpq_mat_init(C, p, N);
-    fmpq_mat_init(D, p, d);
-    rand_mat(A, st, 50);
-    rand_mat(B, st, 40);
-    rand_mat(C, st, 40);
-    rand_mat(D, st, 70);
-    ssmh_model_set_dense(m, n_randint(st, 2) ? SSMH_CONVENTION_DIRECT : SSMH_CONVENTION_DELAYED,
-                         A, B, C, n_randint(st, 2) ? D : NULL);
-    fmpq_mat_clear(A);
-    fmpq_mat_clear(B);
-    fmpq_mat_clear(C);
-    fmpq_mat_clear(D);
-}
-
 /* A random dense model with N in [1, maxN] and p, d in [lo, lo + span). */
 static void rand_dense_sized(ssmh_model_t m, flint_rand_t st, slong maxN, slong lo, slong span)
 {
@@ -115,6 +95,11 @@ static void rand_dense_sized(ssmh_model_t m, flint_rand_t st, slong maxN, slong 
     fmpq_mat_clear(B);
     fmpq_mat_clear(C);
     fmpq_mat_clear(D);
+}
+
+static void rand_dense(ssmh_model_t m, flint_rand_t st)
+{
+    rand_dense_sized(m, st, 4, 1, 3);
 }
 
 /* h against exact ranks (fmpz_mat_rank of the first j exact lags, j up to
