@@ -207,7 +207,8 @@ static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
 }
 
 /* Batched pivot search for block-diagonal models: the first L lag rows in
-   one product (_ssmh_modp_batch), then one LU decomposition of their
+   one product (_ssmh_modp_batch; a sparse bank's one lag at a time, each
+   costing its nonzero pairs), then one LU decomposition of their
    transpose (support x lags).  Its echelon form gives the greedy pivot lags
    (the column rank profile: the first lags independent of the earlier ones),
    and its row permutation gives entry positions whose leading minors with
@@ -216,7 +217,7 @@ static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
    lag <= m_pass seen); 0 to fall back to the lag-by-lag pass. */
 #define BATCH_MIN_SUPPORT 32
 #define BATCH_EXTRA_LAGS 16
-static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_t *r,
+static int batch_pivots(ssmh_heads_t h, _ssmh_modp_t *s, const _ssmh_real_t *r,
                         slong L, slong m_pass, slong *stall, slong *nstall)
 {
     slong Z = s->nsupp, rank, i, l, c, *P;
@@ -224,7 +225,11 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
     int done;
 
     nmod_mat_init(rows, L, Z, s->mod.n);
-    _ssmh_modp_batch(rows, s, L);
+    if (s->sparse)   /* a bank: each lag costs its nonzero pairs, the rows are generated */
+        for (l = 0; l < L; l++)
+            _ssmh_modp_next(s, nmod_mat_entry_ptr(rows, l, 0));
+    else
+        _ssmh_modp_batch(rows, s, L);
     nmod_mat_init(T, Z, L, s->mod.n);
     nmod_mat_transpose(T, rows);
     nmod_mat_clear(rows);
@@ -248,7 +253,9 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
             h->entry_row[i] = s->supp[P[i]] / r->d;
             h->entry_col[i] = s->supp[P[i]] % r->d;
         }
-        for (l = c + 1; l < L && done; l++)
+        /* past the last pivot: covered trivially when the rank is the
+           support size, else every lag up to m_pass was seen */
+        for (l = c + 1; l < L && done && rank < Z; l++)
             stall[(*nstall)++] = l;
         h->r = rank;
     }
@@ -352,7 +359,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     h->entry_row = flint_realloc(h->entry_row, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     h->entry_col = flint_realloc(h->entry_col, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     buf = NULL;
-    if (blockdiag && !s.sparse && Z >= BATCH_MIN_SUPPORT
+    if (blockdiag && Z >= BATCH_MIN_SUPPORT
         && batch_pivots(h, &s, r, FLINT_MIN(m_pass + 1, Z + BATCH_EXTRA_LAGS), m_pass,
                         stall, &nstall)) {
         e.r = h->r; /* the batch found every pivot: skip the lag-by-lag pass */
@@ -361,6 +368,8 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
             rc = 2;
     } else {
         nstall = 0;
+        if (s.lag > 0)   /* the batch advanced the sparse recursion */
+            _ssmh_modp_rewind(&s);
     }
     for (l = batched ? m_pass + 1 : 0; l <= m_pass && e.r < Z && rc == 0; l++) {
         slong c;

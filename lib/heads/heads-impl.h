@@ -20,6 +20,10 @@ typedef struct {
                             realified entries from src with _ssmh_real_BC_*) */
     fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
     const ssmh_model_struct *src;   /* the model (not owned) */
+    /* without B and C built: the nonzero pattern of the realified B (row t:
+       columns bnz[bnz_start[t] .. bnz_start[t + 1])) and C (column t: rows
+       cnz[...]), found in one pass over the model; else NULL */
+    slong *bnz_start, *bnz, *cnz_start, *cnz;
 } _ssmh_real_t;
 
 /* with_BC = 0 leaves a complex-diagonal model's realified B and C unbuilt
@@ -68,6 +72,8 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
 void _ssmh_modp_clear(_ssmh_modp_t *s);
 /* Write K_lag restricted to the support into row (length nsupp); lag++. */
 void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row);
+/* Back to lag 0. */
+void _ssmh_modp_rewind(_ssmh_modp_t *s);
 
 /* Block-diagonal models only: rows (L x nsupp, initialised) receives the
    lags 0 .. L-1 at once, independent of the state of s. */

@@ -166,12 +166,12 @@ static slong krylov_rref_mod(nmod_mat_t E, slong *piv, const fmpq_mat_t A, const
                 v[i] = nmod_mat_entry(X, i, j);
             for (k = 0; k < r; k++)
                 if (v[epiv[k]] != 0)
-                    _nmod_vec_scalar_addmul_nmod(v, E->rows[k], N, nmod_neg(v[epiv[k]], mod), mod);
+                    _nmod_vec_scalar_addmul_nmod(v, nmod_mat_entry_ptr(E, k, 0), N, nmod_neg(v[epiv[k]], mod), mod);
             for (c = 0; c < N && v[c] == 0; c++)
                 ;
             if (c == N)
                 continue;
-            _nmod_vec_scalar_mul_nmod(E->rows[r], v, N, n_invmod(v[c], mod.n), mod);
+            _nmod_vec_scalar_mul_nmod(nmod_mat_entry_ptr(E, r, 0), v, N, n_invmod(v[c], mod.n), mod);
             epiv[r++] = c;
         }
         if (r > prev && r < N) {
