@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Same exact problem, other tools: PARI/GP matrank and numpy matrix_rank.
 
-    python3 bench/compare.py MODEL.json [--gp] [--numpy]
+    python3 bench/compare.py MODEL.json [--gp] [--numpy] [--ssmheads PROG]
 
 The lag matrix has rows vec(K_l), l = 0 .. N (K_l = C A^l B, direct
 convention, D = 0 in the bench models), so its rank is k_inf.  PARI/GP gets
 the exact rationals and computes the lags and the rank itself (timed as
 one job); numpy gets float64 and reports what floating point believes.
+--ssmheads PROG also times `PROG heads MODEL --json` in the same run (best
+of three) and prints how many times faster it is than GP (whole job and
+matrank alone).
 """
 import json
 import subprocess
@@ -67,12 +70,32 @@ def numpy_rank(A, B, C):
     return int(np.linalg.matrix_rank(np.array(rows)))
 
 
+def ssmheads_time(prog, path):
+    best, k = None, None
+    for _ in range(3):
+        t = time.time()
+        out = subprocess.run([prog, "heads", path, "--json"], capture_output=True, text=True, check=True)
+        el = time.time() - t
+        best = el if best is None else min(best, el)
+        k = json.loads(out.stdout)["k_inf"]
+    return k, best
+
+
 def main():
     path = sys.argv[1]
     A, B, C = load(path)
+    prog = sys.argv[sys.argv.index("--ssmheads") + 1] if "--ssmheads" in sys.argv else None
     if "--gp" in sys.argv:
+        if prog:
+            k, ts = ssmheads_time(prog, path)
+            print("%s: ssmheads heads k_inf = %d in %.3f s (best of 3)" % (path, k, ts))
         r, total, rk = gp(A, B, C)
         print("%s: PARI/GP matrank k_inf = %d in %.2f s (matrank alone %.2f s)" % (path, r, total, rk))
+        if prog:
+            if r != k:
+                print("%s: the answers DIFFER" % path)
+            print("%s: ssmheads is %.0fx faster than the whole GP job, %.0fx than matrank alone"
+                  % (path, total / ts, rk / ts))
     if "--numpy" in sys.argv:
         print("%s: numpy matrix_rank (float64) = %d" % (path, numpy_rank(A, B, C)))
 

@@ -50,37 +50,70 @@ static u64 powmod(u64 a, u64 e, u64 P)
     return r;
 }
 
-int ssmhc_reduce(u64 *out, const mpq_t x, u64 P)
+/* Inverses of denominators mod P, direct-mapped by the residue: float data
+   has few distinct denominators (powers of two), so most entries need no
+   exponentiation. */
+#define INV_CACHE 256   /* = 2^8, the shift below */
+typedef struct {
+    u64 den[INV_CACHE], inv[INV_CACHE];
+} inv_cache;
+
+static int reduce_cached(u64 *out, const mpq_t x, u64 P, inv_cache *ic)
 {
-    mpz_t t;
-    u64 n, d;
+    u64 n, d, slot;
     if (mpq_sgn(x) == 0) {   /* 0 (denominator 1 in canonical form) */
         *out = 0;
         return 0;
     }
-    mpz_init(t);
-    mpz_fdiv_r_ui(t, mpq_denref(x), (unsigned long)P);
-    d = mpz_get_ui(t);
-    mpz_fdiv_r_ui(t, mpq_numref(x), (unsigned long)P);
-    n = mpz_get_ui(t);
-    mpz_clear(t);
+    d = (u64)mpz_fdiv_ui(mpq_denref(x), (unsigned long)P);
+    n = (u64)mpz_fdiv_ui(mpq_numref(x), (unsigned long)P);
     if (d == 0)
         return -1;
-    *out = d == 1 ? n : ssmhc_mulmod(n, powmod(d, P - 2, P), P);
+    if (d == 1) {
+        *out = n;
+        return 0;
+    }
+    slot = (u64)(d * 0x9E3779B97F4A7C15ULL) >> 56;   /* Fibonacci hashing: 256 slots */
+    if (ic == NULL || ic->den[slot] != d) {
+        u64 inv = powmod(d, P - 2, P);
+        if (ic == NULL) {
+            *out = ssmhc_mulmod(n, inv, P);
+            return 0;
+        }
+        ic->den[slot] = d;
+        ic->inv[slot] = inv;
+    }
+    *out = ssmhc_mulmod(n, ic->inv[slot], P);
     return 0;
+}
+
+int ssmhc_reduce(u64 *out, const mpq_t x, u64 P)
+{
+    return reduce_cached(out, x, P, NULL);
 }
 
 int ssmhc_reduce_mat(u64 *out, const ssmhc_qmat *m, u64 P)
 {
     size_t i, n = (size_t)m->rows * (size_t)m->cols;
-    for (i = 0; i < n; i++)
-        if (ssmhc_reduce(out + i, m->e[i], P) != 0)
-            return -1;
-    return 0;
+    inv_cache *ic = calloc(1, sizeof(inv_cache));   /* den 0 never occurs */
+    int rc = 0;
+    if (ic == NULL)
+        ssmhc_out_of_memory(NULL);
+    for (i = 0; i < n && rc == 0; i++)
+        rc = reduce_cached(out + i, m->e[i], P, ic);
+    free(ic);
+    return rc;
+}
+
+static u64 addmod(u64 a, u64 b, u64 P)
+{
+    u64 t = a + b;   /* a, b < P < 2^63: no overflow */
+    return t - (P & (0 - (u64)(t >= P)));
 }
 
 /* Block-diagonal A: each used input column c evolves only on the blocks
-   where B[., c] is nonzero, and only those states meet C. */
+   where B[., c] is nonzero, and only those states meet C.  Each step of
+   x <- A x takes two Shoup products per state (A's entries are fixed). */
 static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, long r,
                               const long *erow, const long *ecol, u64 P)
 {
@@ -88,24 +121,28 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
     u64 *a = malloc(sizeof(u64) * (size_t)(2 * N)), *x = malloc(sizeof(u64) * (size_t)N);
     u64 *y = malloc(sizeof(u64) * (size_t)N);
     u64 *C = malloc(sizeof(u64) * (size_t)(m->p * N)), *D = malloc(sizeof(u64) * (size_t)(m->p * d));
-    long *act = malloc(sizeof(long) * (size_t)N);
+    long *act = malloc(sizeof(long) * (size_t)N), *part = malloc(sizeof(long) * (size_t)N);
     u64 **crows = calloc((size_t)(r > 0 ? r : 1), sizeof(u64 *));
-    u64 *ap = malloc(sizeof(u64) * (size_t)N); /* Shoup companions of A[i][i] */
+    /* per active state: diagonal entry, partner entry, their Shoup companions */
+    u64 *ad = malloc(sizeof(u64) * (size_t)N), *adp = malloc(sizeof(u64) * (size_t)N);
+    u64 *ao = malloc(sizeof(u64) * (size_t)N), *aop = malloc(sizeof(u64) * (size_t)N);
+    long *jl = malloc(sizeof(long) * (size_t)(r > 0 ? r : 1)), nj;
+    inv_cache *ic = calloc(1, sizeof(inv_cache));
     int rc = -1;
 
-    if (!a || !x || !y || !act || !C || !D || !crows || !ap)
+    if (!a || !x || !y || !act || !part || !C || !D || !crows || !ad || !adp || !ao || !aop || !jl
+        || !ic)
         ssmhc_out_of_memory(NULL);
     if (ssmhc_reduce_mat(a, &m->Ab, P) != 0 || ssmhc_reduce_mat(C, &m->C, P) != 0
         || ssmhc_reduce_mat(D, &m->D, P) != 0)
         goto done;
-    for (i = 0; i < N; i++)
-        ap[i] = ssmhc_shoup_pre(a[2 * i], P);
     for (c = 0; c < d; c++) {
         long power = 0;
-        int used = 0;
-        for (j = 0; j < r; j++)
-            used |= ecol[j] == c;
-        if (!used)
+        /* the entries in column c */
+        for (j = 0, nj = 0; j < r; j++)
+            if (ecol[j] == c)
+                jl[nj++] = j;
+        if (nj == 0)
             continue;
         /* the active states: whole blocks meeting a nonzero of B[., c] */
         na = 0;
@@ -115,42 +152,48 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
             for (t = s; t < s + b; t++)
                 nz |= mpq_sgn(SSMHC_Q(&m->B, t, c)) != 0;
             if (nz)
-                for (t = s; t < s + b; t++)
+                for (t = s; t < s + b; t++) {
+                    part[na] = b == 1 ? -1 : (t == s ? na + 1 : na - 1);
                     act[na++] = t;
+                }
         }
-        for (i = 0; i < na; i++)
-            if (ssmhc_reduce(&x[i], SSMHC_Q(&m->B, act[i], c), P) != 0)
+        for (i = 0; i < na; i++) {
+            long t = act[i];
+            ad[i] = a[2 * t];
+            adp[i] = ssmhc_shoup_pre(ad[i], P);
+            ao[i] = part[i] >= 0 ? a[2 * t + 1] : 0;
+            aop[i] = ssmhc_shoup_pre(ao[i], P);
+            if (reduce_cached(&x[i], SSMHC_Q(&m->B, t, c), P, ic) != 0)
                 goto done;
+        }
         for (li = 0; li < r; li++) {
             long lag = lags[li], want = m->delayed ? lag - 1 : lag;
             while (want >= 0 && power < want) {
                 for (i = 0; i < na; i++) {
-                    long t = act[i];
-                    y[i] = ssmhc_shoup_mul(a[2 * t], ap[t], x[i], P);
-                    if (m->blk[t] == 1)
-                        y[i] = (y[i] + ssmhc_mulmod(a[2 * t + 1], x[i + 1], P)) % P;
-                    else if (m->blk[t] == 2)
-                        y[i] = (y[i] + ssmhc_mulmod(a[2 * t + 1], x[i - 1], P)) % P;
+                    u64 v = ssmhc_shoup_mul(ad[i], adp[i], x[i], P);
+                    if (part[i] >= 0)
+                        v = addmod(v, ssmhc_shoup_mul(ao[i], aop[i], x[part[i]], P), P);
+                    y[i] = v;
                 }
-                memcpy(x, y, sizeof(u64) * (size_t)na);
+                { u64 *sw = x; x = y; y = sw; }
                 power++;
             }
-            for (j = 0; j < r; j++) {
+            for (i = 0; i < nj; i++) {
                 u64 v = 0;
-                if (ecol[j] != c)
-                    continue;
+                j = jl[i];
                 if (want >= 0) {
                     if (crows[j] == NULL) { /* C[erow[j], act] gathered once */
+                        long k;
                         crows[j] = malloc(sizeof(u64) * (size_t)(na > 0 ? na : 1));
                         if (crows[j] == NULL)
                             ssmhc_out_of_memory(NULL);
-                        for (i = 0; i < na; i++)
-                            crows[j][i] = C[erow[j] * N + act[i]];
+                        for (k = 0; k < na; k++)
+                            crows[j][k] = C[erow[j] * N + act[k]];
                     }
                     v = dotmod(crows[j], 1, x, 1, na, P);
                 }
                 if (lag == 0)
-                    v = (v + D[erow[j] * d + c]) % P;
+                    v = addmod(v, D[erow[j] * d + c], P);
                 out[li * r + j] = v;
             }
         }
@@ -161,23 +204,31 @@ done:
     free(x);
     free(y);
     free(act);
+    free(part);
     free(C);
     free(D);
     for (j = 0; j < r; j++)
         free(crows[j]);
     free(crows);
-    free(ap);
+    free(ad);
+    free(adp);
+    free(ao);
+    free(aop);
+    free(jl);
+    free(ic);
     return rc;
 }
 
 /* Entries K_l[row_j][col_j] mod P for the lags l = lags[0..r-1] (increasing):
-   X_l = A^l B column by column, only for the columns that occur. */
+   X_l = A^l B column by column, only for the columns that occur (each kept
+   contiguous, so every step is a row of A against a column: N^2 per column
+   and lag). */
 int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long r,
                           const long *erow, const long *ecol, u64 P)
 {
-    long N = m->N, d = m->d, p = m->p, i, j, c, li;
+    long N = m->N, d = m->d, p = m->p, i, j, u, li, nu;
     u64 *A, *B, *C, *D, *X, *Y;
-    char *used;
+    long *colidx;
     int rc = -1;
     long power = 0; /* X holds A^power B */
 
@@ -187,37 +238,44 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
     B = malloc(sizeof(u64) * (size_t)(N * d));
     C = malloc(sizeof(u64) * (size_t)(p * N));
     D = malloc(sizeof(u64) * (size_t)(p * d));
-    X = malloc(sizeof(u64) * (size_t)(N * d));
-    Y = malloc(sizeof(u64) * (size_t)N);
-    used = calloc((size_t)d, 1);
-    if (!A || !B || !C || !D || !X || !Y || !used)
+    colidx = malloc(sizeof(long) * (size_t)d);
+    if (!A || !B || !C || !D || !colidx)
+        ssmhc_out_of_memory(NULL);
+    for (j = 0; j < d; j++)
+        colidx[j] = -1;
+    for (j = 0; j < r; j++)
+        colidx[ecol[j]] = 0;
+    for (j = 0, nu = 0; j < d; j++)
+        if (colidx[j] >= 0)
+            colidx[j] = nu++;
+    /* X and Y: nu used columns of N entries each (column-major) */
+    X = malloc(sizeof(u64) * (size_t)(N * (nu > 0 ? nu : 1)));
+    Y = malloc(sizeof(u64) * (size_t)(N * (nu > 0 ? nu : 1)));
+    if (!X || !Y)
         ssmhc_out_of_memory(NULL);
     if (ssmhc_reduce_mat(A, &m->A, P) || ssmhc_reduce_mat(B, &m->B, P)
         || ssmhc_reduce_mat(C, &m->C, P) || ssmhc_reduce_mat(D, &m->D, P))
         goto done;
-    for (j = 0; j < r; j++)
-        used[ecol[j]] = 1;
-    memcpy(X, B, sizeof(u64) * (size_t)(N * d));
+    for (j = 0; j < d; j++)
+        if (colidx[j] >= 0)
+            for (i = 0; i < N; i++)
+                X[colidx[j] * N + i] = B[i * d + j];
     for (li = 0; li < r; li++) {
         long lag = lags[li];
         long want = m->delayed ? lag - 1 : lag; /* the power of A needed */
         while (want >= 0 && power < want) {
-            for (c = 0; c < d; c++) {
-                if (!used[c])
-                    continue;
-                for (i = 0; i < N; i++)
-                    Y[i] = dotmod(A + i * N, 1, X + c, d, N, P);
-                for (i = 0; i < N; i++)
-                    X[i * d + c] = Y[i];
-            }
+            for (i = 0; i < N; i++)
+                for (u = 0; u < nu; u++)
+                    Y[u * N + i] = dotmod(A + i * N, 1, X + u * N, 1, N, P);
+            { u64 *sw = X; X = Y; Y = sw; }
             power++;
         }
         for (j = 0; j < r; j++) {
             u64 v = 0;
             if (want >= 0)
-                v = dotmod(C + erow[j] * N, 1, X + ecol[j], d, N, P);
+                v = dotmod(C + erow[j] * N, 1, X + colidx[ecol[j]] * N, 1, N, P);
             if (lag == 0)
-                v = (v + D[erow[j] * d + ecol[j]]) % P;
+                v = addmod(v, D[erow[j] * d + ecol[j]], P);
             out[li * r + j] = v;
         }
     }
@@ -229,37 +287,51 @@ done:
     free(D);
     free(X);
     free(Y);
-    free(used);
+    free(colidx);
     return rc;
 }
 
 long ssmhc_support(const ssmhc_model *m)
 {
-    long p = m->p, d = m->d, N = m->N, i, j, s, t, b, count = 0;
+    long p = m->p, d = m->d, N = m->N, i, j, s, t, b, count = 0, nr, nc;
     char *mask;
+    long *rows, *cols;
     if (!m->block_diag)
         return p * d;
     mask = calloc((size_t)(p * d), 1);
-    if (mask == NULL)
+    rows = malloc(sizeof(long) * (size_t)p);
+    cols = malloc(sizeof(long) * (size_t)d);
+    if (mask == NULL || rows == NULL || cols == NULL)
         ssmhc_out_of_memory(NULL);
     for (i = 0; i < p * d; i++)
-        mask[i] = mpq_sgn(m->D.e[i]) != 0;
-    for (s = 0; s < N; s += b) {
+        count += mask[i] = mpq_sgn(m->D.e[i]) != 0;
+    /* per block: the rows of C and the columns of B it touches; stop once
+       every position is marked (a dense layer's first block does that) */
+    for (s = 0; s < N && count < p * d; s += b) {
         b = m->blk[s] == 1 ? 2 : 1;
-        for (i = 0; i < p; i++) {
+        for (i = 0, nr = 0; i < p; i++) {
             int ci = 0;
             for (t = s; t < s + b; t++)
                 ci |= mpq_sgn(SSMHC_Q(&m->C, i, t)) != 0;
-            if (!ci)
-                continue;
-            for (j = 0; j < d; j++)
-                for (t = s; t < s + b; t++)
-                    if (mpq_sgn(SSMHC_Q(&m->B, t, j)) != 0)
-                        mask[i * d + j] = 1;
+            if (ci)
+                rows[nr++] = i;
         }
+        for (j = 0, nc = 0; j < d && nr > 0; j++) {
+            int bj = 0;
+            for (t = s; t < s + b; t++)
+                bj |= mpq_sgn(SSMHC_Q(&m->B, t, j)) != 0;
+            if (bj)
+                cols[nc++] = j;
+        }
+        for (i = 0; i < nr; i++)
+            for (j = 0; j < nc; j++) {
+                char *x = mask + rows[i] * d + cols[j];
+                count += !*x;
+                *x = 1;
+            }
     }
-    for (i = 0; i < p * d; i++)
-        count += mask[i];
     free(mask);
+    free(rows);
+    free(cols);
     return count;
 }

@@ -1,5 +1,5 @@
 /* Exact rational matrices for the checker (GMP mpq_t only). */
-#include "ssmhc.h"
+#include "ssmhc-impl.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +52,8 @@ void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in)
 void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
 {
     long i, j, k, e, nz, n = a->cols;
+    long long *a64, *b64;
+    int afit, bfit;
     long *nzk = malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
     mpz_t *ra = malloc(sizeof(mpz_t) * (size_t)(n > 0 ? n : 1)), *cb, t;
     mpz_t *da = malloc(sizeof(mpz_t) * (size_t)(a->rows > 0 ? a->rows : 1));
@@ -77,6 +79,13 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     }
     for (k = 0; k < n; k++)
         mpz_init(ra[k]);
+    /* 64-bit copies when every numerator fits: exact 192-bit sums (dot_exact.c) */
+    b64 = malloc(sizeof(long long) * (nb ? nb : 1));
+    a64 = malloc(sizeof(long long) * (size_t)(n > 0 ? n : 1));
+    if (b64 == NULL || a64 == NULL)
+        ssmhc_out_of_memory(NULL);
+    for (e = 0, bfit = 1; e < (long)nb && bfit; e++)
+        bfit = ssmhc_fits_i64(b64 + e, cb[e]);
     for (i = 0; i < a->rows; i++) {
         mpz_init_set_ui(da[i], 1);
         for (k = 0; k < n; k++)
@@ -93,12 +102,17 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
         for (k = 0, nz = 0; k < n; k++)   /* the nonzero terms of row i (sparse models) */
             if (mpz_sgn(ra[k]) != 0)
                 nzk[nz++] = k;
+        for (k = 0, afit = bfit && 4 * nz > n; k < n && afit; k++)
+            afit = ssmhc_fits_i64(a64 + k, ra[k]);
         for (j = 0; j < b->cols; j++) {
             const mpz_t *col = (const mpz_t *)(cb + (size_t)j * (size_t)n);
             mpz_set_ui(t, 0);
-            for (e = 0; e < nz; e++)
-                if (mpz_sgn(col[nzk[e]]) != 0)
-                    mpz_addmul(t, ra[nzk[e]], col[nzk[e]]);
+            if (afit)   /* dense row, small numerators */
+                ssmhc_dot_i64(t, a64, 1, b64 + (size_t)j * (size_t)n, 1, n);
+            else
+                for (e = 0; e < nz; e++)
+                    if (mpz_sgn(col[nzk[e]]) != 0)
+                        mpz_addmul(t, ra[nzk[e]], col[nzk[e]]);
             mpq_set_num(SSMHC_Q(out, i, j), t);
             mpz_mul(t, da[i], db[j]);
             mpq_set_den(SSMHC_Q(out, i, j), t);
@@ -119,6 +133,8 @@ void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b)
     free(db);
     free(cb);
     free(nzk);
+    free(a64);
+    free(b64);
 }
 
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b)
@@ -199,6 +215,9 @@ int ssmhc_qmat_psd(ssmhc_qmat *S, int strict)
             ok = mpq_equal(SSMHC_Q(S, i, j), SSMHC_Q(S, j, i)) != 0;
     if (!ok || S->rows != S->cols)
         return 0;
+    if ((ok = ssmhc_psd_factor(S, strict)) >= 0)   /* a rounded factor (psd_factor.c) */
+        return ok;
+    ok = 1;
     M = ssmhc_malloc(sizeof(mpz_t) * (cnt ? cnt : 1));
     mpz_init_set_ui(den, 1);
     mpz_init(prev);

@@ -26,4 +26,27 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
 /* Structural support size: positions that can be nonzero in some K_l. */
 long ssmhc_support(const ssmhc_model *m);
 
+/* Exact sum_k a[k sa] b[k sb] of signed 64-bit integers (dot_exact.c);
+   out initialised. */
+void ssmhc_dot_i64(mpz_t out, const long long *a, long sa, const long long *b, long sb, long n);
+/* 1 and *out = x when |x| < 2^62, else 0. */
+int ssmhc_fits_i64(long long *out, const mpz_t x);
+/* den M as integers (a new row-major array of initialised mpz_t, to be
+   cleared and freed by the caller), den = the lcm of M's denominators;
+   NULL when den passes --max-bits or the work budget (the limit noted). */
+mpz_t *ssmhc_qmat_integers(mpz_t den, const ssmhc_qmat *M);
+
+/* Semidefiniteness of a symmetric S by a rounded floating-point factor
+   checked exactly (psd_factor.c): 1 PSD (PD when strict), 0 not, -1 cannot
+   tell. */
+int ssmhc_psd_factor(const ssmhc_qmat *S, int strict);
+
+/* out[l] = ||K_l||_F^2 exactly for l < count (lag_norms.c); out[l]
+   initialised.  0, or -1 when a limit (--max-bits, the work budget) is hit:
+   the limit note says which. */
+int ssmhc_lag_norms_f2(mpq_t *out, const ssmhc_model *m, long count);
+/* The same with the method forced (tests): 0 as above, 1 sparse, 2 Gram,
+   3 dense lags (structured models only for 1 and 2). */
+int ssmhc_lag_norms_f2_by(mpq_t *out, const ssmhc_model *m, long count, int method);
+
 #endif

@@ -68,11 +68,31 @@ double _ssmh_fmpq_get_d_2exp(const fmpq_t x, slong e);
 
 /* gradient helpers (lib/gradient/psd.c, spectrum.c) */
 int _ssmh_is_psd(const fmpq_mat_t S, int strict);
+/* 1: S proven PSD (PD when strict) by a rounded factor; 0: proven not;
+   -1: undecided (lib/gradient/psd_factor.c).  S symmetric. */
+int _ssmh_psd_by_factor(const fmpq_mat_t S, int strict);
 void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
 double _ssmh_power_iteration(const double *g, slong n, double *v, slong iters);
 void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);
 void _ssmh_sqrt_enclose(fmpq_t lo, fmpq_t hi, const fmpq_t q, slong bits);
 json_t *_ssmh_verdict_evidence(const ssmh_model_t m, ssmh_stability_t verdict);
+
+/* Exact ||K_l||_F^2 and enclosures of ||K_l||_2, l = 0 .. lags, of a
+   structured model without its dense lags (lib/gradient/lag_norms.c);
+   beta_BC (or NULL) = beta_B beta_C of a proven P = I envelope, rho_hi >= rho(A).
+   Returns 1 when done, 0 (nothing written) when the dense lags are the
+   better way, or SSMH_E_LIMIT (err set) past lim's max_bits. */
+int _ssmh_lag_norms(fmpq *f2, fmpq *lo, fmpq *hi, const ssmh_model_t m, slong lags,
+                    const fmpq_t beta_BC, const fmpq_t rho_hi, const ssmh_limits_t *lim,
+                    ssmh_error_t *err);
+/* The same with the method forced (tests): 0 as above, 1 sparse, 2 Gram. */
+int _ssmh_lag_norms_by(fmpq *f2, fmpq *lo, fmpq *hi, const ssmh_model_t m, slong lags,
+                       const fmpq_t beta_BC, const fmpq_t rho_hi, const ssmh_limits_t *lim,
+                       ssmh_error_t *err, int method);
+
+/* G = X^T X (outer = 0) or X X^T (outer = 1), exactly; G initialised with
+   the right shape (lib/gradient/gram.c). */
+void _ssmh_gram(fmpq_mat_t G, const fmpq_mat_t X, int outer);
 
 /* S = gamma^2 P - A^T P A, exactly (lib/gradient/envelope.c). */
 void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma);

@@ -10,6 +10,7 @@ import os
 import random
 import sys
 import tempfile
+from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
@@ -64,12 +65,38 @@ def padded(rng):
     return m
 
 
+def similar(rng, m):
+    """(T A T^-1, T B, C T^-1) for a random unit upper triangular integer T:
+    the same ranks and lags, but the unreachable / unobservable subspace is
+    no longer spanned by coordinate vectors, so minimal's bases have
+    fractional entries (with entries of T near 2^40, several primes to
+    reconstruct)."""
+    if not isinstance(m["A"], list):
+        return m
+    A, B, C = (oracle.mat(m[k]) for k in ("A", "B", "C"))
+    N = len(A)
+    big = rng.choice([3, 2 ** 40])   # 2^40: bases beyond what one prime reconstructs
+    T = [[Fraction(1) if i == j else Fraction(rng.randint(-big, big)) if j > i else Fraction(0)
+          for j in range(N)] for i in range(N)]
+    Ti = [[Fraction(0)] * N for _ in range(N)]   # back substitution, column by column
+    for c in range(N):
+        for i in reversed(range(N)):
+            Ti[i][c] = (1 if i == c else 0) - sum(T[i][k] * Ti[k][c] for k in range(i + 1, N))
+    s = lambda M: [[str(x) for x in row] for row in M]
+    m = dict(m)
+    m.update({"A": s(oracle.matmul(oracle.matmul(T, A), Ti)), "B": s(oracle.matmul(T, B)),
+              "C": s(oracle.matmul(C, Ti))})
+    return m
+
+
 def main():
     rng = random.Random(SEED + 4)
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="ssmh_min_") as tmp:
         for it in range(max(1, int(60 * MULT))):
             model = padded(rng)
+            if it % 3 == 2:
+                model = similar(rng, model)
             mp = os.path.join(tmp, "m.json")
             json.dump(model, open(mp, "w"))
             p = run([PROG, "minimal", mp, "--json"])

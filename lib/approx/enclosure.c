@@ -718,6 +718,39 @@ static int undecided(ssmh_error_t *err, const char *why)
     return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL, "enclosure method: %s", why);
 }
 
+/* A lower bound on the support of the rounded lags, from one lag: the
+   positions where C Xt_0 != 0 (Kt_1 for delayed; Kt_0 = D + C Xt_0 for
+   direct, so positions where D != 0 are left out).  One N x d product: it
+   refuses a layer whose Gram matrix could not be formed before the n
+   rounded products are spent on it (a refusal, exit 2, never a claim). */
+static slong support_lower_bound(const ssmh_model_t rm, slong s)
+{
+    slong i, j, cnt = 0;
+    int direct = rm->convention != SSMH_CONVENTION_DELAYED;
+    fmpz_mat_t Bn, Cn, K;
+    fmpz_t bden, cden;
+    fmpz_mat_init(Bn, rm->N, rm->d);
+    fmpz_mat_init(Cn, rm->p, rm->N);
+    fmpz_mat_init(K, rm->p, rm->d);
+    fmpz_init(bden);
+    fmpz_init(cden);
+    fmpq_mat_get_fmpz_mat_matwise(Bn, bden, rm->B);
+    fmpq_mat_get_fmpz_mat_matwise(Cn, cden, rm->C);
+    fmpz_mat_scalar_mul_2exp(Bn, Bn, s);
+    round_div(Bn, bden);
+    fmpz_mat_mul(K, Cn, Bn);
+    for (i = 0; i < rm->p; i++)
+        for (j = 0; j < rm->d; j++)
+            cnt += !fmpz_is_zero(fmpz_mat_entry(K, i, j))
+                   && (!direct || fmpq_is_zero(fmpq_mat_entry(rm->D, i, j)));
+    fmpz_mat_clear(Bn);
+    fmpz_mat_clear(Cn);
+    fmpz_mat_clear(K);
+    fmpz_clear(bden);
+    fmpz_clear(cden);
+    return cnt;
+}
+
 int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, const ssmh_limits_t *lim,
                            ssmh_error_t *err)
 {
@@ -747,6 +780,13 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, con
         goto done;
     }
     ssmh_model_realify(rm, m);
+    /* (a refusal only, so the pattern at 64 bits is as good as any) */
+    if (support_lower_bound(rm, 64) > ENCL_MAX_SUPPORT) {
+        rc = undecided(err, "the rounded lags have more than 2048 nonzero positions, too many for "
+                            "the dense Gram matrix on them (a layer with p d this large is "
+                            "beyond this method)");
+        goto done;
+    }
     s = initial_bits(a->env, rm, n);
     for (;;) {   /* s: enough bits that E2 is at most ~2^-110 of tr Gt */
         ssmh_progress_step(lim, "approx: fixed-point lags and their Gram matrix", 1, 3);

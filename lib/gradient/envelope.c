@@ -321,11 +321,9 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             fmpq_mat_init(G, m_in->d, m_in->d);
             fmpq_mat_init(H, m_in->d, m_in->d);
             fmpq_mat_init(Xt, m_in->d, m_in->N);
-            fmpq_mat_transpose(Xt, m_in->B);
-            fmpq_mat_mul(G, Xt, m_in->B);
+            _ssmh_gram(G, m_in->B, 0);   /* sparse when B is (a channel bank) */
             if (cplx) {
-                fmpq_mat_transpose(Xt, m_in->B_im);
-                fmpq_mat_mul(H, Xt, m_in->B_im);
+                _ssmh_gram(H, m_in->B_im, 0);
                 fmpq_mat_add(G, G, H);
             }
             _ssmh_lmax_upper(b, G);
@@ -336,11 +334,9 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             fmpq_mat_init(G, m_in->p, m_in->p);
             fmpq_mat_init(H, m_in->p, m_in->p);
             fmpq_mat_init(Xt, m_in->N, m_in->p);
-            fmpq_mat_transpose(Xt, m_in->C);
-            fmpq_mat_mul(G, m_in->C, Xt);
+            _ssmh_gram(G, m_in->C, 1);
             if (cplx) {
-                fmpq_mat_transpose(Xt, m_in->C_im);
-                fmpq_mat_mul(H, m_in->C_im, Xt);
+                _ssmh_gram(H, m_in->C_im, 1);
                 fmpq_mat_add(G, G, H);
                 if (m_in->output != SSMH_OUTPUT_RE) {   /* f^2 = 4 */
                     fmpz_t four;

@@ -1,6 +1,8 @@
 /*
- * Exact positive (semi)definiteness of a symmetric rational matrix by
- * fraction-free LDL^T without pivoting.  Guarantee: returns 1 only if the matrix is PSD
+ * Exact positive (semi)definiteness of a symmetric rational matrix: a
+ * rounded floating-point factor checked exactly (psd_factor.c) when it
+ * settles the question, else fraction-free LDL^T without pivoting.
+ * Guarantee: returns 1 only if the matrix is PSD
  * (PD when strict): a zero pivot must come with a zero remaining column,
  * which is exactly the semidefinite case; a negative pivot refutes.
  * Also: a certified upper bound on the largest eigenvalue of a PSD matrix,
@@ -24,7 +26,10 @@ static int psd_fraction_free(const fmpq_mat_t S, int strict)
     slong n = fmpq_mat_nrows(S), i, j, k;
     fmpz_mat_t M;
     fmpz_t den, prev, t;
-    int ok = 1;
+    int ok = _ssmh_psd_by_factor(S, strict);   /* a rounded factor, exactly checked */
+    if (ok >= 0)
+        return ok;
+    ok = 1;
     fmpz_mat_init(M, n, n);
     fmpz_init(den);
     fmpz_init(prev);
@@ -156,11 +161,59 @@ static double *to_doubles(const fmpq_mat_t G, double **v)
     return g;
 }
 
+/* _ssmh_power_iteration on the nonzeros of g only (the same sums in the
+   same order: skipped terms are zeros), for sparse Gram matrices. */
+static double power_iteration_sparse(const double *g, slong n, double *v, slong iters)
+{
+    slong i, j, it, nnz = 0, *start = malloc(sizeof(slong) * (size_t)(n + 1)), *col;
+    double *val, *w = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), lam = 0, nv;
+    for (i = 0; i < n * n; i++)
+        nnz += g[i] != 0;
+    col = malloc(sizeof(slong) * (size_t)(nnz > 0 ? nnz : 1));
+    val = malloc(sizeof(double) * (size_t)(nnz > 0 ? nnz : 1));
+    for (i = 0, nnz = 0; i < n; i++) {
+        start[i] = nnz;
+        for (j = 0; j < n; j++)
+            if (g[i * n + j] != 0) {
+                col[nnz] = j;
+                val[nnz++] = g[i * n + j];
+            }
+    }
+    start[n] = nnz;
+    for (it = 0; it < iters; it++) {
+        nv = 0;
+        for (i = 0; i < n; i++) {
+            double t = 0;
+            for (j = start[i]; j < start[i + 1]; j++)
+                t += val[j] * v[col[j]];
+            w[i] = t;
+            nv += t * t;
+        }
+        nv = sqrt(nv);
+        if (!(nv > 0))
+            break;
+        lam = nv;
+        for (i = 0; i < n; i++)
+            v[i] = w[i] / nv;
+    }
+    free(start);
+    free(col);
+    free(val);
+    free(w);
+    return lam;
+}
+
 /* Largest eigenvalue of a symmetric PSD G (a guide). */
 static double power_lmax(const fmpq_mat_t G)
 {
+    slong n = fmpq_mat_nrows(G), i, nnz = 0;
     double *v, *g = to_doubles(G, &v), lam;
-    lam = _ssmh_power_iteration(g, fmpq_mat_nrows(G), v, 500);
+    for (i = 0; i < n * n; i++)
+        nnz += g[i] != 0;
+    if (nnz * 8 < n * n)
+        lam = power_iteration_sparse(g, n, v, 500);
+    else
+        lam = _ssmh_power_iteration(g, n, v, 500);
     free(g);
     free(v);
     return lam;

@@ -133,7 +133,14 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     flint_free(ord);
     flint_free(rows);
     flint_free(cols);
-    ssmh_model_set(out, m);
+    /* only the modes are needed (their spectrum): no copy of B and C */
+    ssmh_model_clear(out);
+    ssmh_model_init(out);
+    out->structure = m->structure;
+    out->convention = m->convention;
+    out->output = m->output;
+    out->p = m->p;
+    out->d = m->d;
     fmpq_mat_clear(out->lambda_re);
     fmpq_mat_init(out->lambda_re, kept, 1);
     if (cplx) {
@@ -343,6 +350,12 @@ int ssmh_gradient_compute(ssmh_gradient_t g, const ssmh_model_t m, slong lags, c
     g->norms_f2 = _fmpq_vec_init(lags + 1);
     g->norm2_lo = _fmpq_vec_init(lags + 1);
     g->norm2_hi = _fmpq_vec_init(lags + 1);
+    /* structured layers: the norms from the modes (no dense lags) */
+    rc = _ssmh_lag_norms(g->norms_f2, g->norm2_lo, g->norm2_hi, m, lags,
+                         g->have_env && g->env->identity_P ? g->env->M2 : NULL, g->spec->rho_hi,
+                         lim, err);
+    if (rc != 0)
+        return rc < 0 ? rc : SSMH_OK;
     K = flint_malloc(sizeof(fmpq_mat_struct) * (size_t)(lags + 1));
     for (l = 0; l <= lags; l++)
         fmpq_mat_init(K + l, 0, 0);

@@ -10,6 +10,7 @@
  * (rank p(A) = rank p(A)^2).  [rho_lo, rho_hi] contains rho(A).
  */
 #include "ssmheads-impl.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_PREC (1L << 16)
@@ -75,30 +76,42 @@ static void max_into(fmpq_t acc, const fmpq_t x)
 }
 
 /* Structured: eigenvalues re (+- i im), |lambda|^2 rational, A diagonalizable. */
+/* Modes in the order of (re, im), so equal eigenvalues are adjacent. */
+typedef struct {
+    const fmpq *re, *im;
+} eig_key_t;
+
+static int cmp_eig(const void *x, const void *y)
+{
+    const eig_key_t *a = x, *b = y;
+    int c = fmpq_cmp(a->re, b->re);
+    return c != 0 || a->im == NULL ? c : fmpq_cmp(a->im, b->im);
+}
+
 static void structured(ssmh_spectrum_t s, const ssmh_model_t m, slong bits)
 {
     slong i;
+    int cd = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
+    eig_key_t *key = flint_malloc(sizeof(eig_key_t) * (size_t)FLINT_MAX(m->N, 1));
     fmpq_t sq, best, t;
     fmpq_init(sq);
     fmpq_init(best);
     fmpq_init(t);
     for (i = 0; i < m->N; i++) {
-        int dup = 0;
-        slong j;
-        fmpq_mul(sq, fmpq_mat_entry(m->lambda_re, i, 0), fmpq_mat_entry(m->lambda_re, i, 0));
-        if (m->structure == SSMH_STRUCTURE_COMPLEX_DIAG) {
-            fmpq_mul(t, fmpq_mat_entry(m->lambda_im, i, 0), fmpq_mat_entry(m->lambda_im, i, 0));
+        key[i].re = fmpq_mat_entry(m->lambda_re, i, 0);
+        key[i].im = cd ? fmpq_mat_entry(m->lambda_im, i, 0) : NULL;
+    }
+    qsort(key, (size_t)m->N, sizeof(eig_key_t), cmp_eig);   /* distinct ones: O(N log N) */
+    for (i = 0; i < m->N; i++) {
+        int dup = i > 0 && cmp_eig(key + i, key + i - 1) == 0;
+        fmpq_mul(sq, key[i].re, key[i].re);
+        if (cd) {
+            fmpq_mul(t, key[i].im, key[i].im);
             fmpq_add(sq, sq, t);
         }
-        for (j = 0; j < i && !dup; j++)   /* count distinct eigenvalues */
-            dup = fmpq_equal(fmpq_mat_entry(m->lambda_re, i, 0), fmpq_mat_entry(m->lambda_re, j, 0))
-                  && (m->structure != SSMH_STRUCTURE_COMPLEX_DIAG
-                      || fmpq_equal(fmpq_mat_entry(m->lambda_im, i, 0),
-                                    fmpq_mat_entry(m->lambda_im, j, 0)));
         if (!dup) {
             int c = fmpq_cmp_ui(sq, 1);
-            int cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG
-                       && !fmpq_is_zero(fmpq_mat_entry(m->lambda_im, i, 0));
+            int cplx = cd && !fmpq_is_zero(key[i].im);
             /* a complex mode and its conjugate: two eigenvalues of the real form */
             if (c == 0)
                 s->unit += cplx ? 2 : 1;
@@ -109,6 +122,7 @@ static void structured(ssmh_spectrum_t s, const ssmh_model_t m, slong bits)
     }
     s->verdict = s->outside ? SSMH_UNSTABLE : s->unit ? SSMH_MARGINAL : SSMH_STABLE;
     _ssmh_sqrt_enclose(s->rho_lo, s->rho_hi, best, bits);
+    flint_free(key);
     fmpq_clear(sq);
     fmpq_clear(best);
     fmpq_clear(t);

@@ -15,6 +15,7 @@
 
 #define MAX_TRIES 6
 #define MINPOLY_MAX_DIM 400
+#define RESTRICT_MARGIN 16   /* positions beyond the most lags that can count */
 
 void ssmh_heads_init(ssmh_heads_t h)
 {
@@ -206,7 +207,8 @@ static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
 }
 
 /* Batched pivot search for block-diagonal models: the first L lag rows in
-   one product (_ssmh_modp_batch), then one LU decomposition of their
+   one product (_ssmh_modp_batch; a sparse bank's one lag at a time, each
+   costing its nonzero pairs), then one LU decomposition of their
    transpose (support x lags).  Its echelon form gives the greedy pivot lags
    (the column rank profile: the first lags independent of the earlier ones),
    and its row permutation gives entry positions whose leading minors with
@@ -215,7 +217,7 @@ static int annihilates(const fmpq_poly_t q, const _ssmh_real_t *r)
    lag <= m_pass seen); 0 to fall back to the lag-by-lag pass. */
 #define BATCH_MIN_SUPPORT 32
 #define BATCH_EXTRA_LAGS 16
-static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_t *r,
+static int batch_pivots(ssmh_heads_t h, _ssmh_modp_t *s, const _ssmh_real_t *r,
                         slong L, slong m_pass, slong *stall, slong *nstall)
 {
     slong Z = s->nsupp, rank, i, l, c, *P;
@@ -223,7 +225,11 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
     int done;
 
     nmod_mat_init(rows, L, Z, s->mod.n);
-    _ssmh_modp_batch(rows, s, L);
+    if (s->sparse)   /* a bank: each lag costs its nonzero pairs, the rows are generated */
+        for (l = 0; l < L; l++)
+            _ssmh_modp_next(s, nmod_mat_entry_ptr(rows, l, 0));
+    else
+        _ssmh_modp_batch(rows, s, L);
     nmod_mat_init(T, Z, L, s->mod.n);
     nmod_mat_transpose(T, rows);
     nmod_mat_clear(rows);
@@ -247,7 +253,9 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
             h->entry_row[i] = s->supp[P[i]] / r->d;
             h->entry_col[i] = s->supp[P[i]] % r->d;
         }
-        for (l = c + 1; l < L && done; l++)
+        /* past the last pivot: covered trivially when the rank is the
+           support size, else every lag up to m_pass was seen */
+        for (l = c + 1; l < L && done && rank < Z; l++)
             stall[(*nstall)++] = l;
         h->r = rank;
     }
@@ -256,9 +264,71 @@ static int batch_pivots(ssmh_heads_t h, const _ssmh_modp_t *s, const _ssmh_real_
     return done;
 }
 
-/* One attempt with the prime P.  Returns SSMH_OK, 1 (unlucky prime: retry),
-   or a negative error. */
+/* Positions for a restricted pass: at least `want` positions of the
+   support supp (Z of them), drawn at random from st.  A dense model takes
+   every row of a few random columns of B (the Krylov sequence then runs on
+   those columns only); a block-diagonal one a random subset of the
+   support.  Returns their number (sel receives them, increasing), or 0 when
+   they would be the whole support. */
+static slong restricted_positions(slong **sel, const _ssmh_real_t *r, const slong *supp, slong Z,
+                                  slong want, flint_rand_t st)
+{
+    slong i, j, n = 0, p = r->p, d = r->d;
+    *sel = NULL;
+    if (want >= Z)
+        return 0;
+    if (!r->blockdiag) {
+        slong nc = (want + p - 1) / p;
+        char *use;
+        slong *perm;
+        if (nc >= d)
+            return 0;
+        use = flint_calloc((size_t)d, 1);
+        perm = flint_malloc(sizeof(slong) * (size_t)d);
+        for (j = 0; j < d; j++)
+            perm[j] = j;
+        for (j = 0; j < nc; j++) {   /* partial Fisher-Yates */
+            slong k = j + (slong)n_randint(st, (ulong)(d - j)), t = perm[j];
+            perm[j] = perm[k];
+            perm[k] = t;
+            use[perm[j]] = 1;
+        }
+        *sel = flint_malloc(sizeof(slong) * (size_t)(p * nc));
+        for (i = 0; i < p; i++)
+            for (j = 0; j < d; j++)
+                if (use[j])
+                    (*sel)[n++] = i * d + j;
+        flint_free(use);
+        flint_free(perm);
+        return n;
+    } else {
+        slong *perm = flint_malloc(sizeof(slong) * (size_t)Z);
+        char *use = flint_calloc((size_t)Z, 1);
+        for (i = 0; i < Z; i++)
+            perm[i] = i;
+        for (i = 0; i < want; i++) {
+            slong k = i + (slong)n_randint(st, (ulong)(Z - i)), t = perm[i];
+            perm[i] = perm[k];
+            perm[k] = t;
+            use[perm[i]] = 1;
+        }
+        *sel = flint_malloc(sizeof(slong) * (size_t)want);
+        for (i = 0; i < Z; i++)
+            if (use[i])
+                (*sel)[n++] = supp[i];
+        flint_free(use);
+        flint_free(perm);
+        return n;
+    }
+}
+
+/* One attempt with the prime P on the positions sel (nsel of them: the
+   whole support, or a subset for a restricted pass).  Returns SSMH_OK,
+   1 (unlucky prime: retry), 2 (restricted pass only: the lags below
+   first_covered are not all independent on sel; redo on the whole
+   support), or a negative error. */
 static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *r, ulong P,
+                   const slong *sel, slong nsel, int restricted,
                    const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     int blockdiag = r->blockdiag;
@@ -271,7 +341,7 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     int rc, batched = 0;
 
     h->first_covered = h->m + 1 - dzero;
-    rc = _ssmh_modp_init(&s, r, P);
+    rc = _ssmh_modp_init(&s, r, P, sel, nsel);
     if (rc != 0) {
         _ssmh_modp_clear(&s);
         if (rc == SSMH_E_LIMIT)
@@ -280,7 +350,6 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
         return 1; /* P divides a denominator */
     }
     Z = s.nsupp;
-    h->support = Z;
     e.Z = Z;
     e.r = 0;
     e.rows = flint_malloc(sizeof(mp_limb_t *) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
@@ -290,15 +359,19 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     h->entry_row = flint_realloc(h->entry_row, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     h->entry_col = flint_realloc(h->entry_col, sizeof(slong) * (size_t)FLINT_MAX(1, FLINT_MIN(Z, m_pass + 1)));
     buf = NULL;
-    if (blockdiag && !s.sparse && Z >= BATCH_MIN_SUPPORT
+    if (blockdiag && Z >= BATCH_MIN_SUPPORT
         && batch_pivots(h, &s, r, FLINT_MIN(m_pass + 1, Z + BATCH_EXTRA_LAGS), m_pass,
                         stall, &nstall)) {
         e.r = h->r; /* the batch found every pivot: skip the lag-by-lag pass */
         batched = 1;
+        if (restricted && nstall > 0)
+            rc = 2;
     } else {
         nstall = 0;
+        if (s.lag > 0)   /* the batch advanced the sparse recursion */
+            _ssmh_modp_rewind(&s);
     }
-    for (l = batched ? m_pass + 1 : 0; l <= m_pass && e.r < Z; l++) {
+    for (l = batched ? m_pass + 1 : 0; l <= m_pass && e.r < Z && rc == 0; l++) {
         slong c;
         ssmh_progress_step(lim, "heads: lag ranks mod p", (double)l, (double)(m_pass + 1));
         if (buf == NULL)
@@ -310,10 +383,14 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
             h->entry_row[e.r - 1] = s.supp[c] / r->d;
             h->entry_col[e.r - 1] = s.supp[c] % r->d;
             buf = NULL;
+        } else if (restricted) {
+            rc = 2;   /* a lag dependent on the chosen positions */
         } else {
             stall[nstall++] = l;
         }
     }
+    if (restricted && rc == 0 && e.r < m_pass + 1)
+        rc = 2;
     flint_free(buf);
     for (i = 0; i < e.r && e.rows != NULL && !batched; i++)
         flint_free(e.rows[i]);
@@ -322,6 +399,10 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     h->r = e.r;
     h->prime = P;
     _ssmh_modp_clear(&s);
+    if (rc == 2) {
+        flint_free(stall);
+        return rc;
+    }
 
     /* A tighter annihilator for a dense model whose rank stalls. */
     if (nstall > 0 && !blockdiag && h->ann == SSMH_ANNIHILATOR_CAYLEY_HAMILTON
@@ -378,10 +459,10 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
                        const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     _ssmh_real_t r;
-    flint_rand_t st;
-    int blockdiag = m->structure != SSMH_STRUCTURE_DENSE, rc = 1, tries;
+    flint_rand_t st, pick;
+    int blockdiag = m->structure != SSMH_STRUCTURE_DENSE, rc = 1, tries, dzero;
     uint64_t seed = ssmh_model_hash(m);
-    slong m_diag = 0;
+    slong m_diag = 0, Z, *supp = NULL;
 
     ssmh_heads_clear(h);
     h->convention = m->convention;
@@ -393,6 +474,12 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     h->M = r.M;
     flint_randinit(st);
     flint_randseed(st, (ulong)seed, (ulong)(seed >> 32) ^ UWORD(0x5deece66d));
+    /* positions drawn from their own stream: the primes stay those of st */
+    flint_randinit(pick);
+    flint_randseed(pick, (ulong)(seed >> 32), (ulong)seed ^ UWORD(0x2545f4914f6cdd1d));
+    dzero = !r.delayed && fmpq_mat_is_zero(r.D);
+    Z = _ssmh_support(&supp, &r);
+    h->support = Z;
 
     if (blockdiag)
         m_diag = diag_annihilator(NULL, &r);
@@ -410,9 +497,25 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
             h->ann = SSMH_ANNIHILATOR_B;
             h->m = m_diag;
         }
-        rc = attempt(h, m, &r, P, lim, err);
+        {
+            /* The lags below F = m + 1 - dzero span at most F dimensions:
+               when F is well below the support size, look for F independent
+               lags on F + margin positions first (the full p x d lags of a
+               large layer are never formed); fall back to the whole support
+               when they are not all independent there. */
+            slong *sel = NULL, F = h->m + 1 - dzero;
+            slong nsel = restricted_positions(&sel, &r, supp, Z, F + RESTRICT_MARGIN, pick);
+            rc = 2;
+            if (nsel > 0)
+                rc = attempt(h, m, &r, P, sel, nsel, 1, lim, err);
+            if (rc == 2)
+                rc = attempt(h, m, &r, P, supp, Z, 0, lim, err);
+            flint_free(sel);
+        }
     }
+    flint_free(supp);
     flint_randclear(st);
+    flint_randclear(pick);
     if (rc != SSMH_OK)
         _ssmh_real_clear(&r);
     if (rc == 1)

@@ -20,6 +20,10 @@ typedef struct {
                             realified entries from src with _ssmh_real_BC_*) */
     fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
     const ssmh_model_struct *src;   /* the model (not owned) */
+    /* without B and C built: the nonzero pattern of the realified B (row t:
+       columns bnz[bnz_start[t] .. bnz_start[t + 1])) and C (column t: rows
+       cnz[...]), found in one pass over the model; else NULL */
+    slong *bnz_start, *bnz, *cnz_start, *cnz;
 } _ssmh_real_t;
 
 /* with_BC = 0 leaves a complex-diagonal model's realified B and C unbuilt
@@ -39,16 +43,20 @@ void _ssmh_real_apply(fmpq_mat_t out, const _ssmh_real_t *r, const fmpq_mat_t X)
 /* The characteristic polynomial of A (degree M). */
 void _ssmh_real_charpoly(fmpq_poly_t q, const _ssmh_real_t *r);
 
-/* The lag rows of a realified model modulo a prime, restricted to the
-   structural support (positions (i, j) where some K_l can be nonzero). */
+/* The lag rows of a realified model modulo a prime, restricted to a set
+   of positions: the structural support (positions (i, j) where some K_l can
+   be nonzero), or a subset of it chosen by the caller. */
 typedef struct {
     nmod_t mod;
     slong M, d, p;
     int blockdiag, delayed, sparse;
     nmod_mat_t A, B, C, D, X, Y, K;
-    slong nsupp;        /* support size */
+    slong nsupp;        /* number of positions */
     slong *supp;        /* row-major positions i * d + j, increasing */
     slong *posmap;      /* p*d -> index in supp or -1 */
+    slong ncols;        /* dense models: the columns of B the positions use; */
+    slong *cols;        /* X = A^l B[:, cols] is M x ncols */
+    slong *colmap;      /* d -> index in cols or -1 */
     slong nblk;
     slong *blk;         /* first state of each block; blk[nblk] = M */
     slong *cr_start, *cr; /* nonzero C rows per block (CSR) */
@@ -56,12 +64,16 @@ typedef struct {
     slong lag;          /* the lag the next call produces */
 } _ssmh_modp_t;
 
-/* Returns 0, or -1 when P divides a denominator (pick another prime), or
-   SSMH_E_LIMIT when p*d is too large. */
-int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P);
+/* sel: nsel increasing positions of the structural support, or NULL for
+   the whole support.  Returns 0, or -1 when P divides a denominator (pick
+   another prime), or SSMH_E_LIMIT when p*d is too large. */
+int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong *sel,
+                    slong nsel);
 void _ssmh_modp_clear(_ssmh_modp_t *s);
 /* Write K_lag restricted to the support into row (length nsupp); lag++. */
 void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row);
+/* Back to lag 0. */
+void _ssmh_modp_rewind(_ssmh_modp_t *s);
 
 /* Block-diagonal models only: rows (L x nsupp, initialised) receives the
    lags 0 .. L-1 at once, independent of the state of s. */

@@ -40,6 +40,33 @@ static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
     return 0;
 }
 
+/* The rows of C (cols = 0) or the columns of B (cols = 1) that block b
+   touches, into out (mark: a zeroed array of p or d flags, left zeroed);
+   returns their number.  From the realified patterns when they exist. */
+static slong block_touch(slong *out, char *mark, const _ssmh_real_t *r, slong b, int cols)
+{
+    slong n = 0, t, k, i, lim = cols ? r->d : r->p;
+    const slong *st = cols ? r->bnz_start : r->cnz_start, *ix = cols ? r->bnz : r->cnz;
+    if (st == NULL) {
+        for (i = 0; i < lim; i++)
+            for (t = r->blk[b]; t < r->blk[b + 1]; t++)
+                if (cols ? _ssmh_real_B_nz(r, t, i) : _ssmh_real_C_nz(r, i, t)) {
+                    out[n++] = i;
+                    break;
+                }
+        return n;
+    }
+    for (t = r->blk[b]; t < r->blk[b + 1]; t++)
+        for (k = st[t]; k < st[t + 1]; k++)
+            if (!mark[ix[k]]) {
+                mark[ix[k]] = 1;
+                out[n++] = ix[k];
+            }
+    for (k = 0; k < n; k++)
+        mark[out[k]] = 0;
+    return n;
+}
+
 /* The realified B and C mod P, built or read through the accessors. */
 static int reduce_BC(nmod_mat_t B, nmod_mat_t C, const _ssmh_real_t *r, nmod_t mod)
 {
@@ -49,6 +76,21 @@ static int reduce_BC(nmod_mat_t B, nmod_mat_t C, const _ssmh_real_t *r, nmod_t m
     if (r->has_BC)
         return reduce_mat(B, r->B, mod) || reduce_mat(C, r->C, mod) ? -1 : 0;
     fmpq_init(x);
+    if (r->bnz_start != NULL) {   /* only the nonzeros */
+        slong t, k;
+        for (t = 0; t < r->M && rc == 0; t++)
+            for (k = r->bnz_start[t]; k < r->bnz_start[t + 1] && rc == 0; k++) {
+                _ssmh_real_B_get(x, r, t, r->bnz[k]);
+                rc = reduce(nmod_mat_entry_ptr(B, t, r->bnz[k]), x, mod);
+            }
+        for (t = 0; t < r->M && rc == 0; t++)
+            for (k = r->cnz_start[t]; k < r->cnz_start[t + 1] && rc == 0; k++) {
+                _ssmh_real_C_get(x, r, r->cnz[k], t);
+                rc = reduce(nmod_mat_entry_ptr(C, r->cnz[k], t), x, mod);
+            }
+        fmpq_clear(x);
+        return rc;
+    }
     for (i = 0; i < r->M && rc == 0; i++)
         for (j = 0; j < r->d && rc == 0; j++)
             if (_ssmh_real_B_nz(r, i, j)) {
@@ -67,8 +109,7 @@ static int reduce_BC(nmod_mat_t B, nmod_mat_t C, const _ssmh_real_t *r, nmod_t m
 
 slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
 {
-    slong p = r->p, d = r->d, i, j, s, b, nb, n = 0;
-    const slong *blk = r->blk;
+    slong p = r->p, d = r->d, i, j, b, nb, n = 0;
     char *mask;
     if (!r->blockdiag || p * d > MAX_PD) {
         *supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
@@ -85,26 +126,17 @@ slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
     {
         slong *rows = flint_malloc(sizeof(slong) * (size_t)p);
         slong *cols = flint_malloc(sizeof(slong) * (size_t)d);
+        char *mr = flint_calloc((size_t)p, 1), *mc = flint_calloc((size_t)d, 1);
         for (b = 0; b < nb; b++) {
-            slong nr = 0, nc = 0, x, y;
-            for (i = 0; i < p; i++)
-                for (s = blk[b]; s < blk[b + 1]; s++)
-                    if (_ssmh_real_C_nz(r, i, s)) {
-                        rows[nr++] = i;
-                        break;
-                    }
-            for (j = 0; j < d; j++)
-                for (s = blk[b]; s < blk[b + 1]; s++)
-                    if (_ssmh_real_B_nz(r, s, j)) {
-                        cols[nc++] = j;
-                        break;
-                    }
+            slong nr = block_touch(rows, mr, r, b, 0), nc = nr ? block_touch(cols, mc, r, b, 1) : 0, x, y;
             for (x = 0; x < nr; x++)
                 for (y = 0; y < nc; y++)
                     mask[rows[x] * d + cols[y]] = 1;
         }
         flint_free(rows);
         flint_free(cols);
+        flint_free(mr);
+        flint_free(mc);
     }
     for (i = 0; i < p * d; i++)
         n += mask[i];
@@ -117,11 +149,13 @@ slong _ssmh_support(slong **supp, const _ssmh_real_t *r)
     return n;
 }
 
-int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
+int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong *sel,
+                    slong nsel)
 {
     slong M = r->M, d = r->d, p = r->p, i, j, b, t;
     int blockdiag = r->blockdiag;
     double sparse_cost = 0, dense_cost;
+    char *mr, *mc;
 
     memset(s, 0, sizeof(*s));
     if (p * d > MAX_PD)
@@ -132,13 +166,34 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
     s->p = p;
     s->blockdiag = blockdiag;
     s->delayed = r->delayed;
+    if (sel == NULL) {
+        s->nsupp = _ssmh_support(&s->supp, r);
+    } else {
+        s->nsupp = nsel;
+        s->supp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, nsel));
+        for (i = 0; i < nsel; i++)
+            s->supp[i] = sel[i];
+    }
+    /* A dense model's Krylov sequence runs only on the columns of B that
+       the positions use (N^2 per column and lag) */
+    s->colmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d));
+    s->cols = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d));
+    for (j = 0; j < d; j++)
+        s->colmap[j] = blockdiag ? j : -1;
+    for (i = 0; i < s->nsupp && !blockdiag; i++)
+        s->colmap[s->supp[i] % d] = 0;
+    for (j = 0, s->ncols = 0; j < d; j++)
+        if (s->colmap[j] >= 0) {
+            s->colmap[j] = s->ncols;
+            s->cols[s->ncols++] = j;
+        }
     nmod_mat_init(s->A, blockdiag ? 0 : M, blockdiag ? 0 : M, P);
     nmod_mat_init(s->B, M, d, P);
     nmod_mat_init(s->C, p, M, P);
     nmod_mat_init(s->D, p, d, P);
-    nmod_mat_init(s->X, M, d, P);
-    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : d, P);   /* dense products only */
-    nmod_mat_init(s->K, p, d, P);
+    nmod_mat_init(s->X, M, s->ncols, P);
+    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : s->ncols, P);   /* dense products only */
+    nmod_mat_init(s->K, p, s->ncols, P);
     s->nblk = blockdiag ? r->nblk : 1;
     s->blk = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
     if (blockdiag)
@@ -148,7 +203,6 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
         s->blk[0] = 0;
         s->blk[1] = M;
     }
-    s->nsupp = _ssmh_support(&s->supp, r);
     s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
     for (i = 0; i < p * d; i++)
         s->posmap[i] = -1;
@@ -175,31 +229,59 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P)
         s->cr = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * s->nblk));
         s->bc = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d * s->nblk));
         s->cr_start[0] = s->bc_start[0] = 0;
+        mr = flint_calloc((size_t)p, 1);
+        mc = flint_calloc((size_t)d, 1);
         for (b = 0; b < s->nblk; b++) {
             slong nr = s->cr_start[b], nc = s->bc_start[b];
-            for (i = 0; i < p; i++)
-                for (t = s->blk[b]; t < s->blk[b + 1]; t++)
-                    if (nmod_mat_entry(s->C, i, t) != 0) {
-                        s->cr[nr++] = i;
-                        break;
-                    }
-            for (j = 0; j < d; j++)
-                for (t = s->blk[b]; t < s->blk[b + 1]; t++)
-                    if (nmod_mat_entry(s->B, t, j) != 0) {
-                        s->bc[nc++] = j;
-                        break;
-                    }
+            if (r->cnz_start != NULL) {   /* the rational patterns (a zero mod P costs a little work) */
+                nr += block_touch(s->cr + nr, mr, r, b, 0);
+                nc += block_touch(s->bc + nc, mc, r, b, 1);
+            } else {
+                for (i = 0; i < p; i++)
+                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
+                        if (nmod_mat_entry(s->C, i, t) != 0) {
+                            s->cr[nr++] = i;
+                            break;
+                        }
+                for (j = 0; j < d; j++)
+                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
+                        if (nmod_mat_entry(s->B, t, j) != 0) {
+                            s->bc[nc++] = j;
+                            break;
+                        }
+            }
             s->cr_start[b + 1] = nr;
             s->bc_start[b + 1] = nc;
             sparse_cost += (double)(s->blk[b + 1] - s->blk[b])
                            * (double)(nr - s->cr_start[b]) * (double)(nc - s->bc_start[b]);
         }
+        flint_free(mr);
+        flint_free(mc);
         dense_cost = (double)p * (double)M * (double)d;
         s->sparse = sparse_cost * 4 < dense_cost;
     }
-    nmod_mat_set(s->X, s->B);
+    for (i = 0; i < M; i++)   /* X starts at zero: copy B's nonzeros only (untouched pages stay free) */
+        for (j = 0; j < s->ncols; j++)
+            if (nmod_mat_entry(s->B, i, s->cols[j]) != 0)
+                nmod_mat_entry(s->X, i, j) = nmod_mat_entry(s->B, i, s->cols[j]);
     s->lag = 0;
     return 0;
+}
+
+void _ssmh_modp_rewind(_ssmh_modp_t *s)
+{
+    slong i, j, b, y;
+    if (s->blockdiag && s->sparse) {   /* only the columns each block carries changed */
+        for (b = 0; b < s->nblk; b++)
+            for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++)
+                for (i = s->blk[b]; i < s->blk[b + 1]; i++)
+                    nmod_mat_entry(s->X, i, s->bc[y]) = nmod_mat_entry(s->B, i, s->bc[y]);
+    } else {
+        for (i = 0; i < s->M; i++)
+            for (j = 0; j < s->ncols; j++)
+                nmod_mat_entry(s->X, i, j) = nmod_mat_entry(s->B, i, s->cols[j]);
+    }
+    s->lag = 0;
 }
 
 void _ssmh_modp_clear(_ssmh_modp_t *s)
@@ -214,6 +296,8 @@ void _ssmh_modp_clear(_ssmh_modp_t *s)
     flint_free(s->blk);
     flint_free(s->supp);
     flint_free(s->posmap);
+    flint_free(s->cols);
+    flint_free(s->colmap);
     flint_free(s->cr_start);
     flint_free(s->bc_start);
     flint_free(s->cr);
@@ -261,18 +345,20 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
             for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++) {
                 slong j = s->bc[y];
                 for (x = s->cr_start[b]; x < s->cr_start[b + 1]; x++) {
-                    slong i2 = s->cr[x];
+                    slong i2 = s->cr[x], z = s->posmap[i2 * s->d + j];
                     mp_limb_t v = 0;
+                    if (z < 0)   /* a position outside the chosen ones */
+                        continue;
                     for (t = s->blk[b]; t < s->blk[b + 1]; t++)
                         v = nmod_add(v, nmod_mul(nmod_mat_entry(s->C, i2, t),
                                                  nmod_mat_entry(s->X, t, j), mod), mod);
-                    row[s->posmap[i2 * s->d + j]] = nmod_add(row[s->posmap[i2 * s->d + j]], v, mod);
+                    row[z] = nmod_add(row[z], v, mod);
                 }
             }
     } else if (use_cx) {
         nmod_mat_mul(s->K, s->C, s->X);
         for (i = 0; i < s->nsupp; i++)
-            row[i] = nmod_mat_entry(s->K, s->supp[i] / s->d, s->supp[i] % s->d);
+            row[i] = nmod_mat_entry(s->K, s->supp[i] / s->d, s->colmap[s->supp[i] % s->d]);
     } else {
         memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
     }

@@ -8,6 +8,53 @@
 #include "heads-impl.h"
 #include <string.h>
 
+/* The nonzero patterns of the realified B (rows 2s, 2s+1 from B, B_im) and
+   C (columns 2s, 2s+1 from C, C_im), each matrix read once in row order. */
+static void real_patterns(_ssmh_real_t *r, const ssmh_model_t m)
+{
+    slong N = m->N, M = 2 * N, s, i, j, nb = 0, nc = 0, *fill;
+    r->bnz_start = flint_calloc((size_t)(M + 1), sizeof(slong));
+    r->cnz_start = flint_calloc((size_t)(M + 1), sizeof(slong));
+    for (s = 0; s < N; s++)
+        for (j = 0; j < m->d; j++) {
+            r->bnz_start[2 * s + 1] += !fmpq_is_zero(fmpq_mat_entry(m->B, s, j));
+            r->bnz_start[2 * s + 2] += !fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j));
+        }
+    for (i = 0; i < m->p; i++)
+        for (s = 0; s < N; s++) {
+            r->cnz_start[2 * s + 1] += !fmpq_is_zero(fmpq_mat_entry(m->C, i, s));
+            r->cnz_start[2 * s + 2] += !fmpq_is_zero(fmpq_mat_entry(m->C_im, i, s));
+        }
+    for (s = 0; s < M; s++) {
+        r->bnz_start[s + 1] += r->bnz_start[s];
+        r->cnz_start[s + 1] += r->cnz_start[s];
+    }
+    nb = r->bnz_start[M];
+    nc = r->cnz_start[M];
+    r->bnz = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nb, 1));
+    r->cnz = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nc, 1));
+    fill = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(M, 1));
+    for (s = 0; s < M; s++)
+        fill[s] = r->bnz_start[s];
+    for (s = 0; s < N; s++)
+        for (j = 0; j < m->d; j++) {
+            if (!fmpq_is_zero(fmpq_mat_entry(m->B, s, j)))
+                r->bnz[fill[2 * s]++] = j;
+            if (!fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j)))
+                r->bnz[fill[2 * s + 1]++] = j;
+        }
+    for (s = 0; s < M; s++)
+        fill[s] = r->cnz_start[s];
+    for (i = 0; i < m->p; i++)   /* rows in increasing order within each column */
+        for (s = 0; s < N; s++) {
+            if (!fmpq_is_zero(fmpq_mat_entry(m->C, i, s)))
+                r->cnz[fill[2 * s]++] = i;
+            if (!fmpq_is_zero(fmpq_mat_entry(m->C_im, i, s)))
+                r->cnz[fill[2 * s + 1]++] = i;
+        }
+    flint_free(fill);
+}
+
 void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
 {
     slong s, j, N = m->N, b = 0;
@@ -92,6 +139,8 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
     }
     r->nblk = b;
     r->blk[b] = 2 * N;
+    if (!with_BC)
+        real_patterns(r, m);
 }
 
 /* Realified complex entries: B row 2s = Re b_s, row 2s+1 = Im b_s;
@@ -136,6 +185,10 @@ void _ssmh_real_clear(_ssmh_real_t *r)
     if (r->a)
         _fmpq_vec_clear(r->a, r->a_alloc);
     flint_free(r->blk);
+    flint_free(r->bnz_start);
+    flint_free(r->bnz);
+    flint_free(r->cnz_start);
+    flint_free(r->cnz);
     memset(r, 0, sizeof(*r));
 }
 
