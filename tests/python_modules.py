@@ -452,6 +452,8 @@ def lru_module(tally, torch):
 INTERRUPT = '''
 import os, random, signal, sys
 import ssmheads
+# a background job (make check &, nohup) inherits SIGINT ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 random.seed(1)
 A = [[random.randint(-3, 3) / 320 for _ in range(40)] for _ in range(40)]
 m = ssmheads.Model(A, [[1]] * 40, [[1] * 40])

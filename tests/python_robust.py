@@ -396,6 +396,9 @@ def readme_example(tally, torch_ok):
 def main():
     tally = sup.Tally()
     np = None
+    # Ctrl-C is simulated by SIGINT, which a background job (`make check &`,
+    # nohup) inherits as ignored -- and Python then installs no handler
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if sup.have('numpy'):
         import numpy as np
     errors(tally)
