@@ -154,7 +154,8 @@ static void rand_structured(ssmh_model_t m, flint_rand_t st)
 {
     slong N = 1 + n_randint(st, 4), d = 1 + n_randint(st, 4), p = 1 + n_randint(st, 4), s, i;
     int cplx = n_randint(st, 2);
-    fmpq_mat_struct *mats[4];
+    ssmh_spmat_struct *mats[4];
+    fmpq_mat_t X;
     ssmh_model_clear(m);
     ssmh_model_init(m);
     m->convention = n_randint(st, 2) ? SSMH_CONVENTION_DIRECT : SSMH_CONVENTION_DELAYED;
@@ -178,17 +179,20 @@ static void rand_structured(ssmh_model_t m, flint_rand_t st)
     mats[3] = m->C_im;
     for (i = 0; i < 4; i++) {
         slong r = i < 2 ? N : p, c = i < 2 ? d : N, a, b;
-        fmpq_mat_clear(mats[i]);
+        ssmh_spmat_clear(mats[i]);
         if (!cplx && (i == 1 || i == 3)) {
-            fmpq_mat_init(mats[i], 0, 0);
+            ssmh_spmat_init(mats[i], 0, 0);
             continue;
         }
-        fmpq_mat_init(mats[i], r, c);
+        ssmh_spmat_init(mats[i], 0, 0);
+        fmpq_mat_init(X, r, c);
         for (a = 0; a < r; a++)
             for (b = 0; b < c; b++)
                 if (n_randint(st, 100) < 45)
-                    fmpq_set_si(fmpq_mat_entry(mats[i], a, b), (slong)n_randint(st, 9) - 4,
+                    fmpq_set_si(fmpq_mat_entry(X, a, b), (slong)n_randint(st, 9) - 4,
                                 1 + n_randint(st, 3));
+        ssmh_spmat_set_fmpq_mat(mats[i], X);
+        fmpq_mat_clear(X);
     }
     fmpq_mat_clear(m->D);
     fmpq_mat_init(m->D, p, d);

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <ssmheads/core.h>
+#include <ssmheads/spmat.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,8 +46,9 @@ typedef struct {
     fmpq_mat_t A;            /* DENSE: N x N; otherwise 0 x 0 */
     fmpq_mat_t lambda_re;    /* DIAG, COMPLEX_DIAG: N x 1; otherwise 0 x 0 */
     fmpq_mat_t lambda_im;    /* COMPLEX_DIAG: N x 1; otherwise 0 x 0 */
-    fmpq_mat_t B, C;         /* N x d, p x N (real parts for COMPLEX_DIAG) */
-    fmpq_mat_t B_im, C_im;   /* COMPLEX_DIAG: imaginary parts; else 0 x 0 */
+    ssmh_spmat_t B, C;       /* N x d, p x N (real parts for COMPLEX_DIAG),
+                                kept sparse (a channel bank's are mostly 0) */
+    ssmh_spmat_t B_im, C_im; /* COMPLEX_DIAG: imaginary parts; else 0 x 0 */
     fmpq_mat_t D;            /* p x d; zero when the file has no D */
     int has_D;               /* the file gave D explicitly */
     slong length;            /* the file's "length", or 0 when absent */
