@@ -50,7 +50,8 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
     ssmhc_qmat_init(&T, rows, cols);
     mpq_init(t);
     for (i = deg, ok = 1; i >= 0 && ok; i--) {
-        const ssmhc_qmat *W = is_b ? &m->B : &m->C;
+        const ssmhc_smat *W = is_b ? &m->B : &m->C;
+        long a, k;
         if (i < deg) {
             if (is_b)
                 ssmhc_model_apply_A(&T, m, &Y);
@@ -62,12 +63,11 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
         }
         if (mpq_sgn(q[i]) == 0)
             continue;
-        for (e = 0; e < (size_t)rows * (size_t)cols; e++) {
-            if (mpq_sgn(W->e[e]) == 0)
-                continue;
-            mpq_mul(t, q[i], W->e[e]);
-            mpq_add(Y.e[e], Y.e[e], t);
-        }
+        for (a = 0; a < W->rows; a++)   /* + q_i W, on W's nonzeros */
+            for (k = W->rowptr[a]; k < W->rowptr[a + 1]; k++) {
+                mpq_mul(t, q[i], W->val[k]);
+                mpq_add(SSMHC_Q(&Y, a, W->col[k]), SSMHC_Q(&Y, a, W->col[k]), t);
+            }
     }
     grown = !ok;   /* a power outgrew --max-bits */
     ok = ok && ssmhc_qmat_is_zero(&Y);
