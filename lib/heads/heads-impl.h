@@ -60,6 +60,9 @@ typedef struct {
        B, C, X above are then 0 x 0 */
     slong *coff, *xoff;
     mp_limb_t *Cb, *Xb, *X0;
+    mp_limb_t *Cbp, *Ap;  /* Shoup companions of Cb and of A's block entries */
+    slong *poff, *zp;     /* per block: the support index of each (column,
+                             row) pair, row fastest, or -1 (from poff[b]) */
     slong lag;          /* the lag the next call produces */
 } _ssmh_modp_t;
 

@@ -132,6 +132,28 @@ static int blocks_sparse_init(_ssmh_modp_t *s, const _ssmh_real_t *r)
     }
     if (nx > 0)
         memcpy(s->Xb, s->X0, sizeof(mp_limb_t) * (size_t)nx);
+    /* the fixed factors' Shoup companions (C's entries, A's blocks), and
+       the support index of every pair a block contributes to */
+    s->Cbp = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, nc));
+    for (k = 0; k < nc; k++)
+        s->Cbp[k] = n_mulmod_precomp_shoup(s->Cb[k], s->mod.n);
+    s->Ap = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, 2 * s->M));
+    for (k = 0; k < 2 * s->M; k++)
+        s->Ap[k] = n_mulmod_precomp_shoup(nmod_mat_entry(s->A, k / 2, k % 2), s->mod.n);
+    s->poff = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+    for (b = 0, k = 0; b < s->nblk; b++) {
+        s->poff[b] = k;
+        k += (s->cr_start[b + 1] - s->cr_start[b]) * (s->bc_start[b + 1] - s->bc_start[b]);
+    }
+    s->poff[s->nblk] = k;
+    s->zp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, k));
+    for (b = 0; b < s->nblk; b++) {
+        slong nr = s->cr_start[b + 1] - s->cr_start[b], ncol = s->bc_start[b + 1] - s->bc_start[b];
+        for (y = 0; y < ncol; y++)
+            for (x = 0; x < nr; x++)
+                s->zp[s->poff[b] + y * nr + x] =
+                    s->posmap[s->cr[s->cr_start[b] + x] * s->d + s->bc[s->bc_start[b] + y]];
+    }
     flint_free(rpos);
     flint_free(cpos);
     return rc;
@@ -347,6 +369,10 @@ void _ssmh_modp_clear(_ssmh_modp_t *s)
     flint_free(s->Cb);
     flint_free(s->Xb);
     flint_free(s->X0);
+    flint_free(s->Cbp);
+    flint_free(s->Ap);
+    flint_free(s->poff);
+    flint_free(s->zp);
     memset(s, 0, sizeof(*s));
 }
 
@@ -364,16 +390,25 @@ static void advance_blockdiag(_ssmh_modp_t *s)
             a10 = nmod_mat_entry(s->A, i0 + 1, 0);
             a11 = nmod_mat_entry(s->A, i0 + 1, 1);
         }
-        for (c = 0; c < nc; c++) {
-            mp_limb_t *x0, *x1;
-            if (s->sparse) {
-                x0 = s->Xb + s->xoff[b] + c;
-                x1 = x0 + nc;
-            } else {
-                j = c;
-                x0 = nmod_mat_entry_ptr(s->X, i0, j);
-                x1 = bs == 2 ? nmod_mat_entry_ptr(s->X, i0 + 1, j) : NULL;
+        if (s->sparse) {   /* A's entries are fixed: Shoup products */
+            const mp_limb_t *ap = s->Ap + 2 * i0;
+            mp_limb_t *x0 = s->Xb + s->xoff[b];
+            for (c = 0; c < nc; c++, x0++) {
+                if (bs == 1) {
+                    *x0 = n_mulmod_shoup(a00, *x0, ap[0], mod.n);
+                } else {
+                    mp_limb_t v0 = *x0, v1 = x0[nc];
+                    *x0 = nmod_add(n_mulmod_shoup(a00, v0, ap[0], mod.n),
+                                   n_mulmod_shoup(a01, v1, ap[1], mod.n), mod);
+                    x0[nc] = nmod_add(n_mulmod_shoup(a10, v0, ap[2], mod.n),
+                                      n_mulmod_shoup(a11, v1, ap[3], mod.n), mod);
+                }
             }
+            continue;
+        }
+        for (j = 0; j < nc; j++) {
+            mp_limb_t *x0 = nmod_mat_entry_ptr(s->X, i0, j);
+            mp_limb_t *x1 = bs == 2 ? nmod_mat_entry_ptr(s->X, i0 + 1, j) : NULL;
             if (bs == 1) {
                 *x0 = nmod_mul(a00, *x0, mod);
             } else {
@@ -396,17 +431,20 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
         memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
         for (b = 0; b < s->nblk; b++) {
             slong bs = s->blk[b + 1] - s->blk[b], nc = s->bc_start[b + 1] - s->bc_start[b];
+            slong nr = s->cr_start[b + 1] - s->cr_start[b];
+            const slong *zb = s->zp + s->poff[b];
             for (y = 0; y < nc; y++) {
-                slong j = s->bc[s->bc_start[b] + y];
                 const mp_limb_t *xc = s->Xb + s->xoff[b] + y;
-                for (x = s->cr_start[b]; x < s->cr_start[b + 1]; x++) {
-                    slong i2 = s->cr[x], z = s->posmap[i2 * s->d + j];
-                    const mp_limb_t *cx = s->Cb + s->coff[b] + (x - s->cr_start[b]) * bs;
-                    mp_limb_t v = 0;
+                for (x = 0; x < nr; x++) {
+                    slong z = zb[y * nr + x];
+                    const mp_limb_t *cx = s->Cb + s->coff[b] + x * bs;
+                    const mp_limb_t *cp = s->Cbp + s->coff[b] + x * bs;
+                    mp_limb_t v;
                     if (z < 0)   /* a position outside the chosen ones */
                         continue;
-                    for (t = 0; t < bs; t++)
-                        v = nmod_add(v, nmod_mul(cx[t], xc[t * nc], mod), mod);
+                    v = n_mulmod_shoup(cx[0], xc[0], cp[0], mod.n);
+                    for (t = 1; t < bs; t++)
+                        v = nmod_add(v, n_mulmod_shoup(cx[t], xc[t * nc], cp[t], mod.n), mod);
                     row[z] = nmod_add(row[z], v, mod);
                 }
             }
