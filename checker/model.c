@@ -50,6 +50,7 @@ static void realify_B(ssmhc_smat *out, ssmhc_smat *re, ssmhc_smat *im)
 {
     long s, k;
     ssmhc_smat_init(out, 2 * re->rows, re->cols);
+    ssmhc_smat_reserve(out, re->nnz + im->nnz);
     for (s = 0; s < re->rows; s++) {
         for (k = re->rowptr[s]; k < re->rowptr[s + 1]; k++)
             ssmhc_smat_push(out, 2 * s, re->col[k], re->val[k]);
@@ -65,6 +66,7 @@ static void realify_C(ssmhc_smat *out, ssmhc_smat *re, ssmhc_smat *im, unsigned 
 {
     long i, a, b;
     ssmhc_smat_init(out, re->rows, 2 * re->cols);
+    ssmhc_smat_reserve(out, re->nnz + im->nnz);
     for (i = 0; i < re->rows; i++) {
         a = re->rowptr[i];
         b = im->rowptr[i];

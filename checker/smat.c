@@ -55,6 +55,11 @@ static void fit(ssmhc_smat *m, long n)
     m->alloc = n;
 }
 
+void ssmhc_smat_reserve(ssmhc_smat *m, long n)
+{
+    fit(m, n);
+}
+
 /* rowptr[i + 1] counts row i's entries while building (finish sums). */
 void ssmhc_smat_push(ssmhc_smat *m, long i, long j, mpq_t x)
 {

@@ -156,6 +156,7 @@ void ssmhc_smat_clear(ssmhc_smat *m);
 /* Building: entries in row-major order after every stored one (a zero x
    is not stored; x is swapped in and left 0), then finish once. */
 void ssmhc_smat_push(ssmhc_smat *m, long i, long j, mpq_t x);
+void ssmhc_smat_reserve(ssmhc_smat *m, long n);   /* room for n nonzeros */
 void ssmhc_smat_finish(ssmhc_smat *m);
 /* Either matrix form of the model files (an array of rows, or {"rows",
    "cols", "entries"}), the shape checked (rows/cols < 0: any) and the

@@ -18,7 +18,8 @@ typedef struct {
     slong a_alloc;
     int has_BC;          /* B and C below are built densely (dense models,
                             and when asked for); else 0 x 0 */
-    fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
+    fmpq_mat_t B, C;     /* M x d, p x M */
+    const fmpq_mat_struct *D;   /* p x d: the model's (not owned) */
     const ssmh_model_struct *src;   /* the model (not owned) */
     /* block-diagonal models without B and C built: the realified B (M x d)
        and the transpose of the realified C (M x p), sparse -- state t's
@@ -43,10 +44,10 @@ typedef struct {
     nmod_t mod;
     slong M, d, p;
     int blockdiag, delayed, sparse;
-    nmod_mat_t A, B, C, D, X, Y, K;
+    nmod_mat_t A, B, C, X, Y, K;
     slong nsupp;        /* number of positions */
     slong *supp;        /* row-major positions i * d + j, increasing */
-    slong *posmap;      /* p*d -> index in supp or -1 */
+    mp_limb_t *dsupp;   /* D at the positions */
     slong ncols;        /* dense models: the columns of B the positions use; */
     slong *cols;        /* X = A^l B[:, cols] is M x ncols */
     slong *colmap;      /* d -> index in cols or -1 */

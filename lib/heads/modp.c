@@ -92,6 +92,20 @@ static void resize(nmod_mat_t X, slong r, slong c, ulong P)
     nmod_mat_init(X, r, c, P);
 }
 
+/* The index of position z in the (increasing) positions, or -1. */
+static slong supp_index(const _ssmh_modp_t *s, slong z)
+{
+    slong lo = 0, hi = s->nsupp;
+    while (lo < hi) {
+        slong mid = lo + (hi - lo) / 2;
+        if (s->supp[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->nsupp && s->supp[lo] == z ? lo : -1;
+}
+
 /* The sparse path's per-block arrays (from the sparse realified B, C^T):
    Cb[coff[b] + x bs + u] = C[cr[x]][blk[b] + u] and
    X0[xoff[b] + u nc + y] = B[blk[b] + u][bc[y]], mod P. */
@@ -152,7 +166,7 @@ static int blocks_sparse_init(_ssmh_modp_t *s, const _ssmh_real_t *r)
         for (y = 0; y < ncol; y++)
             for (x = 0; x < nr; x++)
                 s->zp[s->poff[b] + y * nr + x] =
-                    s->posmap[s->cr[s->cr_start[b] + x] * s->d + s->bc[s->bc_start[b] + y]];
+                    supp_index(s, s->cr[s->cr_start[b] + x] * s->d + s->bc[s->bc_start[b] + y]);
     }
     flint_free(rpos);
     flint_free(cpos);
@@ -213,7 +227,6 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
     nmod_mat_init(s->A, 0, 0, P);   /* sized below; all clearable from here on */
     nmod_mat_init(s->B, 0, 0, P);
     nmod_mat_init(s->C, 0, 0, P);
-    nmod_mat_init(s->D, 0, 0, P);
     nmod_mat_init(s->X, 0, 0, P);
     nmod_mat_init(s->Y, 0, 0, P);
     nmod_mat_init(s->K, 0, 0, P);
@@ -255,14 +268,21 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
         s->blk[0] = 0;
         s->blk[1] = M;
     }
-    s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
-    for (i = 0; i < p * d; i++)
-        s->posmap[i] = -1;
-    for (i = 0; i < s->nsupp; i++)
-        s->posmap[s->supp[i]] = i;
-    resize(s->D, p, d, P);
-    if (reduce_mat(s->D, r->D, s->mod))
-        return -1;
+    /* D at the positions only; every nonzero reduced (P must divide no
+       denominator of the model) */
+    s->dsupp = flint_calloc((size_t)FLINT_MAX(1, s->nsupp), sizeof(mp_limb_t));
+    for (i = 0, t = 0; i < p * d; i++) {
+        const fmpq *e = fmpq_mat_entry(r->D, i / d, i % d);
+        mp_limb_t v;
+        while (t < s->nsupp && s->supp[t] < i)
+            t++;
+        if (fmpq_is_zero(e))
+            continue;
+        if (reduce(&v, e, s->mod))
+            return -1;
+        if (t < s->nsupp && s->supp[t] == i)
+            s->dsupp[t] = v;
+    }
     if (!blockdiag) {
         resize(s->A, M, M, P);
         if (reduce_mat(s->A, r->A, s->mod))
@@ -351,13 +371,12 @@ void _ssmh_modp_clear(_ssmh_modp_t *s)
     nmod_mat_clear(s->A);
     nmod_mat_clear(s->B);
     nmod_mat_clear(s->C);
-    nmod_mat_clear(s->D);
     nmod_mat_clear(s->X);
     nmod_mat_clear(s->Y);
     nmod_mat_clear(s->K);
     flint_free(s->blk);
     flint_free(s->supp);
-    flint_free(s->posmap);
+    flint_free(s->dsupp);
     flint_free(s->cols);
     flint_free(s->colmap);
     flint_free(s->cr_start);
@@ -458,7 +477,7 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
     }
     if (use_d)
         for (i = 0; i < s->nsupp; i++)
-            row[i] = nmod_add(row[i], nmod_mat_entry(s->D, s->supp[i] / s->d, s->supp[i] % s->d), mod);
+            row[i] = nmod_add(row[i], s->dsupp[i], mod);
     if (use_cx) {
         if (s->blockdiag)
             advance_blockdiag(s);
@@ -533,7 +552,7 @@ void _ssmh_modp_batch(nmod_mat_t rows, const _ssmh_modp_t *s, slong L)
         for (z = 0; z < Z; z++)
             nmod_mat_entry(rows, 0, z) =
                 nmod_add(nmod_mat_entry(rows, 0, z),
-                         nmod_mat_entry(s->D, s->supp[z] / d, s->supp[z] % d), mod);
+                         s->dsupp[z], mod);
     nmod_mat_clear(V);
     nmod_mat_clear(W);
 }

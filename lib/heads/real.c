@@ -92,8 +92,7 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
     fmpq_mat_init(r->C, 0, 0);
     ssmh_spmat_init(r->Bs, 0, 0);
     ssmh_spmat_init(r->Cts, 0, 0);
-    fmpq_mat_init(r->D, m->p, m->d);
-    fmpq_mat_set(r->D, m->D);
+    r->D = m->D;
     if (!r->blockdiag) {
         r->M = N;
         fmpq_mat_init(r->A, N, N);
@@ -157,7 +156,6 @@ void _ssmh_real_clear(_ssmh_real_t *r)
     fmpq_mat_clear(r->A);
     fmpq_mat_clear(r->B);
     fmpq_mat_clear(r->C);
-    fmpq_mat_clear(r->D);
     ssmh_spmat_clear(r->Bs);
     ssmh_spmat_clear(r->Cts);
     if (r->a)
