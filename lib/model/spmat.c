@@ -16,7 +16,9 @@ void ssmh_spmat_init(ssmh_spmat_t M, slong r, slong c)
     M->c = c;
     M->nnz = 0;
     M->alloc = 0;
-    M->rowptr = flint_calloc((size_t)r + 1, sizeof(slong));
+    /* none without rows: an empty matrix owns nothing (clear-then-init
+       objects such as a cleared minimal realization leak nothing) */
+    M->rowptr = r > 0 ? flint_calloc((size_t)r + 1, sizeof(slong)) : NULL;
     M->col = NULL;
     M->val = NULL;
     M->last = -1;
@@ -81,7 +83,7 @@ void _ssmh_spmat_append(ssmh_spmat_t M, slong i, slong j, const fmpq_t x)
 void _ssmh_spmat_finish(ssmh_spmat_t M)
 {
     slong t;
-    for (t = (M->last < 0 ? 0 : M->last + 1); t <= M->r; t++)
+    for (t = (M->last < 0 ? 0 : M->last + 1); t <= M->r && M->rowptr != NULL; t++)
         M->rowptr[t] = M->nnz;
     M->last = -1;
 }
@@ -94,7 +96,8 @@ void ssmh_spmat_set(ssmh_spmat_t out, const ssmh_spmat_t in)
     ssmh_spmat_clear(out);
     ssmh_spmat_init(out, in->r, in->c);
     _ssmh_spmat_fit(out, in->nnz);
-    memcpy(out->rowptr, in->rowptr, sizeof(slong) * (size_t)(in->r + 1));
+    if (in->r > 0)
+        memcpy(out->rowptr, in->rowptr, sizeof(slong) * (size_t)(in->r + 1));
     if (in->nnz > 0)
         memcpy(out->col, in->col, sizeof(slong) * (size_t)in->nnz);
     for (k = 0; k < in->nnz; k++)
@@ -174,7 +177,7 @@ int ssmh_spmat_equal(const ssmh_spmat_t a, const ssmh_spmat_t b)
 {
     slong k;
     if (a->r != b->r || a->c != b->c || a->nnz != b->nnz
-        || memcmp(a->rowptr, b->rowptr, sizeof(slong) * (size_t)(a->r + 1)) != 0)
+        || (a->r > 0 && memcmp(a->rowptr, b->rowptr, sizeof(slong) * (size_t)(a->r + 1)) != 0))
         return 0;
     for (k = 0; k < a->nnz; k++)
         if (a->col[k] != b->col[k] || !fmpq_equal(a->val + k, b->val + k))

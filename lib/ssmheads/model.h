@@ -59,9 +59,9 @@ typedef ssmh_model_struct ssmh_model_t[1];
 void ssmh_model_init(ssmh_model_t m);
 void ssmh_model_clear(ssmh_model_t m);
 /* SSMH_OK when the independent checker can hold a certificate about m
-   within lim (its dense realification, doc/trust.md); SSMH_E_LIMIT, with a
-   message, when it would refuse one -- then no certificate is written.
-   lim NULL: the defaults. */
+   within lim (the dense bounds on its realification, doc/trust.md);
+   SSMH_E_LIMIT, with a message, when it would refuse one -- then no
+   certificate is written.  lim NULL: the defaults. */
 int ssmh_model_checkable(const ssmh_model_t m, const ssmh_limits_t *lim, ssmh_error_t *err);
 /* Deep copy. */
 void ssmh_model_set(ssmh_model_t out, const ssmh_model_t in);

@@ -24,7 +24,7 @@ typedef struct {
     slong r, c;       /* dimensions */
     slong nnz;        /* stored (nonzero) entries */
     slong alloc;      /* capacity of col and val */
-    slong *rowptr;    /* r + 1 offsets into col and val */
+    slong *rowptr;    /* r + 1 offsets into col and val (NULL when r = 0) */
     slong *col;       /* the column of each nonzero */
     fmpq *val;        /* the nonzero values */
     slong last;       /* building (private): last row appended to, or -1 */
