@@ -43,19 +43,35 @@ def run(extra, tty):
     return p.returncode, out.decode(), err.decode(errors='replace')
 
 
+def have_pty():
+    """False where no terminal can be opened (a chroot without /dev/pts)."""
+    try:
+        master, slave = pty.openpty()
+    except OSError:
+        return False
+    os.close(master)
+    os.close(slave)
+    return True
+
+
 def main():
     t = Tally()
+    rc, out, err = run([], False)
+    t.check(rc == 0 and err == '', 'not a terminal: nothing on stderr: %r' % err[:200])
+    ref = json.loads(out)
+    if not have_pty():
+        # the terminal checks need a pseudo-terminal; without any there is
+        # nothing left to test but the case above
+        print('SKIP 5: no pseudo-terminal can be opened here (is /dev/pts mounted?)')
+        return t.finish()
     rc, out, err = run([], True)
     t.check(rc == 0, 'terminal: exit %d' % rc)
     t.check('\rssmheads: gradient: ' in err, 'terminal: a progress line on stderr: %r' % err[:200])
     t.check(err.endswith('\r\033[K'), 'terminal: the line is erased at the end: %r' % err[-40:])
-    ref = json.loads(out)
+    t.check(json.loads(out) == ref, 'terminal: the same JSON')
     rc, out, err = run(['--no-progress'], True)
     t.check(rc == 0 and err == '', '--no-progress: nothing on stderr: %r' % err[:200])
     t.check(json.loads(out) == ref, '--no-progress: the same JSON')
-    rc, out, err = run([], False)
-    t.check(rc == 0 and err == '', 'not a terminal: nothing on stderr: %r' % err[:200])
-    t.check(json.loads(out) == ref, 'not a terminal: the same JSON')
     return t.finish()
 
 

@@ -247,6 +247,9 @@ def flat_memory(tally):
             m.lags(400, max_bits=64)
         except ssmheads.LimitExceeded:
             pass
+    if not os.path.exists('/proc/self/statm'):
+        tally.skip(1, 'flat RSS: no /proc here to read it from (a chroot without /proc?)')
+        return
     for i in range(100):
         one(i)
     before = rss()

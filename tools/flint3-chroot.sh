@@ -55,6 +55,13 @@ if [ ! -x "$root/usr/bin/make" ]; then
 fi
 rm -rf "$root/root/ssmheads"
 git clone -q "$top" "$root/root/ssmheads"
+# the tests read /proc (memory use) and open pseudo-terminals (the progress
+# line): give the chroot its own, and take them away again however it ends
+mkdir -p "$root/proc" "$root/dev/pts"
+mountpoint -q "$root/proc" || { mount -t proc proc "$root/proc"; mounted_proc=1; }
+mountpoint -q "$root/dev/pts" || { mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"; mounted_pts=1; }
+[ -e "$root/dev/ptmx" ] || ln -sf pts/ptmx "$root/dev/ptmx"
+trap '[ -z "${mounted_pts:-}" ] || umount "$root/dev/pts"; [ -z "${mounted_proc:-}" ] || umount "$root/proc"' EXIT
 chroot "$root" /bin/bash -c 'cd /root/ssmheads && autoreconf -fi >/dev/null 2>&1 &&
   ./configure -q && make -j"$(nproc)" >/dev/null && ./ssmheads --version &&
   make -j"$(nproc)" check; rc=$?; grep -hE "^[0-9]+%: Checks:|^[0-9]+ passed, [0-9]+ failed" tests/*.log; exit $rc'
