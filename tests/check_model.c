@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <flint/ulong_extras.h>   /* n_randlimb: in FLINT 3 no longer reached through fmpq.h */
 #include <ssmheads.h>
 #include "check_util.h"
 
