@@ -1,11 +1,93 @@
 /*
  * Annihilating polynomials: q(A) B = 0 or C q(A) = 0, by Horner's rule on
  * the exact realified model.  Shared by the heads and represent checkers
- * (a recurrence that carries lag identities to every later lag).
+ * (a recurrence that carries lag identities to every later lag).  A
+ * block-diagonal A is checked vector by vector on the blocks each column of
+ * B (row of C) meets, never on a dense N x d (p x N) array.
  */
 #include "ssmhc.h"
 #include <stdlib.h>
 #include <string.h>
+
+/* Block-diagonal A: q(A) B = 0 column by column of B (side B: the rows of
+   B^T), C q(A) = 0 row by row of C (side C), each on the blocks its
+   nonzeros meet -- A keeps every other state at zero, so nothing of size
+   N x d or p x N is formed.  Horner on the active states: y <- A y + q_i w
+   (y <- y A + q_i w for side C).  1 when every vector vanishes, 0 when one
+   does not, -1 when a power outgrows --max-bits (the limit noted). */
+static int annihilates_blocks(const mpq_t *q, long deg, const ssmhc_smat *W, int right,
+                              const ssmhc_model *m)
+{
+    long n = m->N, v, k, i, na;
+    long *act = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
+    mpq_t *w = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
+    mpq_t *y = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
+    mpq_t *z = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
+    mpq_t t;
+    int ok = 1;
+    for (i = 0; i < n; i++) {
+        mpq_init(w[i]);
+        mpq_init(y[i]);
+        mpq_init(z[i]);
+    }
+    mpq_init(t);
+    for (v = 0; v < W->rows && ok == 1; v++) {
+        long prev = -1, j;
+        if (W->rowptr[v] == W->rowptr[v + 1])
+            continue;
+        /* the active states: whole blocks meeting the vector's nonzeros */
+        na = 0;
+        for (k = W->rowptr[v]; k < W->rowptr[v + 1]; k++) {
+            long s = W->col[k], b, u;
+            if (m->blk[s] == 2)
+                s--;
+            if (s <= prev)
+                continue;
+            prev = s;
+            b = m->blk[s] == 1 ? 2 : 1;
+            for (u = s; u < s + b; u++)
+                act[na++] = u;
+        }
+        for (i = 0, k = W->rowptr[v]; i < na; i++) {
+            mpq_set_ui(w[i], 0, 1);
+            if (k < W->rowptr[v + 1] && W->col[k] == act[i])
+                mpq_set(w[i], W->val[k++]);
+            mpq_mul(y[i], q[deg], w[i]);
+        }
+        for (j = deg - 1; j >= 0 && ok == 1; j--) {
+            for (i = 0; i < na; i++) {   /* z = A y (or y A) on the blocks */
+                long s = act[i], u0 = m->blk[s] == 2 ? i - 1 : i;
+                long bs = m->blk[act[u0]] == 1 ? 2 : 1, u;
+                mpq_set_ui(z[i], 0, 1);
+                for (u = u0; u < u0 + bs; u++) {
+                    mpq_mul(t, right ? ssmhc_model_A_entry(m, act[u], s) : ssmhc_model_A_entry(m, s, act[u]),
+                            y[u]);
+                    mpq_add(z[i], z[i], t);
+                }
+            }
+            for (i = 0; i < na && ok == 1; i++) {
+                mpq_mul(t, q[j], w[i]);
+                mpq_add(y[i], z[i], t);
+                if (ssmhc_bits_check(y[i], "annihilator") != 0)
+                    ok = -1;
+            }
+        }
+        for (i = 0; i < na && ok == 1; i++)
+            if (mpq_sgn(y[i]) != 0)
+                ok = 0;
+    }
+    for (i = 0; i < n; i++) {
+        mpq_clear(w[i]);
+        mpq_clear(y[i]);
+        mpq_clear(z[i]);
+    }
+    mpq_clear(t);
+    free(act);
+    free(w);
+    free(y);
+    free(z);
+    return ok;
+}
 
 long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_report_t *r)
 {
@@ -43,14 +125,32 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
         free(q);
         return ssmhc_fail(r, "annihilator: coefficients are not exact or not monic"), -1;
     }
-    /* Horner: Y = sum_i q_i A^i B  (or C A^i) */
+    if (m->block_diag) {
+        ssmhc_smat Bt;
+        if (is_b)
+            ssmhc_smat_transpose(&Bt, &m->B);   /* row c: column c of B */
+        ok = annihilates_blocks((const mpq_t *)q, deg, is_b ? &Bt : &m->C, !is_b, m);
+        if (is_b)
+            ssmhc_smat_clear(&Bt);
+        for (i = 0; i <= deg; i++)
+            mpq_clear(q[i]);
+        free(q);
+        if (ok < 0)
+            return ssmhc_limit(r, "%s", ssmhc_limit_note()), -1;
+        if (!ok)
+            return ssmhc_fail(r, "annihilator: q(A)%s is not zero", is_b ? "B" : "C"), -1;
+        return deg;
+    }
+    /* Horner: Y = sum_i q_i A^i B  (or C A^i), densely (a dense A: N x N
+       already, and B, C within the same bounds) */
     rows = is_b ? m->N : m->p;
     cols = is_b ? m->d : m->N;
     ssmhc_qmat_init(&Y, rows, cols);
     ssmhc_qmat_init(&T, rows, cols);
     mpq_init(t);
     for (i = deg, ok = 1; i >= 0 && ok; i--) {
-        const ssmhc_qmat *W = is_b ? &m->B : &m->C;
+        const ssmhc_smat *W = is_b ? &m->B : &m->C;
+        long a, k;
         if (i < deg) {
             if (is_b)
                 ssmhc_model_apply_A(&T, m, &Y);
@@ -62,12 +162,11 @@ long ssmhc_check_annihilator(const json_t *ann, const ssmhc_model *m, ssmhc_repo
         }
         if (mpq_sgn(q[i]) == 0)
             continue;
-        for (e = 0; e < (size_t)rows * (size_t)cols; e++) {
-            if (mpq_sgn(W->e[e]) == 0)
-                continue;
-            mpq_mul(t, q[i], W->e[e]);
-            mpq_add(Y.e[e], Y.e[e], t);
-        }
+        for (a = 0; a < W->rows; a++)   /* + q_i W, on W's nonzeros */
+            for (k = W->rowptr[a]; k < W->rowptr[a + 1]; k++) {
+                mpq_mul(t, q[i], W->val[k]);
+                mpq_add(SSMHC_Q(&Y, a, W->col[k]), SSMHC_Q(&Y, a, W->col[k]), t);
+            }
     }
     grown = !ok;   /* a power outgrew --max-bits */
     ok = ok && ssmhc_qmat_is_zero(&Y);

@@ -323,6 +323,10 @@ static void recur_init(recur_t *q, const ssmhc_model *m, long s)
 {
     size_t N = (size_t)m->N, d = (size_t)m->d, p = (size_t)m->p, i, na;
     mpz_t cd, dd, t;
+    ssmhc_qmat Bm, Cm, Dm;   /* dense copies (the model's dimensions passed the bounds) */
+    if (ssmhc_smat_dense(&Bm, &m->B, "approx: B") != 0 || ssmhc_smat_dense(&Cm, &m->C, "approx: C") != 0
+        || ssmhc_smat_dense(&Dm, &m->D, "approx: D") != 0)
+        ssmhc_out_of_memory(ssmhc_limit_note());
     q->m = m;
     q->s = s;
     na = m->block_diag ? N * 2 : N * N;
@@ -334,8 +338,8 @@ static void recur_init(recur_t *q, const ssmhc_model *m, long s)
     mpz_init(t);
     q->Cn = zvec_new(p * N);
     q->Dn = zvec_new(p * d);
-    to_int(q->Cn, cd, m->C.e, p * N);
-    to_int(q->Dn, dd, m->D.e, p * d);
+    to_int(q->Cn, cd, Cm.e, p * N);
+    to_int(q->Dn, dd, Dm.e, p * d);
     /* g = lcm(cd, dd) 2^s: Cn <- Cn lcm / cd, Dn <- Dn g / dd */
     mpz_init(q->g);
     mpz_lcm(q->g, cd, dd);
@@ -350,11 +354,14 @@ static void recur_init(recur_t *q, const ssmhc_model *m, long s)
     q->Z = zvec_new(N * d);
     q->T = zvec_new(N * d);
     for (i = 0; i < N * d; i++) {
-        mpz_mul_2exp(q->Z[i], mpq_numref(m->B.e[i]), (unsigned long)s + 1);
-        mpz_add(q->Z[i], q->Z[i], mpq_denref(m->B.e[i]));
-        mpz_mul_2exp(t, mpq_denref(m->B.e[i]), 1);
+        mpz_mul_2exp(q->Z[i], mpq_numref(Bm.e[i]), (unsigned long)s + 1);
+        mpz_add(q->Z[i], q->Z[i], mpq_denref(Bm.e[i]));
+        mpz_mul_2exp(t, mpq_denref(Bm.e[i]), 1);
         mpz_fdiv_q(q->Z[i], q->Z[i], t);
     }
+    ssmhc_qmat_clear(&Bm);
+    ssmhc_qmat_clear(&Cm);
+    ssmhc_qmat_clear(&Dm);
     mpz_clear(cd);
     mpz_clear(dd);
     mpz_clear(t);

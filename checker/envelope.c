@@ -119,54 +119,188 @@ static int contracts(const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr gamma
     return ok;
 }
 
-/* beta_B I - B^T P B >= 0 */
-static int bounds_B(const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr bB)
+static long find(long *par, long x)
 {
-    ssmhc_qmat Bt, G, X;
-    int ok;
-    transpose(&Bt, &m->B);
-    ssmhc_qmat_init(&G, m->d, m->d);
-    if (P == NULL) {
-        ssmhc_qmat_mul(&G, &Bt, &m->B);
-    } else {
-        ssmhc_qmat_init(&X, m->N, m->d);
-        ssmhc_qmat_mul(&X, P, &m->B);
-        ssmhc_qmat_mul(&G, &Bt, &X);
-        ssmhc_qmat_clear(&X);
+    while (par[x] != x)
+        x = par[x] = par[par[x]];
+    return x;
+}
+
+/* beta I - G >= 0 for G = X^T X = sum over the rows x of X of x^T x (X
+   sparse): columns sharing a row of X are linked, and G is zero between
+   the connected components, so beta I - G is PSD iff each component's
+   block is -- each checked exactly on its own (a channel bank's are 1 x 1;
+   a dense X has a single one, the whole matrix as before). */
+static int gram_below_beta(const ssmhc_smat *X, mpq_srcptr beta)
+{
+    long n = X->cols, i, j, k, a, b, g, ng;
+    long *par = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
+    long *comp = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));   /* column -> component */
+    long *pos = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));    /* column -> index in it */
+    long *size, *cstart, *cols, *rstart, *rows, *fill;
+    mpq_t t;
+    int ok = 1;
+    for (j = 0; j < n; j++)
+        par[j] = j;
+    for (i = 0; i < X->rows; i++)
+        for (k = X->rowptr[i] + 1; k < X->rowptr[i + 1]; k++)
+            par[find(par, X->col[k])] = find(par, X->col[X->rowptr[i]]);
+    for (j = 0, ng = 0; j < n; j++)   /* number the components by their roots */
+        comp[j] = find(par, j) == j ? ng++ : -1;
+    for (j = 0; j < n; j++)
+        comp[j] = comp[find(par, j)];
+    size = ssmhc_calloc((size_t)ng + 1, sizeof(long));
+    cstart = ssmhc_calloc((size_t)ng + 1, sizeof(long));
+    rstart = ssmhc_calloc((size_t)ng + 1, sizeof(long));
+    cols = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
+    rows = ssmhc_malloc(sizeof(long) * (size_t)(X->rows > 0 ? X->rows : 1));
+    fill = ssmhc_malloc(sizeof(long) * (size_t)(ng + 1));
+    for (j = 0; j < n; j++)
+        pos[j] = size[comp[j]]++;
+    for (g = 0; g < ng; g++)
+        cstart[g + 1] = cstart[g] + size[g];
+    for (j = 0; j < n; j++)
+        cols[cstart[comp[j]] + pos[j]] = j;
+    for (i = 0; i < X->rows; i++)   /* the rows of each component */
+        if (X->rowptr[i + 1] > X->rowptr[i])
+            rstart[comp[X->col[X->rowptr[i]]] + 1]++;
+    for (g = 0; g < ng; g++)
+        rstart[g + 1] += rstart[g];
+    memcpy(fill, rstart, sizeof(long) * (size_t)(ng + 1));
+    for (i = 0; i < X->rows; i++)
+        if (X->rowptr[i + 1] > X->rowptr[i])
+            rows[fill[comp[X->col[X->rowptr[i]]]]++] = i;
+    mpq_init(t);
+    for (g = 0; g < ng && ok; g++) {
+        long sz = size[g];
+        if (sz == 1) {   /* beta - sum_i x_i^2 >= 0 */
+            mpq_set(t, beta);
+            for (a = rstart[g]; a < rstart[g + 1]; a++) {
+                const __mpq_struct *x = X->val[X->rowptr[rows[a]]];
+                mpq_t u;
+                mpq_init(u);
+                mpq_mul(u, x, x);
+                mpq_sub(t, t, u);
+                mpq_clear(u);
+            }
+            ok = mpq_sgn(t) >= 0;
+        } else {
+            ssmhc_qmat S;
+            long nr = rstart[g + 1] - rstart[g];
+            double work = 0;
+            if (ssmhc_entries_check(sz, sz, "envelope: a block of the Gram matrix") != 0
+                || ssmhc_entries_check(nr, sz, "envelope: the rows of a Gram block") != 0) {
+                ok = -1;
+                break;
+            }
+            for (a = rstart[g]; a < rstart[g + 1]; a++) {
+                double z = (double)(X->rowptr[rows[a] + 1] - X->rowptr[rows[a]]);
+                work += z * z;
+            }
+            if (work * 8 >= (double)nr * (double)sz * (double)sz) {
+                /* mostly nonzero (a dense layer): G = Xg^T Xg by the dense
+                   product, Xg the component's rows on its columns */
+                ssmhc_qmat Xg, Xt, G;
+                ssmhc_qmat_init(&Xg, nr, sz);
+                ssmhc_qmat_init(&Xt, sz, nr);
+                ssmhc_qmat_init(&G, sz, sz);
+                for (a = 0; a < nr; a++) {
+                    long r = rows[rstart[g] + a];
+                    for (k = X->rowptr[r]; k < X->rowptr[r + 1]; k++) {
+                        mpq_set(SSMHC_Q(&Xg, a, pos[X->col[k]]), X->val[k]);
+                        mpq_set(SSMHC_Q(&Xt, pos[X->col[k]], a), X->val[k]);
+                    }
+                }
+                ssmhc_qmat_mul(&G, &Xt, &Xg);
+                ssmhc_qmat_clear(&Xg);
+                ssmhc_qmat_clear(&Xt);
+                ok = below_beta(&G, beta);
+                ssmhc_qmat_clear(&G);
+                continue;
+            }
+            ssmhc_qmat_init(&S, sz, sz);
+            for (a = 0; a < sz; a++)
+                mpq_set(SSMHC_Q(&S, a, a), beta);
+            for (a = rstart[g]; a < rstart[g + 1]; a++) {
+                long r = rows[a];
+                for (k = X->rowptr[r]; k < X->rowptr[r + 1]; k++)
+                    for (b = X->rowptr[r]; b < X->rowptr[r + 1]; b++) {
+                        mpq_mul(t, X->val[k], X->val[b]);
+                        mpq_sub(SSMHC_Q(&S, pos[X->col[k]], pos[X->col[b]]),
+                                SSMHC_Q(&S, pos[X->col[k]], pos[X->col[b]]), t);
+                    }
+            }
+            ok = ssmhc_qmat_psd(&S, 0);
+            ssmhc_qmat_clear(&S);
+        }
     }
-    ok = below_beta(&G, bB);
-    ssmhc_qmat_clear(&G);
-    ssmhc_qmat_clear(&Bt);
+    mpq_clear(t);
+    free(par);
+    free(comp);
+    free(pos);
+    free(size);
+    free(cstart);
+    free(rstart);
+    free(cols);
+    free(rows);
+    free(fill);
     return ok;
 }
 
-/* beta_C P - C^T C >= 0 (P = I: beta_C I - C C^T >= 0) */
+/* beta_B I - B^T P B >= 0 (-1: a limit) */
+static int bounds_B(const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr bB)
+{
+    ssmhc_qmat B, Bt, G, X;
+    int ok;
+    if (P == NULL)
+        return gram_below_beta(&m->B, bB);
+    /* a dense P (dense models): B densely, no larger than P's share */
+    if (ssmhc_smat_dense(&B, &m->B, "envelope: B") != 0)
+        return -1;
+    transpose(&Bt, &B);
+    ssmhc_qmat_init(&G, m->d, m->d);
+    ssmhc_qmat_init(&X, m->N, m->d);
+    ssmhc_qmat_mul(&X, P, &B);
+    ssmhc_qmat_mul(&G, &Bt, &X);
+    ssmhc_qmat_clear(&X);
+    ok = below_beta(&G, bB);
+    ssmhc_qmat_clear(&G);
+    ssmhc_qmat_clear(&Bt);
+    ssmhc_qmat_clear(&B);
+    return ok;
+}
+
+/* beta_C P - C^T C >= 0 (P = I: beta_C I - C C^T >= 0; -1: a limit) */
 static int bounds_C(const ssmhc_model *m, const ssmhc_qmat *P, mpq_srcptr bC)
 {
-    ssmhc_qmat Ct, G, S;
+    ssmhc_smat Cts;
+    ssmhc_qmat C, Ct, G, S;
     mpq_t t;
     size_t e;
     int ok;
-    transpose(&Ct, &m->C);
-    if (P == NULL) {
-        ssmhc_qmat_init(&G, m->p, m->p);
-        ssmhc_qmat_mul(&G, &m->C, &Ct);
-        ok = below_beta(&G, bC);
-    } else {
-        mpq_init(t);
-        ssmhc_qmat_init(&G, m->N, m->N);
-        ssmhc_qmat_mul(&G, &Ct, &m->C);
-        ssmhc_qmat_init(&S, m->N, m->N);
-        for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
-            mpq_mul(t, bC, P->e[e]);
-            mpq_sub(S.e[e], t, G.e[e]);
-        }
-        ok = ssmhc_qmat_psd(&S, 0);
-        ssmhc_qmat_clear(&S);
-        mpq_clear(t);
+    if (P == NULL) {   /* C C^T: the outer products of C's columns (the rows of C^T) */
+        ssmhc_smat_transpose(&Cts, &m->C);
+        ok = gram_below_beta(&Cts, bC);
+        ssmhc_smat_clear(&Cts);
+        return ok;
     }
+    if (ssmhc_smat_dense(&C, &m->C, "envelope: C") != 0)
+        return -1;
+    transpose(&Ct, &C);
+    mpq_init(t);
+    ssmhc_qmat_init(&G, m->N, m->N);
+    ssmhc_qmat_mul(&G, &Ct, &C);
+    ssmhc_qmat_init(&S, m->N, m->N);
+    for (e = 0; e < (size_t)m->N * (size_t)m->N; e++) {
+        mpq_mul(t, bC, P->e[e]);
+        mpq_sub(S.e[e], t, G.e[e]);
+    }
+    ok = ssmhc_qmat_psd(&S, 0);
+    ssmhc_qmat_clear(&S);
     ssmhc_qmat_clear(&G);
     ssmhc_qmat_clear(&Ct);
+    ssmhc_qmat_clear(&C);
+    mpq_clear(t);
     return ok;
 }
 
@@ -214,11 +348,17 @@ int ssmhc_check_envelope(const ssmhc_model *m, const json_t *jP, mpq_srcptr gamm
     if (!contracts(m, Pp, gamma)) {
         ssmhc_fail(r, "%s: gamma^2 P - A^T P A is not positive semidefinite", where);
         ok = 0;
-    } else if (beta_B != NULL && !bounds_B(m, Pp, beta_B)) {
-        ssmhc_fail(r, "%s: beta_B I - B^T P B is not positive semidefinite", where);
+    } else if (beta_B != NULL && (ok = bounds_B(m, Pp, beta_B)) != 1) {
+        if (ok < 0)
+            ssmhc_limit(r, "%s", ssmhc_limit_note());
+        else
+            ssmhc_fail(r, "%s: beta_B I - B^T P B is not positive semidefinite", where);
         ok = 0;
-    } else if (!bounds_C(m, Pp, beta_C)) {
-        ssmhc_fail(r, "%s: beta_C P - C^T C is not positive semidefinite", where);
+    } else if ((ok = bounds_C(m, Pp, beta_C)) != 1) {
+        if (ok < 0)
+            ssmhc_limit(r, "%s", ssmhc_limit_note());
+        else
+            ssmhc_fail(r, "%s: beta_C P - C^T C is not positive semidefinite", where);
         ok = 0;
     } else {
         ok = 1;

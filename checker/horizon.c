@@ -30,7 +30,7 @@ int ssmhc_check_horizon(const ssmhc_model *m, mpq_srcptr gamma, mpq_srcptr M2, m
 {
     mpq_t eps2;
     long long t;
-    int here, before = 0, dzero = ssmhc_qmat_is_zero(&m->D), rc = -1;
+    int here, before = 0, dzero = ssmhc_smat_is_zero(&m->D), rc = -1;
     mpq_init(eps2);
     mpq_mul(eps2, eps, eps);
     if (mpq_sgn(M2) > 0 && mpq_cmp_ui(gamma, 1, 1) > 0) {

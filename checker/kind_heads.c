@@ -289,7 +289,7 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
     if (v == SSMHC_VERIFIED) {
         /* direct with D = 0: K_l = C A^l B for every l, so the recurrence
            already covers lag m; otherwise it covers lags >= m + 1 */
-        c.F = c.m + 1 - (!m->delayed && ssmhc_qmat_is_zero(&m->D));
+        c.F = c.m + 1 - (!m->delayed && ssmhc_smat_is_zero(&m->D));
         if (c.F < 1)
             c.F = 1;
     }

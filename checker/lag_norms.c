@@ -78,63 +78,85 @@ typedef struct {
     long *cs, *c;   /* columns of B */
     long *st, nb;   /* block starts (nb blocks) */
     double pairs;
+    /* C on each block's rows and states: Cv[co[k] + (x - rs[k]) size_k + u]
+       = C[r[x]][st[k] + u] */
+    long *co;
+    mpq_t *Cv;
+    long ncv;
 } blocks_t;
+
+/* Union of the rows t0 .. t1-1 of S (their column indices) appended to
+   out (mark: zeroed flags, left zeroed); returns the new length. */
+static long touch(long *out, long n, char *mark, const ssmhc_smat *S, long t0, long t1)
+{
+    long t, k, n0 = n;
+    for (t = t0; t < t1; t++)
+        for (k = S->rowptr[t]; k < S->rowptr[t + 1]; k++)
+            if (!mark[S->col[k]]) {
+                mark[S->col[k]] = 1;
+                out[n++] = S->col[k];
+            }
+    for (k = n0; k < n; k++)
+        mark[out[k]] = 0;
+    return n;
+}
 
 static void blocks_init(blocks_t *bl, const ssmhc_model *m)
 {
-    long s, i, j, t, k, nr = 0, nc = 0;
+    long s, t, k, x, nr = 0, nc = 0;
+    char *mr = ssmhc_calloc((size_t)(m->p > 0 ? m->p : 1), 1), *mc = ssmhc_calloc((size_t)(m->d > 0 ? m->d : 1), 1);
+    long *rpos = ssmhc_malloc(sizeof(long) * (size_t)(m->p > 0 ? m->p : 1));
+    ssmhc_smat Ct;
+    ssmhc_smat_transpose(&Ct, &m->C);   /* row t: the rows of C state t meets */
     bl->st = ssmhc_malloc(sizeof(long) * (size_t)(m->N + 1));
     bl->rs = ssmhc_malloc(sizeof(long) * (size_t)(m->N + 1));
     bl->cs = ssmhc_malloc(sizeof(long) * (size_t)(m->N + 1));
-    if (!bl->st || !bl->rs || !bl->cs)
-        ssmhc_out_of_memory(NULL);
+    bl->co = ssmhc_malloc(sizeof(long) * (size_t)(m->N + 1));
     for (s = 0, k = 0; s < m->N; s += bsz(m, s))
         bl->st[k++] = s;
     bl->nb = k;
     bl->st[k] = m->N;
-    /* two passes: count, then fill */
-    for (k = 0; k < bl->nb; k++)
-        for (i = 0; i < m->p; i++)
-            for (t = bl->st[k]; t < bl->st[k + 1]; t++)
-                if (mpq_sgn(SSMHC_Q(&m->C, i, t)) != 0) {
-                    nr++;
-                    break;
-                }
-    for (k = 0; k < bl->nb; k++)
-        for (j = 0; j < m->d; j++)
-            for (t = bl->st[k]; t < bl->st[k + 1]; t++)
-                if (mpq_sgn(SSMHC_Q(&m->B, t, j)) != 0) {
-                    nc++;
-                    break;
-                }
-    bl->r = ssmhc_malloc(sizeof(long) * (size_t)(nr > 0 ? nr : 1));
-    bl->c = ssmhc_malloc(sizeof(long) * (size_t)(nc > 0 ? nc : 1));
-    if (!bl->r || !bl->c)
-        ssmhc_out_of_memory(NULL);
+    /* the lists are no longer than the nonzeros of C and B */
+    bl->r = ssmhc_malloc(sizeof(long) * (size_t)(Ct.nnz > 0 ? Ct.nnz : 1));
+    bl->c = ssmhc_malloc(sizeof(long) * (size_t)(m->B.nnz > 0 ? m->B.nnz : 1));
     bl->pairs = 0;
-    for (k = 0, nr = nc = 0; k < bl->nb; k++) {
+    bl->ncv = 0;
+    for (k = 0; k < bl->nb; k++) {
         bl->rs[k] = nr;
         bl->cs[k] = nc;
-        for (i = 0; i < m->p; i++)
-            for (t = bl->st[k]; t < bl->st[k + 1]; t++)
-                if (mpq_sgn(SSMHC_Q(&m->C, i, t)) != 0) {
-                    bl->r[nr++] = i;
-                    break;
-                }
-        for (j = 0; j < m->d; j++)
-            for (t = bl->st[k]; t < bl->st[k + 1]; t++)
-                if (mpq_sgn(SSMHC_Q(&m->B, t, j)) != 0) {
-                    bl->c[nc++] = j;
-                    break;
-                }
+        bl->co[k] = bl->ncv;
+        nr = touch(bl->r, nr, mr, &Ct, bl->st[k], bl->st[k + 1]);
+        nc = touch(bl->c, nc, mc, &m->B, bl->st[k], bl->st[k + 1]);
         bl->pairs += (double)(nr - bl->rs[k]) * (double)(nc - bl->cs[k]);
+        bl->ncv += (nr - bl->rs[k]) * (bl->st[k + 1] - bl->st[k]);
     }
     bl->rs[bl->nb] = nr;
     bl->cs[bl->nb] = nc;
+    bl->co[bl->nb] = bl->ncv;
+    bl->Cv = ssmhc_malloc(sizeof(mpq_t) * (size_t)(bl->ncv > 0 ? bl->ncv : 1));
+    for (x = 0; x < bl->ncv; x++)
+        mpq_init(bl->Cv[x]);
+    for (k = 0; k < bl->nb; k++) {
+        long sz = bl->st[k + 1] - bl->st[k], q;
+        for (x = bl->rs[k]; x < bl->rs[k + 1]; x++)
+            rpos[bl->r[x]] = x - bl->rs[k];
+        for (t = bl->st[k]; t < bl->st[k + 1]; t++)
+            for (q = Ct.rowptr[t]; q < Ct.rowptr[t + 1]; q++)
+                mpq_set(bl->Cv[bl->co[k] + rpos[Ct.col[q]] * sz + (t - bl->st[k])], Ct.val[q]);
+    }
+    ssmhc_smat_clear(&Ct);
+    free(mr);
+    free(mc);
+    free(rpos);
 }
 
 static void blocks_clear(blocks_t *bl)
 {
+    long x;
+    for (x = 0; x < bl->ncv; x++)
+        mpq_clear(bl->Cv[x]);
+    free(bl->Cv);
+    free(bl->co);
     free(bl->st);
     free(bl->rs);
     free(bl->cs);
@@ -142,79 +164,113 @@ static void blocks_clear(blocks_t *bl)
     free(bl->c);
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* The index of code in the sorted codes[0 .. n). */
+static long code_index(const long *codes, long n, long code)
+{
+    long lo = 0, hi = n;
+    while (lo < hi) {
+        long mid = lo + (hi - lo) / 2;
+        if (codes[mid] < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* X[t][y] = (A^power B)[t][c[y]] for the columns each block touches, kept
-   per block; K accumulated densely at the touched positions only. */
+   per block; K accumulated on the positions the blocks and D can touch
+   only (numbered once: no p x d array). */
 static int norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, long count)
 {
-    long p = m->p, d = m->d, nx = 0, k, y, x, t, u, l, e, nnz;
+    long d = m->d, nx = 0, k, y, x, t, u, l, e, npos, npair = 0, nd = m->D.nnz;
     double bigA = limbs_A(m);
     int rc = 0;
     long *xoff = ssmhc_malloc(sizeof(long) * (size_t)(bl->nb + 1));
+    long *poff = ssmhc_malloc(sizeof(long) * (size_t)(bl->nb + 1));
+    long *codes, *kix, *dix, *cpos = ssmhc_malloc(sizeof(long) * (size_t)(d > 0 ? d : 1));
     mpq_t *X, *Y, *K, s, v;
-    long *nz = ssmhc_malloc(sizeof(long) * (size_t)(p * d > 0 ? p * d : 1));
-    char *mark = ssmhc_calloc((size_t)(p * d > 0 ? p * d : 1), 1);
-    if (!xoff || !nz || !mark)
-        ssmhc_out_of_memory(NULL);
     for (k = 0; k < bl->nb; k++) {
         xoff[k] = nx;
+        poff[k] = npair;
         nx += (bl->st[k + 1] - bl->st[k]) * (bl->cs[k + 1] - bl->cs[k]);
+        npair += (bl->rs[k + 1] - bl->rs[k]) * (bl->cs[k + 1] - bl->cs[k]);
     }
     xoff[bl->nb] = nx;
+    poff[bl->nb] = npair;
+    /* the touched positions i d + j, sorted and numbered */
+    codes = ssmhc_malloc(sizeof(long) * (size_t)(npair + nd > 0 ? npair + nd : 1));
+    kix = ssmhc_malloc(sizeof(long) * (size_t)(npair > 0 ? npair : 1));
+    dix = ssmhc_malloc(sizeof(long) * (size_t)(nd > 0 ? nd : 1));
+    for (k = 0, e = 0; k < bl->nb; k++)
+        for (x = bl->rs[k]; x < bl->rs[k + 1]; x++)
+            for (y = bl->cs[k]; y < bl->cs[k + 1]; y++)
+                codes[e++] = bl->r[x] * d + bl->c[y];
+    for (x = 0; x < m->p; x++)
+        for (y = m->D.rowptr[x]; y < m->D.rowptr[x + 1]; y++)
+            codes[e++] = x * d + m->D.col[y];
+    qsort(codes, (size_t)e, sizeof(long), cmp_long);
+    for (x = 0, npos = 0; x < e; x++)
+        if (npos == 0 || codes[x] != codes[npos - 1])
+            codes[npos++] = codes[x];
+    for (k = 0, e = 0; k < bl->nb; k++)
+        for (x = bl->rs[k]; x < bl->rs[k + 1]; x++)
+            for (y = bl->cs[k]; y < bl->cs[k + 1]; y++, e++)
+                kix[e] = code_index(codes, npos, bl->r[x] * d + bl->c[y]);
+    for (x = 0, e = 0; x < m->p; x++)
+        for (y = m->D.rowptr[x]; y < m->D.rowptr[x + 1]; y++)
+            dix[e++] = code_index(codes, npos, x * d + m->D.col[y]);
     X = ssmhc_malloc(sizeof(mpq_t) * (size_t)(nx > 0 ? nx : 1));
     Y = ssmhc_malloc(sizeof(mpq_t) * (size_t)(nx > 0 ? nx : 1));
-    K = ssmhc_malloc(sizeof(mpq_t) * (size_t)(p * d > 0 ? p * d : 1));
-    if (!X || !Y || !K)
-        ssmhc_out_of_memory(NULL);
+    K = ssmhc_malloc(sizeof(mpq_t) * (size_t)(npos > 0 ? npos : 1));
     for (e = 0; e < nx; e++) {
         mpq_init(X[e]);
         mpq_init(Y[e]);
     }
-    for (e = 0; e < p * d; e++)
+    for (e = 0; e < npos; e++)
         mpq_init(K[e]);
     mpq_init(s);
     mpq_init(v);
     for (k = 0; k < bl->nb; k++) {   /* X = B on the touched columns */
-        long nb = bl->st[k + 1] - bl->st[k], ncol = bl->cs[k + 1] - bl->cs[k];
-        for (t = 0; t < nb; t++)
-            for (y = 0; y < ncol; y++)
-                mpq_set(X[xoff[k] + t * ncol + y], SSMHC_Q(&m->B, bl->st[k] + t, bl->c[bl->cs[k] + y]));
+        long ncol = bl->cs[k + 1] - bl->cs[k], q;
+        for (y = 0; y < ncol; y++)
+            cpos[bl->c[bl->cs[k] + y]] = y;
+        for (t = 0; t < bl->st[k + 1] - bl->st[k]; t++)
+            for (q = m->B.rowptr[bl->st[k] + t]; q < m->B.rowptr[bl->st[k] + t + 1]; q++)
+                mpq_set(X[xoff[k] + t * ncol + cpos[m->B.col[q]]], m->B.val[q]);
     }
     for (l = 0; l < count; l++) {
         int modes = !(m->delayed && l == 0);
-        nnz = 0;
         if (modes)
             for (k = 0; k < bl->nb; k++) {
                 long nb = bl->st[k + 1] - bl->st[k], ncol = bl->cs[k + 1] - bl->cs[k];
-                for (x = bl->rs[k]; x < bl->rs[k + 1]; x++)
+                for (x = bl->rs[k]; x < bl->rs[k + 1]; x++) {
+                    const mpq_t *cx = bl->Cv + bl->co[k] + (x - bl->rs[k]) * nb;
                     for (y = 0; y < ncol; y++) {
-                        long i = bl->r[x], j = bl->c[bl->cs[k] + y];
                         mpq_set_ui(s, 0, 1);
                         for (t = 0; t < nb; t++) {
-                            mpq_mul(v, SSMHC_Q(&m->C, i, bl->st[k] + t), X[xoff[k] + t * ncol + y]);
+                            mpq_mul(v, cx[t], X[xoff[k] + t * ncol + y]);
                             mpq_add(s, s, v);
                         }
-                        mpq_add(K[i * d + j], K[i * d + j], s);
-                        if (!mark[i * d + j]) {
-                            mark[i * d + j] = 1;
-                            nz[nnz++] = i * d + j;
-                        }
-                    }
-            }
-        if (l == 0)
-            for (e = 0; e < p * d; e++)
-                if (mpq_sgn(m->D.e[e]) != 0) {
-                    mpq_add(K[e], K[e], m->D.e[e]);
-                    if (!mark[e]) {
-                        mark[e] = 1;
-                        nz[nnz++] = e;
+                        e = kix[poff[k] + (x - bl->rs[k]) * ncol + y];
+                        mpq_add(K[e], K[e], s);
                     }
                 }
+            }
+        if (l == 0)
+            for (e = 0; e < nd; e++)
+                mpq_add(K[dix[e]], K[dix[e]], m->D.val[e]);
         mpq_set_ui(out[l], 0, 1);
-        for (e = 0; e < nnz; e++) {
-            mpq_mul(v, K[nz[e]], K[nz[e]]);
+        for (e = 0; e < npos; e++) {
+            mpq_mul(v, K[e], K[e]);
             mpq_add(out[l], out[l], v);
-            mpq_set_ui(K[nz[e]], 0, 1);
-            mark[nz[e]] = 0;
+            mpq_set_ui(K[e], 0, 1);
         }
         if (modes && l + 1 < count) {   /* X <- A X, block by block */
             /* the exact powers grow with the lag: stop them at --max-bits,
@@ -227,7 +283,7 @@ static int norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, lo
                 w += limbs_q(X[e]);
             }
             if (rc == 0)
-                rc = ssmhc_work_spend(w * (2.0 * bigA + (double)(p > 0 ? p : 1)), "the lags C A^l B");
+                rc = ssmhc_work_spend(w * (2.0 * bigA + (double)(m->p > 0 ? m->p : 1)), "the lags C A^l B");
             if (rc != 0)
                 break;
             for (k = 0; k < bl->nb; k++) {
@@ -250,14 +306,17 @@ static int norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, lo
         mpq_clear(X[e]);
         mpq_clear(Y[e]);
     }
-    for (e = 0; e < p * d; e++)
+    for (e = 0; e < npos; e++)
         mpq_clear(K[e]);
     free(X);
     free(Y);
     free(K);
     free(xoff);
-    free(nz);
-    free(mark);
+    free(poff);
+    free(codes);
+    free(kix);
+    free(dix);
+    free(cpos);
     mpq_clear(s);
     mpq_clear(v);
     return rc;
@@ -312,8 +371,9 @@ static int norms_gram(mpq_t *out, const ssmhc_model *m, long count)
     int bfit, cfit;
     mpz_t bden, cden, L, tr, h, den, x;
     mpz_t *Bz, *Cz, *Gb, *Gc, *Az, *Dz, *Y, *T4;
-    long *st;
+    long *st, k;
     mpq_t q;
+    ssmhc_qmat Bq, Cq;
 
     mpz_init(bden);
     mpz_init(cden);
@@ -323,9 +383,20 @@ static int norms_gram(mpq_t *out, const ssmhc_model *m, long count)
     mpz_init(den);
     mpz_init(x);
     mpq_init(q);
-    Bz = scaled(bden, &b64, &bfit, &m->B);
-    Cz = Bz != NULL ? scaled(cden, &c64, &cfit, &m->C) : NULL;
-    if (Cz == NULL) {   /* a common denominator past a limit (noted) */
+    /* a dense layer's B and C, densely (the model's dimensions passed the
+       bounds of a dense copy) */
+    if (ssmhc_smat_dense(&Bq, &m->B, "the lag norms: B") != 0) {
+        Bz = Cz = NULL;
+    } else if (ssmhc_smat_dense(&Cq, &m->C, "the lag norms: C") != 0) {
+        ssmhc_qmat_clear(&Bq);
+        Bz = Cz = NULL;
+    } else {
+        Bz = scaled(bden, &b64, &bfit, &Bq);
+        Cz = Bz != NULL ? scaled(cden, &c64, &cfit, &Cq) : NULL;
+        ssmhc_qmat_clear(&Bq);
+        ssmhc_qmat_clear(&Cq);
+    }
+    if (Cz == NULL) {   /* a limit (noted): a common denominator, a dense copy */
         if (Bz != NULL) {
             for (i = 0; i < N * d; i++)
                 mpz_clear(Bz[i]);
@@ -414,10 +485,9 @@ static int norms_gram(mpq_t *out, const ssmhc_model *m, long count)
         }
         if (l == 0) {   /* D: ||D||^2, and 2 <C B, D> when direct */
             for (i = 0; i < p; i++)
-                for (j = 0; j < d; j++) {
-                    const __mpq_struct *e = SSMHC_Q(&m->D, i, j);
-                    if (mpq_sgn(e) == 0)
-                        continue;
+                for (k = m->D.rowptr[i]; k < m->D.rowptr[i + 1]; k++) {
+                    const __mpq_struct *e = m->D.val[k];
+                    j = m->D.col[k];
                     mpq_mul(q, e, e);
                     mpq_add(out[l], out[l], q);
                     if (!modes)

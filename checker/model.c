@@ -2,6 +2,10 @@
  * The embedded model, read strictly and realified exactly: diag -> diagonal
  * A; complex_diag -> 2x2 blocks [[a, -b], [b, a]], B rows (Re b, Im b),
  * C columns f (Re c, -Im c) with f = 2 ("2re", the default) or 1 ("re").
+ * B, C and D are kept sparse (their nonzeros only: a channel bank's are a
+ * few thousand of millions of entries); their dimensions pass the same
+ * dense bounds as before (ssmhc_dense_check, ssmhc_entries_check), so a
+ * check that needs one densely may copy it.
  */
 #include "ssmhc.h"
 #include <stdlib.h>
@@ -22,22 +26,66 @@ static int keys_ok(const json_t *o, const char *const *allowed)
 }
 
 /* A complex matrix {"re": M, "im": M} or a real matrix (imaginary part 0). */
-static int cmat(ssmhc_qmat *re, ssmhc_qmat *im, const json_t *v, long rows, long cols)
+static int cmat(ssmhc_smat *re, ssmhc_smat *im, const json_t *v, long rows, long cols)
 {
     static const char *const k[] = {"re", "im", NULL};
     if (json_is_object(v) && json_object_get(v, "entries") == NULL) {
-        if (!keys_ok(v, k) || ssmhc_json_qmat(re, json_object_get(v, "re"), rows, cols) != 0)
+        if (!keys_ok(v, k) || ssmhc_json_smat(re, json_object_get(v, "re"), rows, cols) != 0)
             return -1;
-        if (ssmhc_json_qmat(im, json_object_get(v, "im"), re->rows, re->cols) != 0) {
-            ssmhc_qmat_clear(re);
+        if (ssmhc_json_smat(im, json_object_get(v, "im"), re->rows, re->cols) != 0) {
+            ssmhc_smat_clear(re);
             return -1;
         }
         return 0;
     }
-    if (ssmhc_json_qmat(re, v, rows, cols) != 0)
+    if (ssmhc_json_smat(re, v, rows, cols) != 0)
         return -1;
-    ssmhc_qmat_init(im, re->rows, re->cols);
+    ssmhc_smat_init(im, re->rows, re->cols);
     return 0;
+}
+
+/* The realified B of a complex model: rows (Re b_s, Im b_s), the parts'
+   values moved in. */
+static void realify_B(ssmhc_smat *out, ssmhc_smat *re, ssmhc_smat *im)
+{
+    long s, k;
+    ssmhc_smat_init(out, 2 * re->rows, re->cols);
+    ssmhc_smat_reserve(out, re->nnz + im->nnz);
+    for (s = 0; s < re->rows; s++) {
+        for (k = re->rowptr[s]; k < re->rowptr[s + 1]; k++)
+            ssmhc_smat_push(out, 2 * s, re->col[k], re->val[k]);
+        for (k = im->rowptr[s]; k < im->rowptr[s + 1]; k++)
+            ssmhc_smat_push(out, 2 * s + 1, im->col[k], im->val[k]);
+    }
+    ssmhc_smat_finish(out);
+}
+
+/* The realified C: columns f (Re c_s, -Im c_s), each row a merge of the
+   parts' rows (values moved in and scaled). */
+static void realify_C(ssmhc_smat *out, ssmhc_smat *re, ssmhc_smat *im, unsigned long f)
+{
+    long i, a, b;
+    ssmhc_smat_init(out, re->rows, 2 * re->cols);
+    ssmhc_smat_reserve(out, re->nnz + im->nnz);
+    for (i = 0; i < re->rows; i++) {
+        a = re->rowptr[i];
+        b = im->rowptr[i];
+        while (a < re->rowptr[i + 1] || b < im->rowptr[i + 1]) {
+            if (b >= im->rowptr[i + 1] || (a < re->rowptr[i + 1] && re->col[a] <= im->col[b])) {
+                if (f == 2)
+                    mpq_mul_2exp(re->val[a], re->val[a], 1);
+                ssmhc_smat_push(out, i, 2 * re->col[a], re->val[a]);
+                a++;
+            } else {
+                if (f == 2)
+                    mpq_mul_2exp(im->val[b], im->val[b], 1);
+                mpq_neg(im->val[b], im->val[b]);
+                ssmhc_smat_push(out, i, 2 * im->col[b] + 1, im->val[b]);
+                b++;
+            }
+        }
+    }
+    ssmhc_smat_finish(out);
 }
 
 static int vec(ssmhc_qmat *out, const json_t *v, long n)
@@ -75,8 +123,9 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
     static const char *const keys[] = {"format", "convention", "A", "B", "C", "D", "length",
                                        "name", "source", "output", NULL};
     const json_t *jA, *jf, *jc, *jo, *jD, *jl;
-    ssmhc_qmat lre, lim, Bre, Bim, Cre, Cim;
-    long n, i, j, M;
+    ssmhc_qmat lre, lim;
+    ssmhc_smat Bre, Bim, Cre, Cim;
+    long n, i, M;
     int kind; /* 0 dense, 1 diag, 2 complex */
     unsigned long f = 2;
 
@@ -137,33 +186,24 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         if (cmat(&Bre, &Bim, json_object_get(o, "B"), n, -1) != 0)
             goto bad;
         if (cmat(&Cre, &Cim, json_object_get(o, "C"), -1, n) != 0) {
-            ssmhc_qmat_clear(&Bre);
-            ssmhc_qmat_clear(&Bim);
+            ssmhc_smat_clear(&Bre);
+            ssmhc_smat_clear(&Bim);
             goto bad;
         }
         m->d = Bre.cols;
         m->p = Cre.rows;
         M = 2 * n;
+        /* the dense realified sizes stay bounded (the checks that need
+           them densely: annihilators, lags of dense forms, approx) */
         if (ssmhc_entries_check(M, m->d, "model: the realified B") != 0
             || ssmhc_entries_check(m->p, M, "model: the realified C") != 0) {
-            ssmhc_qmat_clear(&Bre);
-            ssmhc_qmat_clear(&Bim);
-            ssmhc_qmat_clear(&Cre);
-            ssmhc_qmat_clear(&Cim);
+            ssmhc_smat_clear(&Bre);
+            ssmhc_smat_clear(&Bim);
+            ssmhc_smat_clear(&Cre);
+            ssmhc_smat_clear(&Cim);
             goto bad;
         }
         block_init(m, M);
-        /* The realified B and C take over the parts' entries (moved, not
-           copied: a channel bank has millions of them), so their arrays are
-           allocated without initialising entries; every entry is then
-           assigned exactly once below, and the parts' arrays freed without
-           clearing the moved entries. */
-        m->B.rows = M;
-        m->B.cols = m->d;
-        m->B.e = ssmhc_malloc(sizeof(mpq_t) * (size_t)(M * m->d > 0 ? M * m->d : 1));
-        m->C.rows = m->p;
-        m->C.cols = M;
-        m->C.e = ssmhc_malloc(sizeof(mpq_t) * (size_t)(M * m->p > 0 ? M * m->p : 1));
         for (i = 0; i < n; i++) {
             /* [[re, -im], [im, re]]; two 1x1 blocks when im = 0 (no mixing,
                so the structural support is that of two real modes) */
@@ -175,24 +215,13 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
             mpq_neg(SSMHC_Q(&m->Ab, 2 * i, 1), SSMHC_Q(&lim, i, 0));
             mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 1), SSMHC_Q(&lim, i, 0));
             mpq_set(SSMHC_Q(&m->Ab, 2 * i + 1, 0), SSMHC_Q(&lre, i, 0));
-            for (j = 0; j < m->d; j++) {   /* rows (Re b_s, Im b_s) */
-                *SSMHC_Q(&m->B, 2 * i, j) = *SSMHC_Q(&Bre, i, j);
-                *SSMHC_Q(&m->B, 2 * i + 1, j) = *SSMHC_Q(&Bim, i, j);
-            }
-            for (j = 0; j < m->p; j++) {   /* columns f (Re c_s, -Im c_s) */
-                *SSMHC_Q(&m->C, j, 2 * i) = *SSMHC_Q(&Cre, j, i);
-                *SSMHC_Q(&m->C, j, 2 * i + 1) = *SSMHC_Q(&Cim, j, i);
-                if (f == 2) {
-                    mpq_mul_2exp(SSMHC_Q(&m->C, j, 2 * i), SSMHC_Q(&m->C, j, 2 * i), 1);
-                    mpq_mul_2exp(SSMHC_Q(&m->C, j, 2 * i + 1), SSMHC_Q(&m->C, j, 2 * i + 1), 1);
-                }
-                mpq_neg(SSMHC_Q(&m->C, j, 2 * i + 1), SSMHC_Q(&m->C, j, 2 * i + 1));
-            }
         }
-        free(Bre.e);   /* entries moved into m->B and m->C */
-        free(Bim.e);
-        free(Cre.e);
-        free(Cim.e);
+        realify_B(&m->B, &Bre, &Bim);
+        realify_C(&m->C, &Cre, &Cim, f);
+        ssmhc_smat_clear(&Bre);
+        ssmhc_smat_clear(&Bim);
+        ssmhc_smat_clear(&Cre);
+        ssmhc_smat_clear(&Cim);
         ssmhc_qmat_clear(&lre);
         ssmhc_qmat_clear(&lim);
     } else {
@@ -203,9 +232,9 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
             ssmhc_qmat_clear(&lre);
         }
         M = n;
-        if (ssmhc_json_qmat(&m->B, json_object_get(o, "B"), n, -1) != 0)
+        if (ssmhc_json_smat(&m->B, json_object_get(o, "B"), n, -1) != 0)
             goto bad;
-        if (ssmhc_json_qmat(&m->C, json_object_get(o, "C"), -1, n) != 0)
+        if (ssmhc_json_smat(&m->C, json_object_get(o, "C"), -1, n) != 0)
             goto bad;
         m->d = m->B.cols;
         m->p = m->C.rows;
@@ -215,13 +244,13 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         goto bad;
     jD = json_object_get(o, "D");
     if (jD != NULL) {
-        if (ssmhc_json_qmat(&m->D, jD, m->p, m->d) != 0)
+        if (ssmhc_json_smat(&m->D, jD, m->p, m->d) != 0)
             goto bad;
     } else {
-        /* D omitted: p x d zeros, sized from the validated B and C */
+        /* D omitted: p x d zeros, within the bounds of a given D */
         if (ssmhc_dense_check(m->p, m->d, "model: D (omitted: p x d zeros)") != 0)
             goto bad;
-        ssmhc_qmat_init(&m->D, m->p, m->d);
+        ssmhc_smat_init(&m->D, m->p, m->d);
     }
     return 0;
 bad:
@@ -244,9 +273,9 @@ void ssmhc_model_clear(ssmhc_model *m)
         free(m->blk);
         m->blk = NULL;
     }
-    ssmhc_qmat_clear(&m->B);
-    ssmhc_qmat_clear(&m->C);
-    ssmhc_qmat_clear(&m->D);
+    ssmhc_smat_clear(&m->B);
+    ssmhc_smat_clear(&m->C);
+    ssmhc_smat_clear(&m->D);
 }
 
 /* The size of the block starting at state i. */
@@ -270,8 +299,8 @@ int ssmhc_model_equal(const ssmhc_model *a, const ssmhc_model *b)
 {
     long i, j, lo, hi;
     if (a->delayed != b->delayed || a->N != b->N || a->d != b->d || a->p != b->p
-        || !ssmhc_qmat_equal(&a->B, &b->B) || !ssmhc_qmat_equal(&a->C, &b->C)
-        || !ssmhc_qmat_equal(&a->D, &b->D))
+        || !ssmhc_smat_equal(&a->B, &b->B) || !ssmhc_smat_equal(&a->C, &b->C)
+        || !ssmhc_smat_equal(&a->D, &b->D))
         return 0;
     if (!a->block_diag && !b->block_diag)
         return ssmhc_qmat_equal(&a->A, &b->A);
@@ -359,6 +388,15 @@ static double limbs(const mpq_t x)
     return (double)((mpz_sizeinbase(mpq_numref(x), 2) + mpz_sizeinbase(mpq_denref(x), 2)) / 64 + 1);
 }
 
+/* K += D */
+static void add_D(ssmhc_qmat *K, const ssmhc_model *m)
+{
+    long i, k;
+    for (i = 0; i < m->p; i++)
+        for (k = m->D.rowptr[i]; k < m->D.rowptr[i + 1]; k++)
+            mpq_add(SSMHC_Q(K, i, m->D.col[k]), SSMHC_Q(K, i, m->D.col[k]), m->D.val[k]);
+}
+
 void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m)
 {
     const ssmhc_qmat *A = m->block_diag ? &m->Ab : &m->A;
@@ -373,9 +411,13 @@ void ssmhc_lagstream_init(ssmhc_lagstream *s, const ssmhc_model *m)
     s->cost_A = (double)nnz * (double)m->d * big;
     s->m = m;
     s->l = 0;
-    ssmhc_qmat_init(&s->X, m->N, m->d);
+    ssmhc_qmat_init(&s->X, m->N, m->d);   /* N x d: validated with the model */
     ssmhc_qmat_init(&s->Y, m->N, m->d);
-    ssmhc_qmat_copy(&s->X, &m->B);
+    for (i = 0; i < (size_t)m->N; i++) {   /* X = B */
+        long k;
+        for (k = m->B.rowptr[i]; k < m->B.rowptr[i + 1]; k++)
+            mpq_set(SSMHC_Q(&s->X, i, m->B.col[k]), m->B.val[k]);
+    }
 }
 
 int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K)
@@ -384,7 +426,9 @@ int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K)
     long l = s->l++;
     size_t i;
     if (m->delayed && l == 0) {
-        ssmhc_qmat_copy(K, &m->D);
+        for (i = 0; i < (size_t)m->p * (size_t)m->d; i++)
+            mpq_set_ui(K->e[i], 0, 1);
+        add_D(K, m);
         return 0;
     }
     if (l > (long)m->delayed) {   /* the power this lag needs: one more A */
@@ -402,10 +446,9 @@ int ssmhc_lagstream_next(ssmhc_lagstream *s, ssmhc_qmat *K)
         if (ssmhc_work_spend(s->cost_A * big, "the lags C A^l B") != 0)
             return -1;
     }
-    ssmhc_qmat_mul(K, &m->C, &s->X);
+    ssmhc_smat_mul_qmat(K, &m->C, &s->X);
     if (l == 0)
-        for (i = 0; i < (size_t)m->p * (size_t)m->d; i++)
-            mpq_add(K->e[i], K->e[i], m->D.e[i]);
+        add_D(K, m);
     return 0;
 }
 

@@ -95,12 +95,23 @@ int ssmhc_reduce(u64 *out, const mpq_t x, u64 P)
 int ssmhc_reduce_mat(u64 *out, const ssmhc_qmat *m, u64 P)
 {
     size_t i, n = (size_t)m->rows * (size_t)m->cols;
-    inv_cache *ic = calloc(1, sizeof(inv_cache));   /* den 0 never occurs */
+    inv_cache *ic = ssmhc_calloc(1, sizeof(inv_cache));   /* den 0 never occurs */
     int rc = 0;
-    if (ic == NULL)
-        ssmhc_out_of_memory(NULL);
     for (i = 0; i < n && rc == 0; i++)
         rc = reduce_cached(out + i, m->e[i], P, ic);
+    free(ic);
+    return rc;
+}
+
+int ssmhc_reduce_smat(u64 *out, const ssmhc_smat *m, u64 P)
+{
+    long i, k;
+    inv_cache *ic = ssmhc_calloc(1, sizeof(inv_cache));
+    int rc = 0;
+    memset(out, 0, sizeof(u64) * (size_t)m->rows * (size_t)m->cols);
+    for (i = 0; i < m->rows && rc == 0; i++)
+        for (k = m->rowptr[i]; k < m->rowptr[i + 1] && rc == 0; k++)
+            rc = reduce_cached(out + (size_t)i * (size_t)m->cols + (size_t)m->col[k], m->val[k], P, ic);
     free(ic);
     return rc;
 }
@@ -113,58 +124,64 @@ static u64 addmod(u64 a, u64 b, u64 P)
 
 /* Block-diagonal A: each used input column c evolves only on the blocks
    where B[., c] is nonzero, and only those states meet C.  Each step of
-   x <- A x takes two Shoup products per state (A's entries are fixed). */
+   x <- A x takes two Shoup products per state (A's entries are fixed).
+   B's columns come from its transpose and C's rows are merged with the
+   active states: nothing of size p N or N d. */
 static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, long r,
                               const long *erow, const long *ecol, u64 P)
 {
-    long N = m->N, d = m->d, c, i, j, s, li, na;
-    u64 *a = malloc(sizeof(u64) * (size_t)(2 * N)), *x = malloc(sizeof(u64) * (size_t)N);
-    u64 *y = malloc(sizeof(u64) * (size_t)N);
-    u64 *C = malloc(sizeof(u64) * (size_t)(m->p * N)), *D = malloc(sizeof(u64) * (size_t)(m->p * d));
-    long *act = malloc(sizeof(long) * (size_t)N), *part = malloc(sizeof(long) * (size_t)N);
-    u64 **crows = calloc((size_t)(r > 0 ? r : 1), sizeof(u64 *));
+    long N = m->N, d = m->d, c, i, j, li, na, k;
+    u64 *a = ssmhc_malloc(sizeof(u64) * (size_t)(2 * N)), *x = ssmhc_malloc(sizeof(u64) * (size_t)N);
+    u64 *y = ssmhc_malloc(sizeof(u64) * (size_t)N);
+    long *act = ssmhc_malloc(sizeof(long) * (size_t)N), *part = ssmhc_malloc(sizeof(long) * (size_t)N);
+    u64 **crows = ssmhc_calloc((size_t)(r > 0 ? r : 1), sizeof(u64 *));
     /* per active state: diagonal entry, partner entry, their Shoup companions */
-    u64 *ad = malloc(sizeof(u64) * (size_t)N), *adp = malloc(sizeof(u64) * (size_t)N);
-    u64 *ao = malloc(sizeof(u64) * (size_t)N), *aop = malloc(sizeof(u64) * (size_t)N);
-    long *jl = malloc(sizeof(long) * (size_t)(r > 0 ? r : 1)), nj;
-    inv_cache *ic = calloc(1, sizeof(inv_cache));
+    u64 *ad = ssmhc_malloc(sizeof(u64) * (size_t)N), *adp = ssmhc_malloc(sizeof(u64) * (size_t)N);
+    u64 *ao = ssmhc_malloc(sizeof(u64) * (size_t)N), *aop = ssmhc_malloc(sizeof(u64) * (size_t)N);
+    long *jl = ssmhc_malloc(sizeof(long) * (size_t)(r > 0 ? r : 1)), nj;
+    inv_cache *ic = ssmhc_calloc(1, sizeof(inv_cache));
+    ssmhc_smat Bt;
     int rc = -1;
 
-    if (!a || !x || !y || !act || !part || !C || !D || !crows || !ad || !adp || !ao || !aop || !jl
-        || !ic)
-        ssmhc_out_of_memory(NULL);
-    if (ssmhc_reduce_mat(a, &m->Ab, P) != 0 || ssmhc_reduce_mat(C, &m->C, P) != 0
-        || ssmhc_reduce_mat(D, &m->D, P) != 0)
+    ssmhc_smat_transpose(&Bt, &m->B);   /* row c: the states B[., c] is nonzero on */
+    if (ssmhc_reduce_mat(a, &m->Ab, P) != 0)
         goto done;
     for (c = 0; c < d; c++) {
-        long power = 0;
+        long power = 0, prev = -1;
         /* the entries in column c */
         for (j = 0, nj = 0; j < r; j++)
             if (ecol[j] == c)
                 jl[nj++] = j;
         if (nj == 0)
             continue;
-        /* the active states: whole blocks meeting a nonzero of B[., c] */
+        /* the active states: whole blocks meeting a nonzero of B[., c]
+           (the states increase, so do their blocks' first states) */
         na = 0;
-        for (s = 0; s < N; s += m->blk[s] == 1 ? 2 : 1) {
-            long b = m->blk[s] == 1 ? 2 : 1, t;
-            int nz = 0;
-            for (t = s; t < s + b; t++)
-                nz |= mpq_sgn(SSMHC_Q(&m->B, t, c)) != 0;
-            if (nz)
-                for (t = s; t < s + b; t++) {
-                    part[na] = b == 1 ? -1 : (t == s ? na + 1 : na - 1);
-                    act[na++] = t;
-                }
+        for (k = Bt.rowptr[c]; k < Bt.rowptr[c + 1]; k++) {
+            long s = Bt.col[k], b, t;
+            if (m->blk[s] == 2)
+                s--;
+            if (s <= prev)
+                continue;
+            prev = s;
+            b = m->blk[s] == 1 ? 2 : 1;
+            for (t = s; t < s + b; t++) {
+                part[na] = b == 1 ? -1 : (t == s ? na + 1 : na - 1);
+                act[na++] = t;
+            }
         }
-        for (i = 0; i < na; i++) {
+        for (i = 0, k = Bt.rowptr[c]; i < na; i++) {
             long t = act[i];
             ad[i] = a[2 * t];
             adp[i] = ssmhc_shoup_pre(ad[i], P);
             ao[i] = part[i] >= 0 ? a[2 * t + 1] : 0;
             aop[i] = ssmhc_shoup_pre(ao[i], P);
-            if (reduce_cached(&x[i], SSMHC_Q(&m->B, t, c), P, ic) != 0)
-                goto done;
+            x[i] = 0;
+            if (k < Bt.rowptr[c + 1] && Bt.col[k] == t) {
+                if (reduce_cached(&x[i], Bt.val[k], P, ic) != 0)
+                    goto done;
+                k++;
+            }
         }
         for (li = 0; li < r; li++) {
             long lag = lags[li], want = m->delayed ? lag - 1 : lag;
@@ -183,19 +200,32 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
                 j = jl[i];
                 if (want >= 0) {
                     if (crows[j] == NULL) { /* C[erow[j], act] gathered once */
-                        long k;
-                        crows[j] = malloc(sizeof(u64) * (size_t)(na > 0 ? na : 1));
-                        if (crows[j] == NULL)
-                            ssmhc_out_of_memory(NULL);
-                        for (k = 0; k < na; k++)
-                            crows[j][k] = C[erow[j] * N + act[k]];
+                        const ssmhc_smat *C = &m->C;
+                        long q = C->rowptr[erow[j]], qe = C->rowptr[erow[j] + 1], t;
+                        crows[j] = ssmhc_malloc(sizeof(u64) * (size_t)(na > 0 ? na : 1));
+                        for (t = 0; t < na; t++) {   /* both increase: a merge */
+                            crows[j][t] = 0;
+                            while (q < qe && C->col[q] < act[t])
+                                q++;
+                            if (q < qe && C->col[q] == act[t]
+                                && reduce_cached(&crows[j][t], C->val[q], P, ic) != 0)
+                                goto done;
+                        }
                     }
                     v = dotmod(crows[j], 1, x, 1, na, P);
                 }
-                if (lag == 0)
-                    v = addmod(v, D[erow[j] * d + c], P);
+                if (lag == 0) {
+                    u64 dv;
+                    if (reduce_cached(&dv, ssmhc_smat_entry(&m->D, erow[j], c), P, ic) != 0)
+                        goto done;
+                    v = addmod(v, dv, P);
+                }
                 out[li * r + j] = v;
             }
+        }
+        for (i = 0; i < nj; i++) {   /* the gathered rows belong to this column's states */
+            free(crows[jl[i]]);
+            crows[jl[i]] = NULL;
         }
     }
     rc = 0;
@@ -205,8 +235,6 @@ done:
     free(y);
     free(act);
     free(part);
-    free(C);
-    free(D);
     for (j = 0; j < r; j++)
         free(crows[j]);
     free(crows);
@@ -216,6 +244,7 @@ done:
     free(aop);
     free(jl);
     free(ic);
+    ssmhc_smat_clear(&Bt);
     return rc;
 }
 
@@ -253,8 +282,8 @@ int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long
     Y = malloc(sizeof(u64) * (size_t)(N * (nu > 0 ? nu : 1)));
     if (!X || !Y)
         ssmhc_out_of_memory(NULL);
-    if (ssmhc_reduce_mat(A, &m->A, P) || ssmhc_reduce_mat(B, &m->B, P)
-        || ssmhc_reduce_mat(C, &m->C, P) || ssmhc_reduce_mat(D, &m->D, P))
+    if (ssmhc_reduce_mat(A, &m->A, P) || ssmhc_reduce_smat(B, &m->B, P)
+        || ssmhc_reduce_smat(C, &m->C, P) || ssmhc_reduce_smat(D, &m->D, P))
         goto done;
     for (j = 0; j < d; j++)
         if (colidx[j] >= 0)
@@ -293,35 +322,39 @@ done:
 
 long ssmhc_support(const ssmhc_model *m)
 {
-    long p = m->p, d = m->d, N = m->N, i, j, s, t, b, count = 0, nr, nc;
-    char *mask;
+    long p = m->p, d = m->d, N = m->N, i, j, k, s, t, b, count = 0, nr, nc;
+    char *mask, *mr, *mc;
     long *rows, *cols;
+    ssmhc_smat Ct;
     if (!m->block_diag)
         return p * d;
-    mask = calloc((size_t)(p * d), 1);
-    rows = malloc(sizeof(long) * (size_t)p);
-    cols = malloc(sizeof(long) * (size_t)d);
-    if (mask == NULL || rows == NULL || cols == NULL)
-        ssmhc_out_of_memory(NULL);
-    for (i = 0; i < p * d; i++)
-        count += mask[i] = mpq_sgn(m->D.e[i]) != 0;
+    mask = ssmhc_calloc((size_t)(p * d), 1);   /* p x d: bounded with D */
+    mr = ssmhc_calloc((size_t)p, 1);
+    mc = ssmhc_calloc((size_t)d, 1);
+    rows = ssmhc_malloc(sizeof(long) * (size_t)p);
+    cols = ssmhc_malloc(sizeof(long) * (size_t)d);
+    for (i = 0; i < p; i++)
+        for (k = m->D.rowptr[i]; k < m->D.rowptr[i + 1]; k++) {
+            mask[i * d + m->D.col[k]] = 1;
+            count++;
+        }
+    ssmhc_smat_transpose(&Ct, &m->C);   /* row t: the rows of C state t meets */
     /* per block: the rows of C and the columns of B it touches; stop once
        every position is marked (a dense layer's first block does that) */
     for (s = 0; s < N && count < p * d; s += b) {
         b = m->blk[s] == 1 ? 2 : 1;
-        for (i = 0, nr = 0; i < p; i++) {
-            int ci = 0;
-            for (t = s; t < s + b; t++)
-                ci |= mpq_sgn(SSMHC_Q(&m->C, i, t)) != 0;
-            if (ci)
-                rows[nr++] = i;
-        }
-        for (j = 0, nc = 0; j < d && nr > 0; j++) {
-            int bj = 0;
-            for (t = s; t < s + b; t++)
-                bj |= mpq_sgn(SSMHC_Q(&m->B, t, j)) != 0;
-            if (bj)
-                cols[nc++] = j;
+        nr = nc = 0;
+        for (t = s; t < s + b; t++) {
+            for (k = Ct.rowptr[t]; k < Ct.rowptr[t + 1]; k++)
+                if (!mr[Ct.col[k]]) {
+                    mr[Ct.col[k]] = 1;
+                    rows[nr++] = Ct.col[k];
+                }
+            for (k = m->B.rowptr[t]; k < m->B.rowptr[t + 1]; k++)
+                if (!mc[m->B.col[k]]) {
+                    mc[m->B.col[k]] = 1;
+                    cols[nc++] = m->B.col[k];
+                }
         }
         for (i = 0; i < nr; i++)
             for (j = 0; j < nc; j++) {
@@ -329,9 +362,16 @@ long ssmhc_support(const ssmhc_model *m)
                 count += !*x;
                 *x = 1;
             }
+        for (i = 0; i < nr; i++)
+            mr[rows[i]] = 0;
+        for (j = 0; j < nc; j++)
+            mc[cols[j]] = 0;
     }
     free(mask);
+    free(mr);
+    free(mc);
     free(rows);
     free(cols);
+    ssmhc_smat_clear(&Ct);
     return count;
 }

@@ -19,6 +19,9 @@ static inline u64 ssmhc_shoup_mul(u64 f, u64 fp, u64 x, u64 P)
 /* x mod P; -1 when P divides the denominator. */
 int ssmhc_reduce(u64 *out, const mpq_t x, u64 P);
 int ssmhc_reduce_mat(u64 *out, const ssmhc_qmat *m, u64 P);
+/* The same for a sparse matrix into a dense rows x cols array (its zeros
+   written too). */
+int ssmhc_reduce_smat(u64 *out, const ssmhc_smat *m, u64 P);
 /* out[i * r + j] = K_{lags[i]}[erow[j]][ecol[j]] mod P (lags increasing).
    Returns -1 when P divides a denominator of the realified model. */
 int ssmhc_lag_entries_mod(u64 *out, const ssmhc_model *m, const long *lags, long r,

@@ -138,6 +138,45 @@ long ssmhc_qmat_rank(const ssmhc_qmat *a);  /* exact Gaussian elimination */
    free LDL^T without pivoting (a zero pivot needs a zero column). */
 int ssmhc_qmat_psd(ssmhc_qmat *S, int strict);
 
+/* ---- sparse exact rational matrices (smat.c) ----------------------------- */
+/* Compressed rows: row i's nonzeros are col[rowptr[i] .. rowptr[i + 1])
+   (columns strictly increasing) with the values val[...], never 0.  Memory
+   O(rows + nonzeros): a channel bank's B and C are millions of entries of
+   which a few thousand are nonzero.  Dense copies (ssmhc_smat_dense) are
+   made only after the dimensions pass ssmhc_entries_check. */
+typedef struct {
+    long rows, cols, nnz, alloc;
+    long *rowptr;
+    long *col;
+    mpq_t *val;
+} ssmhc_smat;
+
+void ssmhc_smat_init(ssmhc_smat *m, long rows, long cols);   /* zeros */
+void ssmhc_smat_clear(ssmhc_smat *m);
+/* Building: entries in row-major order after every stored one (a zero x
+   is not stored; x is swapped in and left 0), then finish once. */
+void ssmhc_smat_push(ssmhc_smat *m, long i, long j, mpq_t x);
+void ssmhc_smat_reserve(ssmhc_smat *m, long n);   /* room for n nonzeros */
+void ssmhc_smat_finish(ssmhc_smat *m);
+/* Either matrix form of the model files (an array of rows, or {"rows",
+   "cols", "entries"}), the shape checked (rows/cols < 0: any) and the
+   dimensions bounded by ssmhc_dense_check before anything is allocated,
+   never stored densely.  0, or -1 (out left cleared-safe). */
+int ssmhc_json_smat(ssmhc_smat *out, const json_t *v, long rows, long cols);
+/* Entry (i, j), read-only (a shared 0 when not stored). */
+const __mpq_struct *ssmhc_smat_entry(const ssmhc_smat *m, long i, long j);
+int ssmhc_smat_equal(const ssmhc_smat *a, const ssmhc_smat *b);
+int ssmhc_smat_is_zero(const ssmhc_smat *m);
+/* out = in^T (out uninitialised). */
+void ssmhc_smat_transpose(ssmhc_smat *out, const ssmhc_smat *in);
+/* A dense copy (out uninitialised), after ssmhc_entries_check(what):
+   0, or -1 with the limit recorded. */
+int ssmhc_smat_dense(ssmhc_qmat *out, const ssmhc_smat *m, const char *what);
+/* out = a x and out = x a (out initialised by the caller, the right
+   shape; no aliasing). */
+void ssmhc_smat_mul_qmat(ssmhc_qmat *out, const ssmhc_smat *a, const ssmhc_qmat *x);
+void ssmhc_qmat_mul_smat(ssmhc_qmat *out, const ssmhc_qmat *x, const ssmhc_smat *a);
+
 /* ---- strict JSON reading ------------------------------------------------- */
 /* A rational from a JSON string ("-3/4", "0.125", "1e-3") or JSON integer.
    Returns 0 on success, -1 otherwise. */
@@ -160,7 +199,7 @@ typedef struct {
     unsigned char *blk; /* block_diag: 0 for a 1x1 block, 1 and 2 for the
                            first and second state of a 2x2 block */
     mpq_t zero;         /* block_diag: the value of every off-band entry */
-    ssmhc_qmat B, C, D;
+    ssmhc_smat B, C, D; /* realified B (N x d), C (p x N) and D, sparse */
 } ssmhc_model;
 
 /* Read and realify an ssmheads-model/1 object.  Returns 0 or -1 (r set). */

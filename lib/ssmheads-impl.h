@@ -92,7 +92,7 @@ int _ssmh_lag_norms_by(fmpq *f2, fmpq *lo, fmpq *hi, const ssmh_model_t m, slong
 
 /* G = X^T X (outer = 0) or X X^T (outer = 1), exactly; G initialised with
    the right shape (lib/gradient/gram.c). */
-void _ssmh_gram(fmpq_mat_t G, const fmpq_mat_t X, int outer);
+void _ssmh_gram(fmpq_mat_t G, const ssmh_spmat_t X, int outer);
 
 /* S = gamma^2 P - A^T P A, exactly (lib/gradient/envelope.c). */
 void _ssmh_stein_residual(fmpq_mat_t S, const fmpq_mat_t A, const fmpq_mat_t P, const fmpq_t gamma);
@@ -127,6 +127,28 @@ void _ssmh_fmpz_poly_of_mat(fmpq_mat_t X, const fmpz_poly_t f, const fmpq_mat_t 
    {"rows": R, "cols": C, "entries": []}, the only form that keeps both
    dimensions (lib/model/json.c). */
 json_t *_ssmh_json_matrix_shaped(const fmpq_mat_t m);
+
+/* Sparse matrices, the raw layer (lib/model/spmat.c): room for n
+   nonzeros; entries appended in row-major order after every stored one
+   (zeros skipped; _swap moves x in and leaves x zero), then _finish once
+   -- no other function may be called on M in between. */
+void _ssmh_spmat_fit(ssmh_spmat_t M, slong n);
+void _ssmh_spmat_append(ssmh_spmat_t M, slong i, slong j, const fmpq_t x);
+void _ssmh_spmat_append_swap(ssmh_spmat_t M, slong i, slong j, fmpq_t x);
+void _ssmh_spmat_finish(ssmh_spmat_t M);
+/* ssmh_hash_bytes(h, "0", 2) applied k times, in O(log k) steps
+   (lib/core/rational.c). */
+uint64_t _ssmh_hash_zeros(uint64_t h, ulong k);
+/* A sparse matrix read from either matrix form of the model files, with the
+   checks and messages of ssmh_json_get_matrix, never allocated densely
+   (lib/model/json.c). */
+int _ssmh_json_get_spmat(ssmh_spmat_t out, const json_t *v, slong rows, slong cols,
+                         const char *file, const char *path, const ssmh_limits_t *lim,
+                         ssmh_error_t *err);
+/* The model file's form of a matrix: an array of rows, or the sparse form
+   for one of at least 1024 entries of which at most 1/8 are nonzero (and
+   for one without rows or columns) (lib/model/write.c). */
+json_t *_ssmh_json_spmat(const ssmh_spmat_t M);
 
 /* Largest rows * cols of a matrix read in the sparse form (whose file size
    does not bound the allocation): 2^27 entries, about 2 GiB of fmpq. */

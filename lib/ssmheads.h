@@ -20,6 +20,7 @@
 #define SSMHEADS_H
 
 #include <ssmheads/core.h>
+#include <ssmheads/spmat.h>
 #include <ssmheads/model.h>
 #include <ssmheads/heads.h>
 #include <ssmheads/gradient.h>

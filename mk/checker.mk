@@ -6,7 +6,7 @@ checker_libssmhcheck_la_SOURCES = checker/ssmhc.h checker/ssmhc-impl.h \
 	checker/kind_represent.c checker/kind_gradient.c checker/kind_approx.c \
 	checker/annihilator.c checker/envelope.c checker/approx_enclosure.c \
 	checker/limits.c checker/dyadic.c checker/horizon.c checker/identify.c \
-	checker/psd_factor.c checker/dot_exact.c checker/lag_norms.c
+	checker/psd_factor.c checker/dot_exact.c checker/lag_norms.c checker/smat.c
 checker_libssmhcheck_la_CPPFLAGS = -I$(top_srcdir)/checker
 checker_libssmhcheck_la_CFLAGS = $(WARN_CFLAGS) $(JANSSON_CFLAGS)
 checker_libssmhcheck_la_LIBADD = $(JANSSON_LIBS) $(GMP_LIBS) $(LIBM)

@@ -154,7 +154,8 @@ static void rand_structured(ssmh_model_t m, flint_rand_t st)
 {
     slong N = 1 + n_randint(st, 4), d = 1 + n_randint(st, 4), p = 1 + n_randint(st, 4), s, i;
     int cplx = n_randint(st, 2);
-    fmpq_mat_struct *mats[4];
+    ssmh_spmat_struct *mats[4];
+    fmpq_mat_t X;
     ssmh_model_clear(m);
     ssmh_model_init(m);
     m->convention = n_randint(st, 2) ? SSMH_CONVENTION_DIRECT : SSMH_CONVENTION_DELAYED;
@@ -178,17 +179,20 @@ static void rand_structured(ssmh_model_t m, flint_rand_t st)
     mats[3] = m->C_im;
     for (i = 0; i < 4; i++) {
         slong r = i < 2 ? N : p, c = i < 2 ? d : N, a, b;
-        fmpq_mat_clear(mats[i]);
+        ssmh_spmat_clear(mats[i]);
         if (!cplx && (i == 1 || i == 3)) {
-            fmpq_mat_init(mats[i], 0, 0);
+            ssmh_spmat_init(mats[i], 0, 0);
             continue;
         }
-        fmpq_mat_init(mats[i], r, c);
+        ssmh_spmat_init(mats[i], 0, 0);
+        fmpq_mat_init(X, r, c);
         for (a = 0; a < r; a++)
             for (b = 0; b < c; b++)
                 if (n_randint(st, 100) < 45)
-                    fmpq_set_si(fmpq_mat_entry(mats[i], a, b), (slong)n_randint(st, 9) - 4,
+                    fmpq_set_si(fmpq_mat_entry(X, a, b), (slong)n_randint(st, 9) - 4,
                                 1 + n_randint(st, 3));
+        ssmh_spmat_set_fmpq_mat(mats[i], X);
+        fmpq_mat_clear(X);
     }
     fmpq_mat_clear(m->D);
     fmpq_mat_init(m->D, p, d);
@@ -352,6 +356,111 @@ START_TEST(test_checker_mul)
 }
 END_TEST
 
+static int qmat_is(const ssmhc_qmat *q, const fmpq_mat_t X)
+{
+    slong i, j;
+    int ok = q->rows == fmpq_mat_nrows(X) && q->cols == fmpq_mat_ncols(X);
+    fmpq_t x;
+    fmpq_init(x);
+    for (i = 0; i < fmpq_mat_nrows(X) && ok; i++)
+        for (j = 0; j < fmpq_mat_ncols(X) && ok; j++) {
+            fmpq_set_mpq(x, SSMHC_Q(q, i, j));
+            ok = fmpq_equal(x, fmpq_mat_entry(X, i, j));
+        }
+    fmpq_clear(x);
+    return ok;
+}
+
+/* The checker's sparse matrices (checker/smat.c) against FLINT: read from
+   both matrix forms, entries, dense copy, transpose, equality and the two
+   products, at densities on both sides of the dense product's switch. */
+START_TEST(test_checker_smat)
+{
+    flint_rand_t st;
+    long it, n_it = 40 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 29);
+    for (it = 0; it < n_it; it++) {
+        slong r = n_randint(st, 8), k = 1 + n_randint(st, 8), c = 1 + n_randint(st, 6), i, j;
+        slong pct = n_randint(st, 101);
+        fmpq_mat_t A, At, X, Y, P, Q;
+        ssmhc_smat sa, sb, st_;
+        ssmhc_qmat qx, qy, qp, qd;
+        json_t *dense, *sparse, *ent;
+        fmpq_mat_init(A, r, k);
+        fmpq_mat_init(At, k, r);
+        fmpq_mat_init(X, k, c);
+        fmpq_mat_init(Y, c, r);
+        fmpq_mat_init(P, r, c);
+        fmpq_mat_init(Q, c, k);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < k; j++)
+                if ((slong)n_randint(st, 100) < pct)
+                    fmpq_set_si(fmpq_mat_entry(A, i, j), (slong)n_randint(st, 41) - 20, 1 + n_randint(st, 9));
+        for (i = 0; i < k * c; i++)
+            fmpq_set_si(fmpq_mat_entry(X, i / c, i % c), (slong)n_randint(st, 21) - 10, 1 + n_randint(st, 5));
+        for (i = 0; i < c * r; i++)
+            fmpq_set_si(fmpq_mat_entry(Y, i / r, i % r), (slong)n_randint(st, 21) - 10, 1 + n_randint(st, 5));
+        dense = ssmh_json_matrix(A);
+        sparse = json_pack("{s:I,s:I}", "rows", (json_int_t)r, "cols", (json_int_t)k);
+        ent = json_array();
+        for (i = 0; i < r; i++)
+            for (j = 0; j < k; j++)
+                if (!fmpq_is_zero(fmpq_mat_entry(A, i, j)) || n_randint(st, 10) == 0)   /* explicit zeros too */
+                    json_array_append_new(ent, json_pack("[I,I,o]", (json_int_t)i, (json_int_t)j,
+                                                         ssmh_json_rational(fmpq_mat_entry(A, i, j))));
+        json_object_set_new(sparse, "entries", ent);
+        ck_assert_int_eq(ssmhc_json_smat(&sa, sparse, r, k), 0);
+        ck_assert_int_eq(ssmhc_json_smat(&sb, r > 0 ? dense : sparse, -1, k), 0);
+        ck_assert(ssmhc_smat_equal(&sa, &sb));
+        ssmhc_smat_clear(&sb);
+        ck_assert_int_eq(ssmhc_smat_is_zero(&sa), fmpq_mat_is_zero(A));
+        ck_assert_int_ne(ssmhc_json_smat(&sb, sparse, r + 1, k), 0);   /* the shape is checked */
+        for (i = 0; i < r; i++)
+            for (j = 0; j < k; j++) {
+                fmpq_t x;
+                fmpq_init(x);
+                fmpq_set_mpq(x, ssmhc_smat_entry(&sa, i, j));
+                ck_assert(fmpq_equal(x, fmpq_mat_entry(A, i, j)));
+                fmpq_clear(x);
+            }
+        ck_assert_int_eq(ssmhc_smat_dense(&qd, &sa, "test"), 0);
+        ck_assert(qmat_is(&qd, A));
+        ssmhc_smat_transpose(&st_, &sa);
+        fmpq_mat_transpose(At, A);
+        ssmhc_qmat_clear(&qd);
+        ck_assert_int_eq(ssmhc_smat_dense(&qd, &st_, "test"), 0);
+        ck_assert(qmat_is(&qd, At));
+        fmpq_mat_mul(P, A, X);   /* A X and Y A */
+        fmpq_mat_mul(Q, Y, A);
+        to_qmat(&qx, X);
+        to_qmat(&qy, Y);
+        ssmhc_qmat_init(&qp, r, c);
+        ssmhc_smat_mul_qmat(&qp, &sa, &qx);
+        ck_assert_msg(qmat_is(&qp, P), "seed %lu it %ld", ssmh_test_seed(), it);
+        ssmhc_qmat_clear(&qp);
+        ssmhc_qmat_init(&qp, c, k);
+        ssmhc_qmat_mul_smat(&qp, &qy, &sa);
+        ck_assert_msg(qmat_is(&qp, Q), "seed %lu it %ld", ssmh_test_seed(), it);
+        ssmhc_qmat_clear(&qp);
+        ssmhc_qmat_clear(&qx);
+        ssmhc_qmat_clear(&qy);
+        ssmhc_qmat_clear(&qd);
+        ssmhc_smat_clear(&sa);
+        ssmhc_smat_clear(&st_);
+        json_decref(dense);
+        json_decref(sparse);
+        fmpq_mat_clear(A);
+        fmpq_mat_clear(At);
+        fmpq_mat_clear(X);
+        fmpq_mat_clear(Y);
+        fmpq_mat_clear(P);
+        fmpq_mat_clear(Q);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *suite_gradient(void)
 {
     Suite *s = suite_create("gradient");
@@ -360,6 +469,7 @@ static Suite *suite_gradient(void)
     tcase_add_test(tc, test_psd_factor);
     tcase_add_test(tc, test_lag_norms);
     tcase_add_test(tc, test_checker_mul);
+    tcase_add_test(tc, test_checker_smat);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -20,6 +20,16 @@ static void rand_mat(fmpq_mat_t m, flint_rand_t st, int zero_pct)
             rand_q(fmpq_mat_entry(m, i, j), st, zero_pct);
 }
 
+/* The same, into a sparse model matrix of r x c. */
+static void rand_spmat(ssmh_spmat_t S, slong r, slong c, flint_rand_t st, int zero_pct)
+{
+    fmpq_mat_t X;
+    fmpq_mat_init(X, r, c);
+    rand_mat(X, st, zero_pct);
+    ssmh_spmat_set_fmpq_mat(S, X);
+    fmpq_mat_clear(X);
+}
+
 /* A random structured (diag or complex-diag) model with repeated modes,
    N < 1 + maxN, d and p in [lo, lo + span). */
 static void rand_structured_sized(ssmh_model_t m, flint_rand_t st, slong maxN, slong lo, slong span)
@@ -43,12 +53,8 @@ static void rand_structured_sized(ssmh_model_t m, flint_rand_t st, slong maxN, s
     fmpq_mat_init(m->lambda_re, N, 1);
     for (s = 0; s < N; s++)
         fmpq_set(fmpq_mat_entry(m->lambda_re, s, 0), pool[n_randint(st, 2)]);
-    fmpq_mat_clear(m->B);
-    fmpq_mat_init(m->B, N, d);
-    rand_mat(m->B, st, 40);
-    fmpq_mat_clear(m->C);
-    fmpq_mat_init(m->C, p, N);
-    rand_mat(m->C, st, 40);
+    rand_spmat(m->B, N, d, st, 40);
+    rand_spmat(m->C, p, N, st, 40);
     fmpq_mat_clear(m->D);
     fmpq_mat_init(m->D, p, d);
     if (n_randint(st, 2)) {
@@ -60,12 +66,8 @@ static void rand_structured_sized(ssmh_model_t m, flint_rand_t st, slong maxN, s
         fmpq_mat_init(m->lambda_im, N, 1);
         for (s = 0; s < N; s++)
             fmpq_set(fmpq_mat_entry(m->lambda_im, s, 0), pool[2 + n_randint(st, 2)]);
-        fmpq_mat_clear(m->B_im);
-        fmpq_mat_init(m->B_im, N, d);
-        rand_mat(m->B_im, st, 40);
-        fmpq_mat_clear(m->C_im);
-        fmpq_mat_init(m->C_im, p, N);
-        rand_mat(m->C_im, st, 40);
+        rand_spmat(m->B_im, N, d, st, 40);
+        rand_spmat(m->C_im, p, N, st, 40);
     }
     for (s = 0; s < 4; s++)
         fmpq_clear(pool[s]);
@@ -301,8 +303,17 @@ START_TEST(test_heads_similarity)
         fmpq_mat_init(tmp, N, N);
         fmpq_mat_mul(tmp, T, m->A);
         fmpq_mat_mul(A, tmp, Ti);
-        fmpq_mat_mul(B, T, m->B);
-        fmpq_mat_mul(C, m->C, Ti);
+        {
+            fmpq_mat_t Bd, Cd;   /* the model's B and C, densely */
+            fmpq_mat_init(Bd, N, m->d);
+            fmpq_mat_init(Cd, m->p, N);
+            ssmh_spmat_get_fmpq_mat(Bd, m->B);
+            ssmh_spmat_get_fmpq_mat(Cd, m->C);
+            fmpq_mat_mul(B, T, Bd);
+            fmpq_mat_mul(C, Cd, Ti);
+            fmpq_mat_clear(Bd);
+            fmpq_mat_clear(Cd);
+        }
         ssmh_model_set_dense(s, m->convention, A, B, C, m->D);
         ssmh_heads_init(h1);
         ssmh_heads_init(h2);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <flint/ulong_extras.h>   /* n_randlimb: in FLINT 3 no longer reached through fmpq.h */
 #include <ssmheads.h>
 #include "check_util.h"
 
@@ -307,7 +308,17 @@ START_TEST(test_model_sparse_write)
     s = ssmh_json_dumps(j);
     json_decref(j);
     ck_assert_int_eq(read_str(b, s, &err), SSMH_OK);
-    ck_assert(fmpq_mat_equal(b->A, A) && fmpq_mat_equal(b->B, B) && fmpq_mat_equal(b->C, C));
+    {
+        fmpq_mat_t Bb, Cb;
+        fmpq_mat_init(Bb, b->B->r, b->B->c);
+        fmpq_mat_init(Cb, b->C->r, b->C->c);
+        ssmh_spmat_get_fmpq_mat(Bb, b->B);
+        ssmh_spmat_get_fmpq_mat(Cb, b->C);
+        ck_assert(fmpq_mat_equal(b->A, A) && fmpq_mat_equal(Bb, B) && fmpq_mat_equal(Cb, C));
+        ck_assert(ssmh_spmat_equal(a->B, b->B) && ssmh_spmat_equal(a->C, b->C));
+        fmpq_mat_clear(Bb);
+        fmpq_mat_clear(Cb);
+    }
     ck_assert(ssmh_model_hash(a) == ssmh_model_hash(b));
     free(s);
     ssmh_model_clear(a);
@@ -325,12 +336,18 @@ static void dense_lag(fmpq_mat_t K, const ssmh_model_t m, slong l)
     slong i;
     fmpq_mat_init(P, m->N, m->d);
     fmpq_mat_init(T, m->N, m->d);
-    fmpq_mat_set(P, m->B);
+    ssmh_spmat_get_fmpq_mat(P, m->B);
     for (i = 0; i < l; i++) {
         fmpq_mat_mul(T, m->A, P);
         fmpq_mat_swap(T, P);
     }
-    fmpq_mat_mul(K, m->C, P);
+    {
+        fmpq_mat_t C;
+        fmpq_mat_init(C, m->p, m->N);
+        ssmh_spmat_get_fmpq_mat(C, m->C);
+        fmpq_mat_mul(K, C, P);
+        fmpq_mat_clear(C);
+    }
     fmpq_mat_clear(P);
     fmpq_mat_clear(T);
 }
@@ -401,6 +418,140 @@ START_TEST(test_file_atomic)
 }
 END_TEST
 
+/* A random r x c matrix, each entry nonzero with probability pct/100. */
+static void rand_sparse(fmpq_mat_t X, flint_rand_t st, int pct)
+{
+    slong i, j;
+    fmpq_mat_zero(X);
+    for (i = 0; i < fmpq_mat_nrows(X); i++)
+        for (j = 0; j < fmpq_mat_ncols(X); j++)
+            if ((int)n_randint(st, 100) < pct)
+                fmpq_set_si(fmpq_mat_entry(X, i, j), (slong)n_randint(st, 2001) - 1000,
+                            1 + n_randint(st, 64));
+}
+
+/* Every function of ssmheads/spmat.h against the dense matrix. */
+START_TEST(test_spmat_dense)
+{
+    flint_rand_t st;
+    long it, n = 200 * ssmh_test_mult();
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 11);
+    for (it = 0; it < n; it++) {
+        slong r = (slong)n_randint(st, 9), c = (slong)n_randint(st, 9), i, j, nz = 0;
+        fmpq_mat_t X, Y, Xt, Yt;
+        fmpz_mat_t Z1, Z2;
+        fmpz_t d1, d2;
+        ssmh_spmat_t S, T, U;
+        fmpq_mat_init(X, r, c);
+        fmpq_mat_init(Y, r, c);
+        fmpq_mat_init(Xt, c, r);
+        fmpq_mat_init(Yt, c, r);
+        fmpz_mat_init(Z1, r, c);
+        fmpz_mat_init(Z2, r, c);
+        fmpz_init(d1);
+        fmpz_init(d2);
+        rand_sparse(X, st, (int)n_randint(st, 101));
+        ssmh_spmat_init(S, 3, 5);   /* any shape: set_fmpq_mat resizes */
+        ssmh_spmat_init(T, 0, 0);
+        ssmh_spmat_init(U, 1, 1);
+        ssmh_spmat_set_fmpq_mat(S, X);
+        ck_assert(S->r == r && S->c == c);
+        ssmh_spmat_get_fmpq_mat(Y, S);
+        ck_assert_msg(fmpq_mat_equal(X, Y), "seed %lu iter %ld", ssmh_test_seed(), it);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < c; j++) {
+                nz += !fmpq_is_zero(fmpq_mat_entry(X, i, j));
+                ck_assert(fmpq_equal(ssmh_spmat_entry(S, i, j), fmpq_mat_entry(X, i, j)));
+            }
+        ck_assert_int_eq(ssmh_spmat_nnz(S), nz);
+        ck_assert_int_eq(ssmh_spmat_is_zero(S), nz == 0);
+        ssmh_spmat_set(T, S);
+        ck_assert(ssmh_spmat_equal(S, T) && ssmh_spmat_equal(T, S));
+        ssmh_spmat_transpose(U, S);
+        fmpq_mat_transpose(Xt, X);
+        ssmh_spmat_get_fmpq_mat(Yt, U);
+        ck_assert(fmpq_mat_equal(Xt, Yt));
+        ck_assert(U->r == c && U->c == r);
+        if (r != c)   /* another shape */
+            ck_assert(!ssmh_spmat_equal(S, U));
+        ssmh_spmat_swap(T, U);   /* T = X^T, U = X */
+        ck_assert(ssmh_spmat_equal(U, S));
+        if (nz > 0) {   /* one entry changed: no longer equal */
+            ssmh_spmat_t V;
+            fmpq_mat_t W;
+            fmpq_mat_init(W, r, c);
+            fmpq_mat_set(W, X);
+            fmpq_add_si(fmpq_mat_entry(W, 0, 0), fmpq_mat_entry(W, 0, 0), 1);
+            ssmh_spmat_init(V, 0, 0);
+            ssmh_spmat_set_fmpq_mat(V, W);
+            ck_assert(!ssmh_spmat_equal(S, V));
+            ssmh_spmat_clear(V);
+            fmpq_mat_clear(W);
+        }
+        fmpq_mat_get_fmpz_mat_matwise(Z1, d1, X);
+        ssmh_spmat_get_fmpz_mat_matwise(Z2, d2, S);
+        ck_assert(fmpz_mat_equal(Z1, Z2) && fmpz_equal(d1, d2));
+        ck_assert(ssmh_hash_spmat(5, S) == ssmh_hash_fmpq_mat(5, X));
+        ssmh_spmat_set(S, S);   /* aliasing */
+        ck_assert(ssmh_spmat_equal(S, U));
+        ssmh_spmat_clear(S);
+        ssmh_spmat_clear(T);
+        ssmh_spmat_clear(U);
+        fmpq_mat_clear(X);
+        fmpq_mat_clear(Y);
+        fmpq_mat_clear(Xt);
+        fmpq_mat_clear(Yt);
+        fmpz_mat_clear(Z1);
+        fmpz_mat_clear(Z2);
+        fmpz_clear(d1);
+        fmpz_clear(d2);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
+/* ssmh_hash_spmat jumps over runs of zeros: the same hash as the dense
+   matrix for runs of every length around the jump's period and past it,
+   and for large sparse matrices (long runs across rows). */
+START_TEST(test_spmat_hash)
+{
+    flint_rand_t st;
+    slong k, it;
+    static const slong lens[] = {63, 64, 65, 127, 128, 129, 1000, 4099, 65536};
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 13);
+    for (k = 0; k < 140 + (slong)(sizeof(lens) / sizeof(lens[0])); k++) {
+        slong c = k < 140 ? k : lens[k - 140];
+        fmpq_mat_t X;
+        ssmh_spmat_t S;
+        uint64_t h0 = k % 7 == 0 ? 0 : n_randlimb(st);   /* 0: the offset basis */
+        fmpq_mat_init(X, 1, c);
+        if (c > 3 && k % 2)
+            fmpq_set_si(fmpq_mat_entry(X, 0, c / 3), 7, 3);
+        ssmh_spmat_init(S, 0, 0);
+        ssmh_spmat_set_fmpq_mat(S, X);
+        ck_assert_msg(ssmh_hash_spmat(h0, S) == ssmh_hash_fmpq_mat(h0, X), "1 x %ld", (long)c);
+        ssmh_spmat_clear(S);
+        fmpq_mat_clear(X);
+    }
+    for (it = 0; it < 4 * ssmh_test_mult(); it++) {
+        slong r = 1 + (slong)n_randint(st, 300), c = 1 + (slong)n_randint(st, 300);
+        fmpq_mat_t X;
+        ssmh_spmat_t S;
+        fmpq_mat_init(X, r, c);
+        rand_sparse(X, st, (int)n_randint(st, 3));
+        ssmh_spmat_init(S, 0, 0);
+        ssmh_spmat_set_fmpq_mat(S, X);
+        ck_assert_msg(ssmh_hash_spmat(1, S) == ssmh_hash_fmpq_mat(1, X), "seed %lu iter %ld",
+                      ssmh_test_seed(), (long)it);
+        ssmh_spmat_clear(S);
+        fmpq_mat_clear(X);
+    }
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *suite_model(void)
 {
     Suite *s = suite_create("model");
@@ -414,6 +565,8 @@ static Suite *suite_model(void)
     tcase_add_test(tc, test_model_roundtrip);
     tcase_add_test(tc, test_model_sparse_write);
     tcase_add_test(tc, test_model_realify);
+    tcase_add_test(tc, test_spmat_dense);
+    tcase_add_test(tc, test_spmat_hash);
     tcase_add_test(tc, test_file_atomic);
     suite_add_tcase(s, tc);
     return s;

@@ -44,6 +44,49 @@ def asan_build():
     return False
 
 
+def hollow_bank(tmp, check):
+    """A channel bank whose B and C claim 2^27 realified entries (32768
+    complex modes, 2048 channels) with 32 nonzeros each: within the dense
+    bounds of the default limits, so both programs accept it, and they hold
+    it sparsely -- heads (16 independent lags on 32 positions: an
+    annihilator of degree 16, checked on the blocks B's columns meet) and
+    gradient and both verifications run under a 1 GiB address space (a dense
+    B alone would take 2 GiB in the producer and 6 GiB in the checker)."""
+    import resource
+    H, modes = 2048, 16
+    N = H * modes
+    used = list(range(0, H, 64))
+    lam = [("%d/%d" % (j + 2, 3 * (j + 4)), "1/%d" % (j + 3)) for j in range(8)]
+    re, im = [lam[0][0]] * N, [lam[0][1]] * N   # 8 distinct eigenvalues
+    for j, c in enumerate(used):
+        re[c * modes], im[c * modes] = lam[j % 8]
+    model = os.path.join(tmp, 'hollow.json')
+    with open(model, 'w') as f:
+        json.dump({"format": "ssmheads-model/1", "name": "hollow bank",
+                   "A": {"complex_diag": {"re": re, "im": im}},
+                   "B": {"rows": N, "cols": H, "entries": [[c * modes, c, "1"] for c in used]},
+                   "C": {"re": {"rows": H, "cols": N,
+                                "entries": [[c, c * modes, "%d/3" % (j + 1)] for j, c in enumerate(used)]},
+                         "im": {"rows": H, "cols": N,
+                                "entries": [[c, c * modes, "%d/5" % (j * j % 7 + 1)] for j, c in enumerate(used)]}}}, f)
+
+    def capped():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    for cmd in (['heads', model, '-n', '4'], ['gradient', model, '--eps', '1/1000']):
+        cert = os.path.join(tmp, 'hollow_%s.cert' % cmd[0])
+        r = subprocess.run([PROG] + cmd + ['--cert', cert], capture_output=True, text=True,
+                           timeout=300, preexec_fn=capped)
+        check(r.returncode == 0 and os.path.exists(cert),
+              'hollow bank, %s under 1 GiB: exit 0 (%d %s)' % (cmd[0], r.returncode, r.stderr.strip()[:200]))
+        r = subprocess.run([PROG, 'verify', cert], capture_output=True, text=True, timeout=300,
+                           preexec_fn=capped)
+        check(r.returncode == 0 and 's VERIFIED' in r.stdout
+              and (cmd[0] != 'heads' or 'annihilator degree 16' in r.stdout),
+              'hollow bank, verify %s under 1 GiB: verified (%d %s %s)'
+              % (cmd[0], r.returncode, r.stdout.strip()[-200:], r.stderr.strip()[:200]))
+
+
 def main():
     rng = random.Random(SEED)
     tmp = tempfile.mkdtemp(prefix='ssmh_lim_')
@@ -118,6 +161,8 @@ def main():
               '--max-memory 60M: exit 6, message, no output (%d %s)' % (r.returncode, r.stderr.strip()[:200]))
         r, _ = run(['heads', three, '--max-memory', '0'])
         check(r.returncode == 0, '--max-memory 0 means no limit')
+    if not asan_build():
+        hollow_bank(tmp, check)
     # interruption: SIGINT or SIGTERM at a random moment of a --cert or -o
     # run leaves the output complete or absent, and no temporary file
     import signal

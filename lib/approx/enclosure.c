@@ -99,8 +99,8 @@ static void rounded_gram(rounded_t *R, const ssmh_model_t rm, slong n, slong s)
     fmpz_init(aden); fmpz_init(bden); fmpz_init(cden); fmpz_init(dden);
     fmpz_init(g); fmpz_init(sc); fmpz_init(sd); fmpz_init(t);
     fmpq_mat_get_fmpz_mat_matwise(An, aden, rm->A);
-    fmpq_mat_get_fmpz_mat_matwise(Bn, bden, rm->B);
-    fmpq_mat_get_fmpz_mat_matwise(Cn, cden, rm->C);
+    ssmh_spmat_get_fmpz_mat_matwise(Bn, bden, rm->B);
+    ssmh_spmat_get_fmpz_mat_matwise(Cn, cden, rm->C);
     fmpq_mat_get_fmpz_mat_matwise(Dn, dden, rm->D);
     fmpz_mul_2exp(t, cden, s);
     fmpz_lcm(g, t, dden);
@@ -279,12 +279,14 @@ static slong initial_bits(const ssmh_envelope_t env, const ssmh_model_t rm, slon
     double tr = 0.0, e2;
     fmpq_t E2;
     slong s;
-    for (i = 0; i < N * d; i++)
-        X[i] = fmpq_get_d(fmpq_mat_entry(rm->B, i / d, i % d));
+    for (i = 0; i < N; i++)   /* (the zeros from calloc) */
+        for (k = rm->B->rowptr[i]; k < rm->B->rowptr[i + 1]; k++)
+            X[i * d + rm->B->col[k]] = fmpq_get_d(rm->B->val + k);
     for (i = 0; i < N * N; i++)
         Ad[i] = fmpq_get_d(fmpq_mat_entry(rm->A, i / N, i % N));
-    for (i = 0; i < p * N; i++)
-        Cd[i] = fmpq_get_d(fmpq_mat_entry(rm->C, i / N, i % N));
+    for (i = 0; i < p; i++)
+        for (k = rm->C->rowptr[i]; k < rm->C->rowptr[i + 1]; k++)
+            Cd[i * N + rm->C->col[k]] = fmpq_get_d(rm->C->val + k);
     for (l = 0; l < L; l++) {
         double f = 0.0;
         for (i = 0; i < p; i++)
@@ -734,8 +736,8 @@ static slong support_lower_bound(const ssmh_model_t rm, slong s)
     fmpz_mat_init(K, rm->p, rm->d);
     fmpz_init(bden);
     fmpz_init(cden);
-    fmpq_mat_get_fmpz_mat_matwise(Bn, bden, rm->B);
-    fmpq_mat_get_fmpz_mat_matwise(Cn, cden, rm->C);
+    ssmh_spmat_get_fmpz_mat_matwise(Bn, bden, rm->B);
+    ssmh_spmat_get_fmpz_mat_matwise(Cn, cden, rm->C);
     fmpz_mat_scalar_mul_2exp(Bn, Bn, s);
     round_div(Bn, bden);
     fmpz_mat_mul(K, Cn, Bn);

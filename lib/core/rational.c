@@ -202,6 +202,61 @@ uint64_t ssmh_hash_bytes(uint64_t h, const void *data, size_t len)
     return h;
 }
 
+/* ssmh_hash_bytes(h, "0", 2) applied k times (k zero entries), in
+   O(log k) steps.  One step is h <- (h ^ 0x30) P^2 (the byte 0 changes
+   nothing before its multiplication).  h ^ 0x30 = h + delta, with delta
+   depending only on bits 4 and 5 of h, and the low 6 bits of the next h
+   only on the low 6 bits of this one: they run through a cycle of length
+   T <= 64 (at most 8 for this P), so T steps are one affine map
+   h -> a h + b (mod 2^64), applied k / T times by repeated squaring, then
+   the k mod T remaining steps one by one.  Exact, except that
+   ssmh_hash_bytes starts afresh when it is called with h = 0, which the
+   jumps cannot see inside a run (probability 2^-64 per entry): the hash
+   only seeds random choices, and any seed gives a proven answer. */
+#define FNV_PRIME UINT64_C(1099511628211)
+uint64_t _ssmh_hash_zeros(uint64_t h, ulong k)
+{
+    const uint64_t Q = FNV_PRIME * FNV_PRIME;
+    uint64_t a = 1, b = 0, x, pa, pb;
+    ulong T = 0, q;
+    if (k == 0)
+        return h;
+    if (h == 0)
+        h = UINT64_C(1469598103934665603);
+    if (k < 64) {   /* step by step, as ssmh_hash_bytes would */
+        while (k-- > 0) {
+            h = (h ^ 0x30) * Q;
+            if (h == 0 && k > 0)
+                h = UINT64_C(1469598103934665603);
+        }
+        return h;
+    }
+    /* one cycle of the low bits from h: h_T = a h + b */
+    x = h;
+    do {
+        uint64_t delta = (uint64_t)0x30 - 2 * (x & 0x30);   /* x ^ 0x30 = x + delta */
+        x = (x ^ 0x30) * Q;
+        b = (b + delta) * Q;
+        a *= Q;
+        T++;
+    } while ((x & 63) != (h & 63));
+    q = k / T;
+    k -= q * T;
+    /* (a, b)^q by squaring: apply (pa, pb) for each bit of q */
+    pa = a;
+    pb = b;
+    while (q > 0) {
+        if (q & 1)
+            h = pa * h + pb;
+        pb = pa * pb + pb;
+        pa *= pa;
+        q >>= 1;
+    }
+    while (k-- > 0)
+        h = (h ^ 0x30) * Q;
+    return h;
+}
+
 uint64_t ssmh_hash_fmpq_mat(uint64_t h, const fmpq_mat_t m)
 {
     slong i, j;

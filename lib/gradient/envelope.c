@@ -212,10 +212,14 @@ static int hard_envelope(ssmh_envelope_struct *e, const ssmh_model_t m, const ss
                          const ssmh_limits_t *lim, char *why, size_t why_size)
 {
     slong N = m->N, t;
-    fmpq_mat_t P, Bt, T, G;
+    fmpq_mat_t P, Bt, T, G, B, C;
     fmpq_t gam, prev, bB, bC;
     int ok = 0;
     static const double margin[] = {0x1p-10, 0.25};
+    fmpq_mat_init(B, N, m->d);   /* a dense model's B and C, densely */
+    fmpq_mat_init(C, m->p, N);
+    ssmh_spmat_get_fmpq_mat(B, m->B);
+    ssmh_spmat_get_fmpq_mat(C, m->C);
     fmpq_mat_init(P, N, N);
     fmpq_mat_init(Bt, m->d, N);
     fmpq_mat_init(T, N, m->d);
@@ -224,7 +228,7 @@ static int hard_envelope(ssmh_envelope_struct *e, const ssmh_model_t m, const ss
     fmpq_init(prev);
     fmpq_init(bB);
     fmpq_init(bC);
-    fmpq_mat_transpose(Bt, m->B);
+    fmpq_mat_transpose(Bt, B);
     for (t = 0; t < 2 && !ok; t++) {
         const char *method = NULL;
         if (fmpq_cmp_ui(s->rho_hi, 1) < 0 && fmpq_get_d(s->rho_hi) < 1e-3)
@@ -236,12 +240,12 @@ static int hard_envelope(ssmh_envelope_struct *e, const ssmh_model_t m, const ss
         fmpq_set(prev, gam);
         if (!_ssmh_stein_form(P, m->A, gam, lim, &method, why, why_size))
             continue;
-        if (!beta_C_dense(bC, P, m->C) && !beta_C_exact(bC, P, m->C)) {
+        if (!beta_C_dense(bC, P, C) && !beta_C_exact(bC, P, C)) {
             snprintf(why, why_size, "P was proven (%s) but no beta_C with beta_C P - C^T C >= 0 could be",
                      method);
             continue;
         }
-        fmpq_mat_mul(T, P, m->B);
+        fmpq_mat_mul(T, P, B);
         fmpq_mat_mul(G, Bt, T);
         _ssmh_lmax_upper(bB, G);
         fmpq_set(e->gamma, gam);
@@ -257,6 +261,8 @@ static int hard_envelope(ssmh_envelope_struct *e, const ssmh_model_t m, const ss
     fmpq_mat_clear(Bt);
     fmpq_mat_clear(T);
     fmpq_mat_clear(G);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(C);
     fmpq_clear(gam);
     fmpq_clear(prev);
     fmpq_clear(bB);
@@ -315,12 +321,11 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             fmpq_clear(q);
         }
         {
-            fmpq_mat_t Xt, G, H;
+            fmpq_mat_t G, H;
             fmpq_t b;
             fmpq_init(b);
             fmpq_mat_init(G, m_in->d, m_in->d);
             fmpq_mat_init(H, m_in->d, m_in->d);
-            fmpq_mat_init(Xt, m_in->d, m_in->N);
             _ssmh_gram(G, m_in->B, 0);   /* sparse when B is (a channel bank) */
             if (cplx) {
                 _ssmh_gram(H, m_in->B_im, 0);
@@ -330,10 +335,8 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             fmpq_set(e->beta_B, b);
             fmpq_mat_clear(G);
             fmpq_mat_clear(H);
-            fmpq_mat_clear(Xt);
             fmpq_mat_init(G, m_in->p, m_in->p);
             fmpq_mat_init(H, m_in->p, m_in->p);
-            fmpq_mat_init(Xt, m_in->N, m_in->p);
             _ssmh_gram(G, m_in->C, 1);
             if (cplx) {
                 _ssmh_gram(H, m_in->C_im, 1);
@@ -349,7 +352,6 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             fmpq_set(e->beta_C, b);
             fmpq_mat_clear(G);
             fmpq_mat_clear(H);
-            fmpq_mat_clear(Xt);
             fmpq_clear(b);
         }
     } else {
@@ -362,7 +364,7 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             {0, 1e-6}, {0, 1e-3}, {0, 0.005}, {1, 1e-6}, {1, 0.005}, {2, 0.005}, {2, 0.01},
             {2, 0.02}, {2, 0.05}, {2, 0.1}, {2, 0.25}, {2, 0.5}, {2, 1.0},
             {3, 0.01}, {3, 0.1}, {3, 0.5}};   /* 3: gamma = rho_hi + delta (small rho) */
-        fmpq_mat_t S, Bt, G, T, Pc;
+        fmpq_mat_t S, Bt, G, T, Pc, Bm, Cm;
         fmpq_t gam, bB, bC, M2;
         int have_eig = -1;
         fmpq_mat_t Peig;
@@ -374,7 +376,11 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
         fmpq_mat_init(Bt, m->d, N);
         fmpq_mat_init(T, N, m->d);
         fmpq_mat_init(G, m->d, m->d);
-        fmpq_mat_transpose(Bt, m->B);
+        fmpq_mat_init(Bm, N, m->d);   /* a dense model's B and C, densely */
+        fmpq_mat_init(Cm, m->p, N);
+        ssmh_spmat_get_fmpq_mat(Bm, m->B);
+        ssmh_spmat_get_fmpq_mat(Cm, m->C);
+        fmpq_mat_transpose(Bt, Bm);
         fmpq_init(gam);
         fmpq_init(bB);
         fmpq_init(bC);
@@ -427,9 +433,9 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
             _ssmh_stein_residual(S, m->A, Pc, gam);
             if (!_ssmh_is_psd(S, 0))
                 continue;
-            if (!beta_C_dense(bC, Pc, m->C) && !beta_C_exact(bC, Pc, m->C))
+            if (!beta_C_dense(bC, Pc, Cm) && !beta_C_exact(bC, Pc, Cm))
                 continue;
-            fmpq_mat_mul(T, Pc, m->B);
+            fmpq_mat_mul(T, Pc, Bm);
             fmpq_mat_mul(G, Bt, T);
             _ssmh_lmax_upper(bB, G);
             fmpq_mul(M2, bB, bC);
@@ -466,6 +472,8 @@ int ssmh_envelope_compute_limited(ssmh_envelope_t e_arg, const ssmh_model_t m_in
         fmpq_mat_clear(Bt);
         fmpq_mat_clear(T);
         fmpq_mat_clear(G);
+        fmpq_mat_clear(Bm);
+        fmpq_mat_clear(Cm);
     }
     {
         fmpq_t prod;

@@ -30,11 +30,14 @@
 #define GRAM_MIN_WORK (1L << 24) /* p d M above this: the Gram method */
 #define POWER_ITERS 60
 
-/* The structured model as modes: eigenvalue (re, im), output factor f. */
+/* The structured model as modes: eigenvalue (re, im), output factor f;
+   C's and C_im's columns (the modes' output vectors) as the rows of their
+   transposes. */
 typedef struct {
     const ssmh_model_struct *m;
     int cplx;
     slong f;   /* 2 for "2re", else 1 */
+    ssmh_spmat_t Ct, Cit;
 } modes_t;
 
 static void modes_init(modes_t *z, const ssmh_model_t m)
@@ -42,17 +45,17 @@ static void modes_init(modes_t *z, const ssmh_model_t m)
     z->m = m;
     z->cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
     z->f = z->cplx && m->output != SSMH_OUTPUT_RE ? 2 : 1;
+    ssmh_spmat_init(z->Ct, 0, 0);
+    ssmh_spmat_init(z->Cit, 0, 0);
+    ssmh_spmat_transpose(z->Ct, m->C);
+    if (z->cplx)
+        ssmh_spmat_transpose(z->Cit, m->C_im);
 }
 
-static const fmpq *B_re(const modes_t *z, slong s, slong j) { return fmpq_mat_entry(z->m->B, s, j); }
-static const fmpq *C_re(const modes_t *z, slong i, slong s) { return fmpq_mat_entry(z->m->C, i, s); }
-static int B_nz(const modes_t *z, slong s, slong j)
+static void modes_clear(modes_t *z)
 {
-    return !fmpq_is_zero(B_re(z, s, j)) || (z->cplx && !fmpq_is_zero(fmpq_mat_entry(z->m->B_im, s, j)));
-}
-static int C_nz(const modes_t *z, slong i, slong s)
-{
-    return !fmpq_is_zero(C_re(z, i, s)) || (z->cplx && !fmpq_is_zero(fmpq_mat_entry(z->m->C_im, i, s)));
+    ssmh_spmat_clear(z->Ct);
+    ssmh_spmat_clear(z->Cit);
 }
 
 /* --max-bits hit at lag l. */
@@ -157,38 +160,73 @@ static void norm2_blocks(fmpq_t lo, fmpq_t hi, const fmpq_mat_t K, const slong *
     flint_free(cmap);
 }
 
-/* Per mode: the nonzero rows of C and columns of B (CSR). */
+/* Per mode: the nonzero rows of C and columns of B (CSR), with the values
+   of the real and imaginary parts there. */
 typedef struct {
     slong *cs, *c;   /* rows c[cs[s] .. cs[s + 1]) */
     slong *bs, *b;   /* columns b[bs[s] .. bs[s + 1]) */
+    fmpq *cre, *cim, *bre, *bim;   /* aligned with c and b */
+    slong nc, nb;
     slong pairs;     /* sum over modes of |rows| |cols| */
 } pattern_t;
+
+/* Row s of X and Y (sparse, same shape; Y may be NULL: zero) merged:
+   positions into idx (increasing), values into xv, yv; returns their
+   number. */
+static slong merge_rows(slong *idx, fmpq *xv, fmpq *yv, const ssmh_spmat_t X,
+                        const ssmh_spmat_struct *Y, slong s)
+{
+    slong a = X->rowptr[s], ae = X->rowptr[s + 1], b = 0, be = 0, n = 0;
+    if (Y != NULL) {
+        b = Y->rowptr[s];
+        be = Y->rowptr[s + 1];
+    }
+    while (a < ae || b < be) {
+        slong ca = a < ae ? X->col[a] : WORD_MAX, cb = b < be ? Y->col[b] : WORD_MAX;
+        slong c = FLINT_MIN(ca, cb);
+        if (idx != NULL) {
+            idx[n] = c;
+            if (ca == c)
+                fmpq_set(xv + n, X->val + a);
+            if (cb == c)
+                fmpq_set(yv + n, Y->val + b);
+        }
+        a += ca == c;
+        b += cb == c;
+        n++;
+    }
+    return n;
+}
 
 static void pattern_init(pattern_t *pt, const modes_t *z)
 {
     const ssmh_model_struct *m = z->m;
-    slong N = m->N, s, i, j, nc = 0, nb = 0;
+    const ssmh_spmat_struct *Bi = z->cplx ? m->B_im : NULL, *Ci = z->cplx ? z->Cit : NULL;
+    slong N = m->N, s, nc = 0, nb = 0;
     pt->cs = flint_malloc(sizeof(slong) * (size_t)(N + 1));
     pt->bs = flint_malloc(sizeof(slong) * (size_t)(N + 1));
     for (s = 0; s < N; s++) {
-        for (i = 0; i < m->p; i++)
-            nc += C_nz(z, i, s);
-        for (j = 0; j < m->d; j++)
-            nb += B_nz(z, s, j);
+        nc += merge_rows(NULL, NULL, NULL, z->Ct, Ci, s);
+        nb += merge_rows(NULL, NULL, NULL, m->B, Bi, s);
     }
+    pt->nc = nc;
+    pt->nb = nb;
     pt->c = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nc, 1));
     pt->b = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nb, 1));
+    pt->cre = _fmpq_vec_init(FLINT_MAX(nc, 1));
+    pt->cim = _fmpq_vec_init(FLINT_MAX(nc, 1));
+    pt->bre = _fmpq_vec_init(FLINT_MAX(nb, 1));
+    pt->bim = _fmpq_vec_init(FLINT_MAX(nb, 1));
     pt->pairs = 0;
     for (s = 0, nc = nb = 0; s < N; s++) {
+        slong rows, cols;
         pt->cs[s] = nc;
         pt->bs[s] = nb;
-        for (i = 0; i < m->p; i++)
-            if (C_nz(z, i, s))
-                pt->c[nc++] = i;
-        for (j = 0; j < m->d; j++)
-            if (B_nz(z, s, j))
-                pt->b[nb++] = j;
-        pt->pairs += (nc - pt->cs[s]) * (nb - pt->bs[s]);
+        rows = merge_rows(pt->c + nc, pt->cre + nc, pt->cim + nc, z->Ct, Ci, s);
+        cols = merge_rows(pt->b + nb, pt->bre + nb, pt->bim + nb, m->B, Bi, s);
+        nc += rows;
+        nb += cols;
+        pt->pairs += rows * cols;
     }
     pt->cs[N] = nc;
     pt->bs[N] = nb;
@@ -200,6 +238,10 @@ static void pattern_clear(pattern_t *pt)
     flint_free(pt->bs);
     flint_free(pt->c);
     flint_free(pt->b);
+    _fmpq_vec_clear(pt->cre, FLINT_MAX(pt->nc, 1));
+    _fmpq_vec_clear(pt->cim, FLINT_MAX(pt->nc, 1));
+    _fmpq_vec_clear(pt->bre, FLINT_MAX(pt->nb, 1));
+    _fmpq_vec_clear(pt->bim, FLINT_MAX(pt->nb, 1));
 }
 
 /* K_l = f Re(sum_s c_s mu_s b_s^T) + (lag 0) D, one lag at a time;
@@ -238,12 +280,11 @@ static int norms_sparse(fmpq *f2, fmpq *lo, fmpq *hi, const modes_t *z, const pa
                     continue;
                 /* w_i = f c_is mu_s for the nonzero rows i */
                 for (x = r0; x < r1; x++) {
-                    slong i = pt->c[x];
-                    fmpq_mul(wr + x - r0, C_re(z, i, s), mr + s);
+                    fmpq_mul(wr + x - r0, pt->cre + x, mr + s);
                     if (z->cplx) {
-                        const fmpq *ci = fmpq_mat_entry(m->C_im, i, s);
+                        const fmpq *ci = pt->cim + x;
                         fmpq_submul(wr + x - r0, ci, mi + s);
-                        fmpq_mul(wi + x - r0, C_re(z, i, s), mi + s);
+                        fmpq_mul(wi + x - r0, pt->cre + x, mi + s);
                         fmpq_addmul(wi + x - r0, ci, mr + s);
                     }
                     if (z->f != 1) {
@@ -261,9 +302,9 @@ static int norms_sparse(fmpq *f2, fmpq *lo, fmpq *hi, const modes_t *z, const pa
                             mark[i * d + j] = 1;
                             nz[nnz++] = i * d + j;
                         }
-                        fmpq_addmul(k, wr + x - r0, B_re(z, s, j));
+                        fmpq_addmul(k, wr + x - r0, pt->bre + y);
                         if (z->cplx)
-                            fmpq_submul(k, wi + x - r0, fmpq_mat_entry(m->B_im, s, j));
+                            fmpq_submul(k, wi + x - r0, pt->bim + y);
                     }
             }
         if (l == 0)
@@ -337,7 +378,7 @@ static slong bsize(const realz_t *r, slong b)
 static void realz_init(realz_t *r, const modes_t *z)
 {
     const ssmh_model_struct *m = z->m;
-    slong N = m->N, s, i, j, b = 0;
+    slong N = m->N, s, i, k, b = 0;
     fmpq_mat_t Br, Cr;
     fmpq *a;
     r->M = z->cplx ? 2 * N : N;
@@ -349,10 +390,6 @@ static void realz_init(realz_t *r, const modes_t *z)
         if (!z->cplx) {
             r->st[b] = s;
             fmpq_set(a + 4 * b++, fmpq_mat_entry(m->lambda_re, s, 0));
-            for (j = 0; j < m->d; j++)
-                fmpq_set(fmpq_mat_entry(Br, s, j), fmpq_mat_entry(m->B, s, j));
-            for (i = 0; i < m->p; i++)
-                fmpq_set(fmpq_mat_entry(Cr, i, s), fmpq_mat_entry(m->C, i, s));
             continue;
         }
         /* states (Re h_s, Im h_s): [[a, -b], [b, a]], or two 1 x 1 blocks */
@@ -369,14 +406,20 @@ static void realz_init(realz_t *r, const modes_t *z)
             fmpq_set(a + 4 * b + 3, fmpq_mat_entry(m->lambda_re, s, 0));
             b++;
         }
-        for (j = 0; j < m->d; j++) {
-            fmpq_set(fmpq_mat_entry(Br, 2 * s, j), fmpq_mat_entry(m->B, s, j));
-            fmpq_set(fmpq_mat_entry(Br, 2 * s + 1, j), fmpq_mat_entry(m->B_im, s, j));
-        }
-        for (i = 0; i < m->p; i++) {
-            fmpq_mul_si(fmpq_mat_entry(Cr, i, 2 * s), fmpq_mat_entry(m->C, i, s), z->f);
-            fmpq_mul_si(fmpq_mat_entry(Cr, i, 2 * s + 1), fmpq_mat_entry(m->C_im, i, s), -z->f);
-        }
+    }
+    /* the realified B (rows 2s, 2s+1: Re, Im) and C (columns f Re, -f Im) */
+    for (s = 0; s < N; s++) {
+        slong t = z->cplx ? 2 * s : s;
+        for (k = m->B->rowptr[s]; k < m->B->rowptr[s + 1]; k++)
+            fmpq_set(fmpq_mat_entry(Br, t, m->B->col[k]), m->B->val + k);
+        for (k = z->Ct->rowptr[s]; k < z->Ct->rowptr[s + 1]; k++)
+            fmpq_mul_si(fmpq_mat_entry(Cr, z->Ct->col[k], t), z->Ct->val + k, z->f);
+        if (!z->cplx)
+            continue;
+        for (k = m->B_im->rowptr[s]; k < m->B_im->rowptr[s + 1]; k++)
+            fmpq_set(fmpq_mat_entry(Br, t + 1, m->B_im->col[k]), m->B_im->val + k);
+        for (k = z->Cit->rowptr[s]; k < z->Cit->rowptr[s + 1]; k++)
+            fmpq_mul_si(fmpq_mat_entry(Cr, z->Cit->col[k], t + 1), z->Cit->val + k, -z->f);
     }
     r->nb = b;
     r->st[b] = r->M;
@@ -824,5 +867,6 @@ int _ssmh_lag_norms_by(fmpq *f2, fmpq *lo, fmpq *hi, const ssmh_model_t m, slong
         done = norms_gram(f2, lo, hi, &z, lags, beta_BC, rho_hi, cap, err);
     }
     pattern_clear(&pt);
+    modes_clear(&z);
     return done;
 }

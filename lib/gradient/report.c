@@ -60,7 +60,15 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     slong *cols = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, m->d));
     int cplx = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
     char *keep = flint_calloc((size_t)FLINT_MAX(1, N), 1);
+    char *rmark = flint_calloc((size_t)FLINT_MAX(1, m->p), 1);
+    char *cmark = flint_calloc((size_t)FLINT_MAX(1, m->d), 1);
+    ssmh_spmat_t Ct, Cit;   /* the modes' output vectors: C's columns as rows */
     fmpq_t re, im, t;
+    ssmh_spmat_init(Ct, 0, 0);
+    ssmh_spmat_init(Cit, 0, 0);
+    ssmh_spmat_transpose(Ct, m->C);
+    if (cplx)
+        ssmh_spmat_transpose(Cit, m->C_im);
     fmpq_init(re);
     fmpq_init(im);
     fmpq_init(t);
@@ -90,20 +98,31 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
            single mode it is the outer product of two nonzero (complex)
            vectors as soon as both lists are nonempty */
         na = nb = 0;
-        for (a = 0; a < m->p; a++)
-            for (i = g0; i < g1; i++)
-                if (!fmpq_is_zero(fmpq_mat_entry(m->C, a, ord[i]))
-                    || (cplx && !fmpq_is_zero(fmpq_mat_entry(m->C_im, a, ord[i])))) {
-                    rows[na++] = a;
-                    break;
-                }
-        for (b = 0; b < m->d; b++)
-            for (i = g0; i < g1; i++)
-                if (!fmpq_is_zero(fmpq_mat_entry(m->B, ord[i], b))
-                    || (cplx && !fmpq_is_zero(fmpq_mat_entry(m->B_im, ord[i], b)))) {
-                    cols[nb++] = b;
-                    break;
-                }
+        for (i = g0; i < g1; i++) {
+            const ssmh_spmat_struct *L[4];
+            slong q, k;
+            L[0] = Ct;
+            L[1] = cplx ? Cit : NULL;
+            L[2] = m->B;
+            L[3] = cplx ? m->B_im : NULL;
+            for (q = 0; q < 4; q++)
+                if (L[q] != NULL)
+                    for (k = L[q]->rowptr[ord[i]]; k < L[q]->rowptr[ord[i] + 1]; k++) {
+                        slong x = L[q]->col[k];
+                        char *mk = q < 2 ? rmark + x : cmark + x;
+                        if (!*mk) {
+                            *mk = 1;
+                            if (q < 2)
+                                rows[na++] = x;
+                            else
+                                cols[nb++] = x;
+                        }
+                    }
+        }
+        for (ia = 0; ia < na; ia++)
+            rmark[rows[ia]] = 0;
+        for (ib = 0; ib < nb; ib++)
+            cmark[cols[ib]] = 0;
         if (g1 - g0 == 1)
             nz = na > 0 && nb > 0;
         for (ia = 0; ia < na && !nz; ia++)
@@ -113,13 +132,17 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
                 fmpq_zero(re);
                 fmpq_zero(im);
                 for (i = g0; i < g1; i++) {
+                    const fmpq *cr, *br;
                     j = ord[i];
-                    fmpq_addmul(re, fmpq_mat_entry(m->C, a, j), fmpq_mat_entry(m->B, j, b));
+                    cr = ssmh_spmat_entry(Ct, j, a);
+                    br = ssmh_spmat_entry(m->B, j, b);
+                    fmpq_addmul(re, cr, br);
                     if (cplx) {
-                        fmpq_mul(t, fmpq_mat_entry(m->C_im, a, j), fmpq_mat_entry(m->B_im, j, b));
+                        const fmpq *ci = ssmh_spmat_entry(Cit, j, a), *bi = ssmh_spmat_entry(m->B_im, j, b);
+                        fmpq_mul(t, ci, bi);
                         fmpq_sub(re, re, t);
-                        fmpq_addmul(im, fmpq_mat_entry(m->C, a, j), fmpq_mat_entry(m->B_im, j, b));
-                        fmpq_addmul(im, fmpq_mat_entry(m->C_im, a, j), fmpq_mat_entry(m->B, j, b));
+                        fmpq_addmul(im, cr, bi);
+                        fmpq_addmul(im, ci, br);
                     }
                 }
                 nz = !fmpq_is_zero(re) || !fmpq_is_zero(im);
@@ -133,6 +156,10 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     flint_free(ord);
     flint_free(rows);
     flint_free(cols);
+    flint_free(rmark);
+    flint_free(cmark);
+    ssmh_spmat_clear(Ct);
+    ssmh_spmat_clear(Cit);
     /* only the modes are needed (their spectrum): no copy of B and C */
     ssmh_model_clear(out);
     ssmh_model_init(out);

@@ -224,15 +224,22 @@ static int batch_pivots(ssmh_heads_t h, _ssmh_modp_t *s, const _ssmh_real_t *r,
     nmod_mat_t rows, T;
     int done;
 
-    nmod_mat_init(rows, L, Z, s->mod.n);
-    if (s->sparse)   /* a bank: each lag costs its nonzero pairs, the rows are generated */
-        for (l = 0; l < L; l++)
-            _ssmh_modp_next(s, nmod_mat_entry_ptr(rows, l, 0));
-    else
-        _ssmh_modp_batch(rows, s, L);
     nmod_mat_init(T, Z, L, s->mod.n);
-    nmod_mat_transpose(T, rows);
-    nmod_mat_clear(rows);
+    if (s->sparse) {   /* a bank: each lag costs its nonzero pairs, the rows are generated */
+        mp_limb_t *row = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, Z));
+        slong z;
+        for (l = 0; l < L; l++) {   /* straight into the transpose's columns */
+            _ssmh_modp_next(s, row);
+            for (z = 0; z < Z; z++)
+                nmod_mat_entry(T, z, l) = row[z];
+        }
+        flint_free(row);
+    } else {
+        nmod_mat_init(rows, L, Z, s->mod.n);
+        _ssmh_modp_batch(rows, s, L);
+        nmod_mat_transpose(T, rows);
+        nmod_mat_clear(rows);
+    }
     P = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, Z));
     rank = nmod_mat_lu(P, T, 0);
     done = rank == Z || L == m_pass + 1;

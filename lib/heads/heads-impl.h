@@ -16,27 +16,21 @@ typedef struct {
     slong nblk, *blk;    /* block starts, blk[nblk] = M */
     fmpq *a;             /* 4 entries per block: [[a0, a1], [a2, a3]] */
     slong a_alloc;
-    int has_BC;          /* B and C below are built (else 0 x 0: read the
-                            realified entries from src with _ssmh_real_BC_*) */
-    fmpq_mat_t B, C, D;  /* M x d, p x M, p x d */
+    int has_BC;          /* B and C below are built densely (dense models,
+                            and when asked for); else 0 x 0 */
+    fmpq_mat_t B, C;     /* M x d, p x M */
+    const fmpq_mat_struct *D;   /* p x d: the model's (not owned) */
     const ssmh_model_struct *src;   /* the model (not owned) */
-    /* without B and C built: the nonzero pattern of the realified B (row t:
-       columns bnz[bnz_start[t] .. bnz_start[t + 1])) and C (column t: rows
-       cnz[...]), found in one pass over the model; else NULL */
-    slong *bnz_start, *bnz, *cnz_start, *cnz;
+    /* block-diagonal models without B and C built: the realified B (M x d)
+       and the transpose of the realified C (M x p), sparse -- state t's
+       nonzero columns of B and rows of C; else 0 x 0 */
+    ssmh_spmat_t Bs, Cts;
 } _ssmh_real_t;
 
-/* with_BC = 0 leaves a complex-diagonal model's realified B and C unbuilt
-   (a channel bank's are large and mostly zero); the modular code reads them
-   through the accessors below.  Dense and real-diagonal models always have
-   them. */
+/* with_BC = 0 leaves a structured model's realified B and C unbuilt (a
+   channel bank's are large and mostly zero): Bs and Cts hold them
+   sparsely.  Dense models always have them built. */
 void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC);
-/* The realified entries B[i][j] and C[i][j] whether built or not:
-   *_nz tells whether it is nonzero; *_get sets out to it. */
-int _ssmh_real_B_nz(const _ssmh_real_t *r, slong i, slong j);
-int _ssmh_real_C_nz(const _ssmh_real_t *r, slong i, slong j);
-void _ssmh_real_B_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j);
-void _ssmh_real_C_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j);
 void _ssmh_real_clear(_ssmh_real_t *r);
 /* out = A X */
 void _ssmh_real_apply(fmpq_mat_t out, const _ssmh_real_t *r, const fmpq_mat_t X);
@@ -50,10 +44,10 @@ typedef struct {
     nmod_t mod;
     slong M, d, p;
     int blockdiag, delayed, sparse;
-    nmod_mat_t A, B, C, D, X, Y, K;
+    nmod_mat_t A, B, C, X, Y, K;
     slong nsupp;        /* number of positions */
     slong *supp;        /* row-major positions i * d + j, increasing */
-    slong *posmap;      /* p*d -> index in supp or -1 */
+    mp_limb_t *dsupp;   /* D at the positions */
     slong ncols;        /* dense models: the columns of B the positions use; */
     slong *cols;        /* X = A^l B[:, cols] is M x ncols */
     slong *colmap;      /* d -> index in cols or -1 */
@@ -61,6 +55,15 @@ typedef struct {
     slong *blk;         /* first state of each block; blk[nblk] = M */
     slong *cr_start, *cr; /* nonzero C rows per block (CSR) */
     slong *bc_start, *bc; /* nonzero B columns per block (CSR) */
+    /* the sparse path (a bank) keeps no M x d or p x M array: per block b,
+       C on its rows x states (row-major from coff[b]) and the state
+       X = A^l B on its states x columns (from xoff[b]; X0 = B there);
+       B, C, X above are then 0 x 0 */
+    slong *coff, *xoff;
+    mp_limb_t *Cb, *Xb, *X0;
+    mp_limb_t *Cbp, *Ap;  /* Shoup companions of Cb and of A's block entries */
+    slong *poff, *zp;     /* per block: the support index of each (column,
+                             row) pair, row fastest, or -1 (from poff[b]) */
     slong lag;          /* the lag the next call produces */
 } _ssmh_modp_t;
 

@@ -71,8 +71,8 @@ static int lags_diag(fmpq_mat_struct *K, const ssmh_model_t m, slong count, slon
     fmpz_mat_init(Bn, N, d);
     fmpz_mat_init(Cn, p, N);
     fmpz_mat_init(P, p, d);
-    fmpq_mat_get_fmpz_mat_matwise(Bn, beta, m->B);
-    fmpq_mat_get_fmpz_mat_matwise(Cn, gamma, m->C);
+    ssmh_spmat_get_fmpz_mat_matwise(Bn, beta, m->B);
+    ssmh_spmat_get_fmpz_mat_matwise(Cn, gamma, m->C);
     fmpz_mul(den, gamma, beta);                /* gamma beta L^j, j = current power */
     for (l = 0; l < count; l++) {
         fmpq_mat_clear(K + l);

@@ -42,68 +42,134 @@ static int reduce_mat(nmod_mat_t out, const fmpq_mat_t in, nmod_t mod)
 
 /* The rows of C (cols = 0) or the columns of B (cols = 1) that block b
    touches, into out (mark: a zeroed array of p or d flags, left zeroed);
-   returns their number.  From the realified patterns when they exist. */
+   returns their number.  From the sparse realified B and C^T when they
+   exist, else from the dense ones. */
 static slong block_touch(slong *out, char *mark, const _ssmh_real_t *r, slong b, int cols)
 {
     slong n = 0, t, k, i, lim = cols ? r->d : r->p;
-    const slong *st = cols ? r->bnz_start : r->cnz_start, *ix = cols ? r->bnz : r->cnz;
-    if (st == NULL) {
+    const ssmh_spmat_struct *S = cols ? r->Bs : r->Cts;
+    if (r->has_BC) {
         for (i = 0; i < lim; i++)
             for (t = r->blk[b]; t < r->blk[b + 1]; t++)
-                if (cols ? _ssmh_real_B_nz(r, t, i) : _ssmh_real_C_nz(r, i, t)) {
+                if (!fmpq_is_zero(cols ? fmpq_mat_entry(r->B, t, i) : fmpq_mat_entry(r->C, i, t))) {
                     out[n++] = i;
                     break;
                 }
         return n;
     }
     for (t = r->blk[b]; t < r->blk[b + 1]; t++)
-        for (k = st[t]; k < st[t + 1]; k++)
-            if (!mark[ix[k]]) {
-                mark[ix[k]] = 1;
-                out[n++] = ix[k];
+        for (k = S->rowptr[t]; k < S->rowptr[t + 1]; k++)
+            if (!mark[S->col[k]]) {
+                mark[S->col[k]] = 1;
+                out[n++] = S->col[k];
             }
     for (k = 0; k < n; k++)
         mark[out[k]] = 0;
     return n;
 }
 
-/* The realified B and C mod P, built or read through the accessors. */
+/* The realified B and C mod P into dense arrays (freshly initialised). */
 static int reduce_BC(nmod_mat_t B, nmod_mat_t C, const _ssmh_real_t *r, nmod_t mod)
 {
-    slong i, j;
-    fmpq_t x;
-    int rc = 0;
+    slong t, k;
     if (r->has_BC)
         return reduce_mat(B, r->B, mod) || reduce_mat(C, r->C, mod) ? -1 : 0;
-    fmpq_init(x);
-    if (r->bnz_start != NULL) {   /* only the nonzeros */
-        slong t, k;
-        for (t = 0; t < r->M && rc == 0; t++)
-            for (k = r->bnz_start[t]; k < r->bnz_start[t + 1] && rc == 0; k++) {
-                _ssmh_real_B_get(x, r, t, r->bnz[k]);
-                rc = reduce(nmod_mat_entry_ptr(B, t, r->bnz[k]), x, mod);
-            }
-        for (t = 0; t < r->M && rc == 0; t++)
-            for (k = r->cnz_start[t]; k < r->cnz_start[t + 1] && rc == 0; k++) {
-                _ssmh_real_C_get(x, r, r->cnz[k], t);
-                rc = reduce(nmod_mat_entry_ptr(C, r->cnz[k], t), x, mod);
-            }
-        fmpq_clear(x);
-        return rc;
+    for (t = 0; t < r->M; t++) {
+        for (k = r->Bs->rowptr[t]; k < r->Bs->rowptr[t + 1]; k++)
+            if (reduce(nmod_mat_entry_ptr(B, t, r->Bs->col[k]), r->Bs->val + k, mod) != 0)
+                return -1;
+        for (k = r->Cts->rowptr[t]; k < r->Cts->rowptr[t + 1]; k++)
+            if (reduce(nmod_mat_entry_ptr(C, r->Cts->col[k], t), r->Cts->val + k, mod) != 0)
+                return -1;
     }
-    for (i = 0; i < r->M && rc == 0; i++)
-        for (j = 0; j < r->d && rc == 0; j++)
-            if (_ssmh_real_B_nz(r, i, j)) {
-                _ssmh_real_B_get(x, r, i, j);
-                rc = reduce(nmod_mat_entry_ptr(B, i, j), x, mod);
-            }
-    for (i = 0; i < r->p && rc == 0; i++)
-        for (j = 0; j < r->M && rc == 0; j++)
-            if (_ssmh_real_C_nz(r, i, j)) {
-                _ssmh_real_C_get(x, r, i, j);
-                rc = reduce(nmod_mat_entry_ptr(C, i, j), x, mod);
-            }
-    fmpq_clear(x);
+    return 0;
+}
+
+/* X re-initialised to zeros of the given shape. */
+static void resize(nmod_mat_t X, slong r, slong c, ulong P)
+{
+    nmod_mat_clear(X);
+    nmod_mat_init(X, r, c, P);
+}
+
+/* The index of position z in the (increasing) positions, or -1. */
+static slong supp_index(const _ssmh_modp_t *s, slong z)
+{
+    slong lo = 0, hi = s->nsupp;
+    while (lo < hi) {
+        slong mid = lo + (hi - lo) / 2;
+        if (s->supp[mid] < z)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->nsupp && s->supp[lo] == z ? lo : -1;
+}
+
+/* The sparse path's per-block arrays (from the sparse realified B, C^T):
+   Cb[coff[b] + x bs + u] = C[cr[x]][blk[b] + u] and
+   X0[xoff[b] + u nc + y] = B[blk[b] + u][bc[y]], mod P. */
+static int blocks_sparse_init(_ssmh_modp_t *s, const _ssmh_real_t *r)
+{
+    slong b, x, y, u, k, nc = 0, nx = 0;
+    slong *rpos = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, s->p));
+    slong *cpos = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, s->d));
+    int rc = 0;
+    s->coff = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+    s->xoff = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+    for (b = 0; b < s->nblk; b++) {
+        slong bs = s->blk[b + 1] - s->blk[b];
+        s->coff[b] = nc;
+        s->xoff[b] = nx;
+        nc += (s->cr_start[b + 1] - s->cr_start[b]) * bs;
+        nx += (s->bc_start[b + 1] - s->bc_start[b]) * bs;
+    }
+    s->coff[s->nblk] = nc;
+    s->xoff[s->nblk] = nx;
+    s->Cb = flint_calloc((size_t)FLINT_MAX(1, nc), sizeof(mp_limb_t));
+    s->Xb = flint_calloc((size_t)FLINT_MAX(1, nx), sizeof(mp_limb_t));
+    s->X0 = flint_calloc((size_t)FLINT_MAX(1, nx), sizeof(mp_limb_t));
+    for (b = 0; b < s->nblk && rc == 0; b++) {
+        slong b0 = s->blk[b], bs = s->blk[b + 1] - b0;
+        slong nr = s->cr_start[b + 1] - s->cr_start[b], ncol = s->bc_start[b + 1] - s->bc_start[b];
+        for (x = 0; x < nr; x++)
+            rpos[s->cr[s->cr_start[b] + x]] = x;
+        for (y = 0; y < ncol; y++)
+            cpos[s->bc[s->bc_start[b] + y]] = y;
+        for (u = 0; u < bs && rc == 0; u++) {
+            const ssmh_spmat_struct *Ct = r->Cts, *B = r->Bs;
+            for (k = Ct->rowptr[b0 + u]; k < Ct->rowptr[b0 + u + 1] && rc == 0; k++)
+                rc = reduce(s->Cb + s->coff[b] + rpos[Ct->col[k]] * bs + u, Ct->val + k, s->mod);
+            for (k = B->rowptr[b0 + u]; k < B->rowptr[b0 + u + 1] && rc == 0; k++)
+                rc = reduce(s->X0 + s->xoff[b] + u * ncol + cpos[B->col[k]], B->val + k, s->mod);
+        }
+    }
+    if (nx > 0)
+        memcpy(s->Xb, s->X0, sizeof(mp_limb_t) * (size_t)nx);
+    /* the fixed factors' Shoup companions (C's entries, A's blocks), and
+       the support index of every pair a block contributes to */
+    s->Cbp = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, nc));
+    for (k = 0; k < nc; k++)
+        s->Cbp[k] = n_mulmod_precomp_shoup(s->Cb[k], s->mod.n);
+    s->Ap = flint_malloc(sizeof(mp_limb_t) * (size_t)FLINT_MAX(1, 2 * s->M));
+    for (k = 0; k < 2 * s->M; k++)
+        s->Ap[k] = n_mulmod_precomp_shoup(nmod_mat_entry(s->A, k / 2, k % 2), s->mod.n);
+    s->poff = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
+    for (b = 0, k = 0; b < s->nblk; b++) {
+        s->poff[b] = k;
+        k += (s->cr_start[b + 1] - s->cr_start[b]) * (s->bc_start[b + 1] - s->bc_start[b]);
+    }
+    s->poff[s->nblk] = k;
+    s->zp = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, k));
+    for (b = 0; b < s->nblk; b++) {
+        slong nr = s->cr_start[b + 1] - s->cr_start[b], ncol = s->bc_start[b + 1] - s->bc_start[b];
+        for (y = 0; y < ncol; y++)
+            for (x = 0; x < nr; x++)
+                s->zp[s->poff[b] + y * nr + x] =
+                    supp_index(s, s->cr[s->cr_start[b] + x] * s->d + s->bc[s->bc_start[b] + y]);
+    }
+    flint_free(rpos);
+    flint_free(cpos);
     return rc;
 }
 
@@ -158,6 +224,12 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
     char *mr, *mc;
 
     memset(s, 0, sizeof(*s));
+    nmod_mat_init(s->A, 0, 0, P);   /* sized below; all clearable from here on */
+    nmod_mat_init(s->B, 0, 0, P);
+    nmod_mat_init(s->C, 0, 0, P);
+    nmod_mat_init(s->X, 0, 0, P);
+    nmod_mat_init(s->Y, 0, 0, P);
+    nmod_mat_init(s->K, 0, 0, P);
     if (p * d > MAX_PD)
         return SSMH_E_LIMIT;
     nmod_init(&s->mod, P);
@@ -187,13 +259,6 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
             s->colmap[j] = s->ncols;
             s->cols[s->ncols++] = j;
         }
-    nmod_mat_init(s->A, blockdiag ? 0 : M, blockdiag ? 0 : M, P);
-    nmod_mat_init(s->B, M, d, P);
-    nmod_mat_init(s->C, p, M, P);
-    nmod_mat_init(s->D, p, d, P);
-    nmod_mat_init(s->X, M, s->ncols, P);
-    nmod_mat_init(s->Y, blockdiag ? 0 : M, blockdiag ? 0 : s->ncols, P);   /* dense products only */
-    nmod_mat_init(s->K, p, s->ncols, P);
     s->nblk = blockdiag ? r->nblk : 1;
     s->blk = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
     if (blockdiag)
@@ -203,53 +268,58 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
         s->blk[0] = 0;
         s->blk[1] = M;
     }
-    s->posmap = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * d));
-    for (i = 0; i < p * d; i++)
-        s->posmap[i] = -1;
-    for (i = 0; i < s->nsupp; i++)
-        s->posmap[s->supp[i]] = i;
-    if (reduce_BC(s->B, s->C, r, s->mod) || reduce_mat(s->D, r->D, s->mod))
-        return -1;
+    /* D at the positions only; every nonzero reduced (P must divide no
+       denominator of the model) */
+    s->dsupp = flint_calloc((size_t)FLINT_MAX(1, s->nsupp), sizeof(mp_limb_t));
+    for (i = 0, t = 0; i < p * d; i++) {
+        const fmpq *e = fmpq_mat_entry(r->D, i / d, i % d);
+        mp_limb_t v;
+        while (t < s->nsupp && s->supp[t] < i)
+            t++;
+        if (fmpq_is_zero(e))
+            continue;
+        if (reduce(&v, e, s->mod))
+            return -1;
+        if (t < s->nsupp && s->supp[t] == i)
+            s->dsupp[t] = v;
+    }
     if (!blockdiag) {
+        resize(s->A, M, M, P);
         if (reduce_mat(s->A, r->A, s->mod))
             return -1;
     } else {
         /* keep the blocks of A in a M x 2 array: row i holds A[i][blk start..] */
-        nmod_mat_clear(s->A);
-        nmod_mat_init(s->A, M, 2, P);
+        resize(s->A, M, 2, P);
         for (b = 0; b < s->nblk; b++)
             for (i = s->blk[b]; i < s->blk[b + 1]; i++)
                 for (j = s->blk[b]; j < s->blk[b + 1]; j++)
                     if (reduce(nmod_mat_entry_ptr(s->A, i, j - s->blk[b]),
                                r->a + 4 * b + 2 * (i - s->blk[b]) + (j - s->blk[b]), s->mod))
                         return -1;
-        /* CSR lists of nonzero C rows and B columns per block */
+        /* CSR lists of nonzero C rows and B columns per block (from the
+           rational patterns: a zero mod P costs a little work) */
         s->cr_start = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
         s->bc_start = flint_malloc(sizeof(slong) * (size_t)(s->nblk + 1));
-        s->cr = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, p * s->nblk));
-        s->bc = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, d * s->nblk));
         s->cr_start[0] = s->bc_start[0] = 0;
-        mr = flint_calloc((size_t)p, 1);
-        mc = flint_calloc((size_t)d, 1);
+        {
+            slong ncr = 0, nbc = 0;
+            for (t = 0; t < M && !r->has_BC; t++) {   /* bounds for the lists */
+                ncr += r->Cts->rowptr[t + 1] - r->Cts->rowptr[t];
+                nbc += r->Bs->rowptr[t + 1] - r->Bs->rowptr[t];
+            }
+            if (r->has_BC) {
+                ncr = p * s->nblk;
+                nbc = d * s->nblk;
+            }
+            s->cr = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, ncr));
+            s->bc = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, nbc));
+        }
+        mr = flint_calloc((size_t)FLINT_MAX(1, p), 1);
+        mc = flint_calloc((size_t)FLINT_MAX(1, d), 1);
         for (b = 0; b < s->nblk; b++) {
             slong nr = s->cr_start[b], nc = s->bc_start[b];
-            if (r->cnz_start != NULL) {   /* the rational patterns (a zero mod P costs a little work) */
-                nr += block_touch(s->cr + nr, mr, r, b, 0);
-                nc += block_touch(s->bc + nc, mc, r, b, 1);
-            } else {
-                for (i = 0; i < p; i++)
-                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
-                        if (nmod_mat_entry(s->C, i, t) != 0) {
-                            s->cr[nr++] = i;
-                            break;
-                        }
-                for (j = 0; j < d; j++)
-                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
-                        if (nmod_mat_entry(s->B, t, j) != 0) {
-                            s->bc[nc++] = j;
-                            break;
-                        }
-            }
+            nr += block_touch(s->cr + nr, mr, r, b, 0);
+            nc += block_touch(s->bc + nc, mc, r, b, 1);
             s->cr_start[b + 1] = nr;
             s->bc_start[b + 1] = nc;
             sparse_cost += (double)(s->blk[b + 1] - s->blk[b])
@@ -258,9 +328,23 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
         flint_free(mr);
         flint_free(mc);
         dense_cost = (double)p * (double)M * (double)d;
-        s->sparse = sparse_cost * 4 < dense_cost;
+        s->sparse = !r->has_BC && sparse_cost * 4 < dense_cost;
     }
-    for (i = 0; i < M; i++)   /* X starts at zero: copy B's nonzeros only (untouched pages stay free) */
+    if (s->sparse) {
+        if (blocks_sparse_init(s, r))
+            return -1;
+        s->lag = 0;
+        return 0;
+    }
+    resize(s->B, M, d, P);
+    resize(s->C, p, M, P);
+    resize(s->X, M, s->ncols, P);
+    if (!blockdiag)   /* dense products only */
+        resize(s->Y, M, s->ncols, P);
+    resize(s->K, p, s->ncols, P);
+    if (reduce_BC(s->B, s->C, r, s->mod))
+        return -1;
+    for (i = 0; i < M; i++)   /* X starts at zero: copy B's nonzeros only */
         for (j = 0; j < s->ncols; j++)
             if (nmod_mat_entry(s->B, i, s->cols[j]) != 0)
                 nmod_mat_entry(s->X, i, j) = nmod_mat_entry(s->B, i, s->cols[j]);
@@ -270,12 +354,10 @@ int _ssmh_modp_init(_ssmh_modp_t *s, const _ssmh_real_t *r, ulong P, const slong
 
 void _ssmh_modp_rewind(_ssmh_modp_t *s)
 {
-    slong i, j, b, y;
-    if (s->blockdiag && s->sparse) {   /* only the columns each block carries changed */
-        for (b = 0; b < s->nblk; b++)
-            for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++)
-                for (i = s->blk[b]; i < s->blk[b + 1]; i++)
-                    nmod_mat_entry(s->X, i, s->bc[y]) = nmod_mat_entry(s->B, i, s->bc[y]);
+    slong i, j;
+    if (s->sparse) {
+        if (s->xoff[s->nblk] > 0)
+            memcpy(s->Xb, s->X0, sizeof(mp_limb_t) * (size_t)s->xoff[s->nblk]);
     } else {
         for (i = 0; i < s->M; i++)
             for (j = 0; j < s->ncols; j++)
@@ -289,47 +371,72 @@ void _ssmh_modp_clear(_ssmh_modp_t *s)
     nmod_mat_clear(s->A);
     nmod_mat_clear(s->B);
     nmod_mat_clear(s->C);
-    nmod_mat_clear(s->D);
     nmod_mat_clear(s->X);
     nmod_mat_clear(s->Y);
     nmod_mat_clear(s->K);
     flint_free(s->blk);
     flint_free(s->supp);
-    flint_free(s->posmap);
+    flint_free(s->dsupp);
     flint_free(s->cols);
     flint_free(s->colmap);
     flint_free(s->cr_start);
     flint_free(s->bc_start);
     flint_free(s->cr);
     flint_free(s->bc);
+    flint_free(s->coff);
+    flint_free(s->xoff);
+    flint_free(s->Cb);
+    flint_free(s->Xb);
+    flint_free(s->X0);
+    flint_free(s->Cbp);
+    flint_free(s->Ap);
+    flint_free(s->poff);
+    flint_free(s->zp);
     memset(s, 0, sizeof(*s));
 }
 
-/* X <- A X, block by block (only the columns B touches, when sparse). */
+/* X <- A X, block by block (the per-block state on the sparse path). */
 static void advance_blockdiag(_ssmh_modp_t *s)
 {
-    slong b, i, j, c;
+    slong b, j, c;
     nmod_t mod = s->mod;
     for (b = 0; b < s->nblk; b++) {
         slong i0 = s->blk[b], bs = s->blk[b + 1] - i0;
         slong nc = s->sparse ? s->bc_start[b + 1] - s->bc_start[b] : s->d;
-        for (c = 0; c < nc; c++) {
-            j = s->sparse ? s->bc[s->bc_start[b] + c] : c;
+        mp_limb_t a00 = nmod_mat_entry(s->A, i0, 0), a01 = 0, a10 = 0, a11 = 0;
+        if (bs == 2) {
+            a01 = nmod_mat_entry(s->A, i0, 1);
+            a10 = nmod_mat_entry(s->A, i0 + 1, 0);
+            a11 = nmod_mat_entry(s->A, i0 + 1, 1);
+        }
+        if (s->sparse) {   /* A's entries are fixed: Shoup products */
+            const mp_limb_t *ap = s->Ap + 2 * i0;
+            mp_limb_t *x0 = s->Xb + s->xoff[b];
+            for (c = 0; c < nc; c++, x0++) {
+                if (bs == 1) {
+                    *x0 = n_mulmod_shoup(a00, *x0, ap[0], mod.n);
+                } else {
+                    mp_limb_t v0 = *x0, v1 = x0[nc];
+                    *x0 = nmod_add(n_mulmod_shoup(a00, v0, ap[0], mod.n),
+                                   n_mulmod_shoup(a01, v1, ap[1], mod.n), mod);
+                    x0[nc] = nmod_add(n_mulmod_shoup(a10, v0, ap[2], mod.n),
+                                      n_mulmod_shoup(a11, v1, ap[3], mod.n), mod);
+                }
+            }
+            continue;
+        }
+        for (j = 0; j < nc; j++) {
+            mp_limb_t *x0 = nmod_mat_entry_ptr(s->X, i0, j);
+            mp_limb_t *x1 = bs == 2 ? nmod_mat_entry_ptr(s->X, i0 + 1, j) : NULL;
             if (bs == 1) {
-                nmod_mat_entry(s->X, i0, j) =
-                    nmod_mul(nmod_mat_entry(s->A, i0, 0), nmod_mat_entry(s->X, i0, j), mod);
+                *x0 = nmod_mul(a00, *x0, mod);
             } else {
-                mp_limb_t x0 = nmod_mat_entry(s->X, i0, j), x1 = nmod_mat_entry(s->X, i0 + 1, j);
-                nmod_mat_entry(s->X, i0, j) =
-                    nmod_add(nmod_mul(nmod_mat_entry(s->A, i0, 0), x0, mod),
-                             nmod_mul(nmod_mat_entry(s->A, i0, 1), x1, mod), mod);
-                nmod_mat_entry(s->X, i0 + 1, j) =
-                    nmod_add(nmod_mul(nmod_mat_entry(s->A, i0 + 1, 0), x0, mod),
-                             nmod_mul(nmod_mat_entry(s->A, i0 + 1, 1), x1, mod), mod);
+                mp_limb_t v0 = *x0, v1 = *x1;
+                *x0 = nmod_add(nmod_mul(a00, v0, mod), nmod_mul(a01, v1, mod), mod);
+                *x1 = nmod_add(nmod_mul(a10, v0, mod), nmod_mul(a11, v1, mod), mod);
             }
         }
     }
-    (void)i;
 }
 
 void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
@@ -339,22 +446,28 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
     int use_d = s->lag == 0;
     int use_cx = !(s->delayed && s->lag == 0);
 
-    if (use_cx && s->blockdiag && s->sparse) {
+    if (use_cx && s->sparse) {
         memset(row, 0, sizeof(mp_limb_t) * (size_t)s->nsupp);
-        for (b = 0; b < s->nblk; b++)
-            for (y = s->bc_start[b]; y < s->bc_start[b + 1]; y++) {
-                slong j = s->bc[y];
-                for (x = s->cr_start[b]; x < s->cr_start[b + 1]; x++) {
-                    slong i2 = s->cr[x], z = s->posmap[i2 * s->d + j];
-                    mp_limb_t v = 0;
+        for (b = 0; b < s->nblk; b++) {
+            slong bs = s->blk[b + 1] - s->blk[b], nc = s->bc_start[b + 1] - s->bc_start[b];
+            slong nr = s->cr_start[b + 1] - s->cr_start[b];
+            const slong *zb = s->zp + s->poff[b];
+            for (y = 0; y < nc; y++) {
+                const mp_limb_t *xc = s->Xb + s->xoff[b] + y;
+                for (x = 0; x < nr; x++) {
+                    slong z = zb[y * nr + x];
+                    const mp_limb_t *cx = s->Cb + s->coff[b] + x * bs;
+                    const mp_limb_t *cp = s->Cbp + s->coff[b] + x * bs;
+                    mp_limb_t v;
                     if (z < 0)   /* a position outside the chosen ones */
                         continue;
-                    for (t = s->blk[b]; t < s->blk[b + 1]; t++)
-                        v = nmod_add(v, nmod_mul(nmod_mat_entry(s->C, i2, t),
-                                                 nmod_mat_entry(s->X, t, j), mod), mod);
+                    v = n_mulmod_shoup(cx[0], xc[0], cp[0], mod.n);
+                    for (t = 1; t < bs; t++)
+                        v = nmod_add(v, n_mulmod_shoup(cx[t], xc[t * nc], cp[t], mod.n), mod);
                     row[z] = nmod_add(row[z], v, mod);
                 }
             }
+        }
     } else if (use_cx) {
         nmod_mat_mul(s->K, s->C, s->X);
         for (i = 0; i < s->nsupp; i++)
@@ -364,7 +477,7 @@ void _ssmh_modp_next(_ssmh_modp_t *s, mp_limb_t *row)
     }
     if (use_d)
         for (i = 0; i < s->nsupp; i++)
-            row[i] = nmod_add(row[i], nmod_mat_entry(s->D, s->supp[i] / s->d, s->supp[i] % s->d), mod);
+            row[i] = nmod_add(row[i], s->dsupp[i], mod);
     if (use_cx) {
         if (s->blockdiag)
             advance_blockdiag(s);
@@ -439,7 +552,7 @@ void _ssmh_modp_batch(nmod_mat_t rows, const _ssmh_modp_t *s, slong L)
         for (z = 0; z < Z; z++)
             nmod_mat_entry(rows, 0, z) =
                 nmod_add(nmod_mat_entry(rows, 0, z),
-                         nmod_mat_entry(s->D, s->supp[z] / d, s->supp[z] % d), mod);
+                         s->dsupp[z], mod);
     nmod_mat_clear(V);
     nmod_mat_clear(W);
 }

@@ -3,61 +3,84 @@
  * operators of _ssmh_real_t equal those of the model, and a structured
  * model (diag, complex_diag) keeps its block-diagonal A as a list of 1x1
  * and 2x2 blocks -- never as a dense M x M matrix, so a layer of thousands
- * of modes costs O(M) memory for A.
+ * of modes costs O(M) memory for A -- and, unless asked for dense B and C,
+ * its realified B and C sparsely: O(M + nonzeros).
  */
 #include "heads-impl.h"
 #include <string.h>
 
-/* The nonzero patterns of the realified B (rows 2s, 2s+1 from B, B_im) and
-   C (columns 2s, 2s+1 from C, C_im), each matrix read once in row order. */
-static void real_patterns(_ssmh_real_t *r, const ssmh_model_t m)
+/* The realified B (rows 2s, 2s+1 from B, B_im; row s for a real diagonal
+   model) and the transpose of the realified C (rows 2s, 2s+1 from
+   f C[:, s], -f C_im[:, s]), sparse, from the model's sparse parts. */
+static void real_sparse(_ssmh_real_t *r, const ssmh_model_t m)
 {
-    slong N = m->N, M = 2 * N, s, i, j, nb = 0, nc = 0, *fill;
-    r->bnz_start = flint_calloc((size_t)(M + 1), sizeof(slong));
-    r->cnz_start = flint_calloc((size_t)(M + 1), sizeof(slong));
-    for (s = 0; s < N; s++)
-        for (j = 0; j < m->d; j++) {
-            r->bnz_start[2 * s + 1] += !fmpq_is_zero(fmpq_mat_entry(m->B, s, j));
-            r->bnz_start[2 * s + 2] += !fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j));
-        }
-    for (i = 0; i < m->p; i++)
-        for (s = 0; s < N; s++) {
-            r->cnz_start[2 * s + 1] += !fmpq_is_zero(fmpq_mat_entry(m->C, i, s));
-            r->cnz_start[2 * s + 2] += !fmpq_is_zero(fmpq_mat_entry(m->C_im, i, s));
-        }
-    for (s = 0; s < M; s++) {
-        r->bnz_start[s + 1] += r->bnz_start[s];
-        r->cnz_start[s + 1] += r->cnz_start[s];
+    slong N = m->N, s, k;
+    ssmh_spmat_t Ct, Cit;
+    fmpq_t t;
+    if (m->structure == SSMH_STRUCTURE_DIAG) {
+        ssmh_spmat_set(r->Bs, m->B);
+        ssmh_spmat_transpose(r->Cts, m->C);
+        return;
     }
-    nb = r->bnz_start[M];
-    nc = r->cnz_start[M];
-    r->bnz = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nb, 1));
-    r->cnz = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(nc, 1));
-    fill = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(M, 1));
-    for (s = 0; s < M; s++)
-        fill[s] = r->bnz_start[s];
-    for (s = 0; s < N; s++)
-        for (j = 0; j < m->d; j++) {
-            if (!fmpq_is_zero(fmpq_mat_entry(m->B, s, j)))
-                r->bnz[fill[2 * s]++] = j;
-            if (!fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j)))
-                r->bnz[fill[2 * s + 1]++] = j;
-        }
-    for (s = 0; s < M; s++)
-        fill[s] = r->cnz_start[s];
-    for (i = 0; i < m->p; i++)   /* rows in increasing order within each column */
+    {
+        slong f = m->output == SSMH_OUTPUT_RE ? 1 : 2;
+        fmpq_init(t);
+        ssmh_spmat_clear(r->Bs);
+        ssmh_spmat_init(r->Bs, 2 * N, m->d);
+        _ssmh_spmat_fit(r->Bs, m->B->nnz + m->B_im->nnz);
         for (s = 0; s < N; s++) {
-            if (!fmpq_is_zero(fmpq_mat_entry(m->C, i, s)))
-                r->cnz[fill[2 * s]++] = i;
-            if (!fmpq_is_zero(fmpq_mat_entry(m->C_im, i, s)))
-                r->cnz[fill[2 * s + 1]++] = i;
+            for (k = m->B->rowptr[s]; k < m->B->rowptr[s + 1]; k++)
+                _ssmh_spmat_append(r->Bs, 2 * s, m->B->col[k], m->B->val + k);
+            for (k = m->B_im->rowptr[s]; k < m->B_im->rowptr[s + 1]; k++)
+                _ssmh_spmat_append(r->Bs, 2 * s + 1, m->B_im->col[k], m->B_im->val + k);
         }
-    flint_free(fill);
+        _ssmh_spmat_finish(r->Bs);
+        ssmh_spmat_init(Ct, 0, 0);
+        ssmh_spmat_init(Cit, 0, 0);
+        ssmh_spmat_transpose(Ct, m->C);
+        ssmh_spmat_transpose(Cit, m->C_im);
+        ssmh_spmat_clear(r->Cts);
+        ssmh_spmat_init(r->Cts, 2 * N, m->p);
+        _ssmh_spmat_fit(r->Cts, Ct->nnz + Cit->nnz);
+        for (s = 0; s < N; s++) {
+            for (k = Ct->rowptr[s]; k < Ct->rowptr[s + 1]; k++) {
+                fmpq_mul_si(t, Ct->val + k, f);
+                _ssmh_spmat_append_swap(r->Cts, 2 * s, Ct->col[k], t);
+            }
+            for (k = Cit->rowptr[s]; k < Cit->rowptr[s + 1]; k++) {
+                fmpq_mul_si(t, Cit->val + k, -f);
+                _ssmh_spmat_append_swap(r->Cts, 2 * s + 1, Cit->col[k], t);
+            }
+        }
+        _ssmh_spmat_finish(r->Cts);
+        ssmh_spmat_clear(Ct);
+        ssmh_spmat_clear(Cit);
+        fmpq_clear(t);
+    }
+}
+
+/* The realified B and C, densely. */
+static void real_dense(_ssmh_real_t *r, const ssmh_model_t m)
+{
+    fmpq_mat_clear(r->B);
+    fmpq_mat_clear(r->C);
+    fmpq_mat_init(r->B, r->M, m->d);
+    fmpq_mat_init(r->C, m->p, r->M);
+    if (m->structure != SSMH_STRUCTURE_COMPLEX_DIAG) {
+        ssmh_spmat_get_fmpq_mat(r->B, m->B);
+        ssmh_spmat_get_fmpq_mat(r->C, m->C);
+    } else {
+        slong i, k;
+        ssmh_spmat_get_fmpq_mat(r->B, r->Bs);
+        for (i = 0; i < r->M; i++)   /* Cts: C's columns as rows */
+            for (k = r->Cts->rowptr[i]; k < r->Cts->rowptr[i + 1]; k++)
+                fmpq_set(fmpq_mat_entry(r->C, r->Cts->col[k], i), r->Cts->val + k);
+    }
 }
 
 void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
 {
-    slong s, j, N = m->N, b = 0;
+    slong s, N = m->N, b = 0;
     memset(r, 0, sizeof(*r));
     r->src = m;
     r->has_BC = 1;
@@ -65,16 +88,16 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
     r->blockdiag = m->structure != SSMH_STRUCTURE_DENSE;
     r->d = m->d;
     r->p = m->p;
-    fmpq_mat_init(r->D, m->p, m->d);
-    fmpq_mat_set(r->D, m->D);
+    fmpq_mat_init(r->B, 0, 0);
+    fmpq_mat_init(r->C, 0, 0);
+    ssmh_spmat_init(r->Bs, 0, 0);
+    ssmh_spmat_init(r->Cts, 0, 0);
+    r->D = m->D;
     if (!r->blockdiag) {
         r->M = N;
         fmpq_mat_init(r->A, N, N);
         fmpq_mat_set(r->A, m->A);
-        fmpq_mat_init(r->B, N, m->d);
-        fmpq_mat_set(r->B, m->B);
-        fmpq_mat_init(r->C, m->p, N);
-        fmpq_mat_set(r->C, m->C);
+        real_dense(r, m);
         return;
     }
     fmpq_mat_init(r->A, 0, 0);
@@ -89,91 +112,43 @@ void _ssmh_real_init(_ssmh_real_t *r, const ssmh_model_t m, int with_BC)
             fmpq_set(r->a + 4 * s, fmpq_mat_entry(m->lambda_re, s, 0));
         }
         r->blk[N] = N;
-        fmpq_mat_init(r->B, N, m->d);
-        fmpq_mat_set(r->B, m->B);
-        fmpq_mat_init(r->C, m->p, N);
-        fmpq_mat_set(r->C, m->C);
-        return;
+    } else {
+        /* complex_diag: states (Re h_s, Im h_s) */
+        r->M = 2 * N;
+        r->blk = flint_malloc(sizeof(slong) * (size_t)(2 * N + 1));
+        r->a = _fmpq_vec_init(8 * N);
+        r->a_alloc = 8 * N;
+        for (s = 0; s < N; s++) {
+            const fmpq *re = fmpq_mat_entry(m->lambda_re, s, 0), *im = fmpq_mat_entry(m->lambda_im, s, 0);
+            if (fmpq_is_zero(im)) { /* two decoupled 1x1 blocks */
+                r->blk[b] = 2 * s;
+                fmpq_set(r->a + 4 * b, re);
+                b++;
+                r->blk[b] = 2 * s + 1;
+                fmpq_set(r->a + 4 * b, re);
+                b++;
+            } else {
+                r->blk[b] = 2 * s;
+                fmpq_set(r->a + 4 * b, re);
+                fmpq_neg(r->a + 4 * b + 1, im);
+                fmpq_set(r->a + 4 * b + 2, im);
+                fmpq_set(r->a + 4 * b + 3, re);
+                b++;
+            }
+        }
+        r->nblk = b;
+        r->blk[b] = 2 * N;
     }
-    /* complex_diag: states (Re h_s, Im h_s) */
-    r->M = 2 * N;
-    r->blk = flint_malloc(sizeof(slong) * (size_t)(2 * N + 1));
-    r->a = _fmpq_vec_init(8 * N);
-    r->a_alloc = 8 * N;
+    if (!with_BC || m->structure == SSMH_STRUCTURE_COMPLEX_DIAG)
+        real_sparse(r, m);   /* (the complex dense form is built from it) */
     r->has_BC = with_BC;
-    fmpq_mat_init(r->B, with_BC ? 2 * N : 0, with_BC ? m->d : 0);
-    fmpq_mat_init(r->C, with_BC ? m->p : 0, with_BC ? 2 * N : 0);
-    for (s = 0; s < N; s++) {
-        const fmpq *re = fmpq_mat_entry(m->lambda_re, s, 0), *im = fmpq_mat_entry(m->lambda_im, s, 0);
-        if (fmpq_is_zero(im)) { /* two decoupled 1x1 blocks */
-            r->blk[b] = 2 * s;
-            fmpq_set(r->a + 4 * b, re);
-            b++;
-            r->blk[b] = 2 * s + 1;
-            fmpq_set(r->a + 4 * b, re);
-            b++;
-        } else {
-            r->blk[b] = 2 * s;
-            fmpq_set(r->a + 4 * b, re);
-            fmpq_neg(r->a + 4 * b + 1, im);
-            fmpq_set(r->a + 4 * b + 2, im);
-            fmpq_set(r->a + 4 * b + 3, re);
-            b++;
-        }
-        if (!with_BC)
-            continue;
-        /* r->B, r->C start at zero: zero entries (a bank's) need no writes */
-        for (j = 0; j < m->d; j++) {
-            if (!fmpq_is_zero(fmpq_mat_entry(m->B, s, j)))
-                fmpq_set(fmpq_mat_entry(r->B, 2 * s, j), fmpq_mat_entry(m->B, s, j));
-            if (!fmpq_is_zero(fmpq_mat_entry(m->B_im, s, j)))
-                fmpq_set(fmpq_mat_entry(r->B, 2 * s + 1, j), fmpq_mat_entry(m->B_im, s, j));
-        }
-        for (j = 0; j < m->p; j++) {
-            slong f = m->output == SSMH_OUTPUT_RE ? 1 : 2;
-            if (!fmpq_is_zero(fmpq_mat_entry(m->C, j, s)))
-                fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s), fmpq_mat_entry(m->C, j, s), f);
-            if (!fmpq_is_zero(fmpq_mat_entry(m->C_im, j, s)))
-                fmpq_mul_si(fmpq_mat_entry(r->C, j, 2 * s + 1), fmpq_mat_entry(m->C_im, j, s), -f);
-        }
+    if (with_BC) {
+        real_dense(r, m);
+        ssmh_spmat_clear(r->Bs);
+        ssmh_spmat_clear(r->Cts);
+        ssmh_spmat_init(r->Bs, 0, 0);
+        ssmh_spmat_init(r->Cts, 0, 0);
     }
-    r->nblk = b;
-    r->blk[b] = 2 * N;
-    if (!with_BC)
-        real_patterns(r, m);
-}
-
-/* Realified complex entries: B row 2s = Re b_s, row 2s+1 = Im b_s;
-   C column 2s = f Re c_s, column 2s+1 = -f Im c_s (f = 2 for "2re"). */
-int _ssmh_real_B_nz(const _ssmh_real_t *r, slong i, slong j)
-{
-    if (r->has_BC)
-        return !fmpq_is_zero(fmpq_mat_entry(r->B, i, j));
-    return !fmpq_is_zero(fmpq_mat_entry(i % 2 ? r->src->B_im : r->src->B, i / 2, j));
-}
-
-int _ssmh_real_C_nz(const _ssmh_real_t *r, slong i, slong j)
-{
-    if (r->has_BC)
-        return !fmpq_is_zero(fmpq_mat_entry(r->C, i, j));
-    return !fmpq_is_zero(fmpq_mat_entry(j % 2 ? r->src->C_im : r->src->C, i, j / 2));
-}
-
-void _ssmh_real_B_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j)
-{
-    if (r->has_BC)
-        fmpq_set(out, fmpq_mat_entry(r->B, i, j));
-    else
-        fmpq_set(out, fmpq_mat_entry(i % 2 ? r->src->B_im : r->src->B, i / 2, j));
-}
-
-void _ssmh_real_C_get(fmpq_t out, const _ssmh_real_t *r, slong i, slong j)
-{
-    slong f = r->src->output == SSMH_OUTPUT_RE ? 1 : 2;
-    if (r->has_BC)
-        fmpq_set(out, fmpq_mat_entry(r->C, i, j));
-    else
-        fmpq_mul_si(out, fmpq_mat_entry(j % 2 ? r->src->C_im : r->src->C, i, j / 2), j % 2 ? -f : f);
 }
 
 void _ssmh_real_clear(_ssmh_real_t *r)
@@ -181,14 +156,11 @@ void _ssmh_real_clear(_ssmh_real_t *r)
     fmpq_mat_clear(r->A);
     fmpq_mat_clear(r->B);
     fmpq_mat_clear(r->C);
-    fmpq_mat_clear(r->D);
+    ssmh_spmat_clear(r->Bs);
+    ssmh_spmat_clear(r->Cts);
     if (r->a)
         _fmpq_vec_clear(r->a, r->a_alloc);
     flint_free(r->blk);
-    flint_free(r->bnz_start);
-    flint_free(r->bnz);
-    flint_free(r->cnz_start);
-    flint_free(r->cnz);
     memset(r, 0, sizeof(*r));
 }
 

@@ -369,7 +369,7 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
                          ssmh_error_t *err)
 {
     ssmh_model_t m;
-    fmpq_mat_t R, Ar, Br, Cr, At, Ct, S, Y, Z, Am, Cm, Bm, T;
+    fmpq_mat_t R, Ar, Br, Cr, At, Ct, S, Y, Z, Am, Cm, Bm, T, B, C;
     flint_rand_t st;
     uint64_t seed;
     slong N, r, n, o;
@@ -384,6 +384,10 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     flint_randseed(st, (ulong)seed, (ulong)(seed >> 32) ^ UWORD(0x6d696e696d616c));
     N = m->N;
     res->N = N;
+    fmpq_mat_init(B, N, m->d);   /* the realified B and C, densely */
+    fmpq_mat_init(C, m->p, N);
+    ssmh_spmat_get_fmpq_mat(B, m->B);
+    ssmh_spmat_get_fmpq_mat(C, m->C);
     fmpq_mat_init(R, N, 0);
     fmpq_mat_init(Ar, 0, 0);
     fmpq_mat_init(Br, 0, 0);
@@ -393,9 +397,9 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     fmpq_mat_init(At, N, N);
     fmpq_mat_init(Ct, N, m->p);
     fmpq_mat_transpose(At, m->A);
-    fmpq_mat_transpose(Ct, m->C);
+    fmpq_mat_transpose(Ct, C);
     /* reachable subspace, and the observable rank (for the report) */
-    r = restrict_to_krylov(R, Ar, Br, m->A, m->B, st);
+    r = restrict_to_krylov(R, Ar, Br, m->A, B, st);
     o = r >= 0 ? restrict_to_krylov(S, Y, Z, At, Ct, st) : -1;
     ok = r >= 0 && o >= 0;
     res->reachable_rank = r;
@@ -404,14 +408,14 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     fmpq_mat_clear(Ct);
     if (ok && r == N && o == N) {   /* already minimal */
         res->mcmillan_degree = N;
-        ssmh_model_set_dense(res->minimal, m->convention, m->A, m->B, m->C, m->D);
+        ssmh_model_set_dense(res->minimal, m->convention, m->A, B, C, m->D);
         res->minimal->has_D = m_in->has_D;
     } else if (ok) {
         /* observable quotient of (Ar, Br, Cr): S (r x n) spans the row space
            of [Cr; Cr Ar; ...] transposed, Ar^T S = S Y and Cr^T = S Z; with
            T = S^T: T Ar = Y^T T and Cr = Z^T T */
         fmpq_mat_init(Cr, m->p, r);
-        fmpq_mat_mul(Cr, m->C, R);
+        fmpq_mat_mul(Cr, C, R);
         fmpq_mat_init(At, r, r);
         fmpq_mat_init(Ct, r, m->p);
         fmpq_mat_transpose(At, Ar);
@@ -445,6 +449,8 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
     fmpq_mat_clear(S);
     fmpq_mat_clear(Y);
     fmpq_mat_clear(Z);
+    fmpq_mat_clear(B);
+    fmpq_mat_clear(C);
     flint_randclear(st);
     ssmh_model_clear(m);
     if (!ok) {
@@ -452,6 +458,19 @@ int ssmh_minimal_compute(ssmh_minimal_t res, const ssmh_model_t m_in, const ssmh
         return ssmh_error_set(err, SSMH_E_INTERNAL, "", "", "minimal: an exact identity of the Kalman decomposition failed");
     }
     return SSMH_OK;
+}
+
+/* A realization's matrix as an array of rows (the form of the minimal
+   report), or the sparse form without rows or columns. */
+static json_t *shaped(const ssmh_spmat_t M)
+{
+    fmpq_mat_t X;
+    json_t *o;
+    fmpq_mat_init(X, M->r, M->c);
+    ssmh_spmat_get_fmpq_mat(X, M);
+    o = _ssmh_json_matrix_shaped(X);
+    fmpq_mat_clear(X);
+    return o;
 }
 
 json_t *ssmh_minimal_to_json(const ssmh_minimal_t r)
@@ -464,8 +483,8 @@ json_t *ssmh_minimal_to_json(const ssmh_minimal_t r)
     json_object_set_new(o, "mcmillan_degree", json_integer(r->mcmillan_degree));
     json_object_set_new(o, "convention", json_string(ssmh_convention_name(m->convention)));
     json_object_set_new(o, "A", _ssmh_json_matrix_shaped(m->A));
-    json_object_set_new(o, "B", _ssmh_json_matrix_shaped(m->B));
-    json_object_set_new(o, "C", _ssmh_json_matrix_shaped(m->C));
+    json_object_set_new(o, "B", shaped(m->B));
+    json_object_set_new(o, "C", shaped(m->C));
     json_object_set_new(o, "D", _ssmh_json_matrix_shaped(m->D));
     return o;
 }

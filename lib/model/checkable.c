@@ -1,12 +1,14 @@
 /*
  * Whether the independent checker can hold a model's certificate within the
- * limits (issue 15).  The checker realifies the model densely -- A is N x N
- * for a dense model, a complex one has 2N states -- and refuses, with exit
- * 6, a dense matrix of more than 2^27 entries, or one whose exact entries
- * (about 48 bytes each) need more than a quarter (a square matrix: its
- * working copies need the rest) or a half (any other) of --max-memory
- * (checker/limits.c, doc/trust.md).  A sparse form in the file does not
- * change that.  Guarantee: the producer asks before it writes a certificate,
+ * limits (issue 15).  The checker bounds the model's realified matrices by
+ * their dense size -- A is N x N for a dense model, a complex one has 2N
+ * states -- and refuses, with exit 6, a dense matrix of more than 2^27
+ * entries, or one whose exact entries (about 48 bytes each) need more than
+ * a quarter (a square matrix: its working copies need the rest) or a half
+ * (any other) of --max-memory (checker/limits.c, doc/trust.md).  It keeps B,
+ * C and D sparse, but bounds them so all the same (the checks with dense
+ * algorithms may copy them), so a sparse form in the file does not change
+ * the rule.  Guarantee: the producer asks before it writes a certificate,
  * so it never writes one that the checker refuses under the same limits.
  * The rule is restated here, not shared: the checker shares no code with
  * the producer.

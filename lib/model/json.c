@@ -102,19 +102,21 @@ static int get_entry(fmpq_t out, const json_t *v, const char *file, const char *
 
 /* The sparse form {"rows": R, "cols": C, "entries": [[i, j, v], ...]}:
    0-based positions, strictly increasing in row-major order, every other
-   entry 0.  R * C is bounded before anything is allocated. */
-static int get_sparse(fmpq_mat_t out, const json_t *v, slong rows, slong cols,
-                      const char *file, const char *path, const ssmh_limits_t *lim,
-                      ssmh_error_t *err)
+   entry 0.  R * C is bounded before anything is allocated (a dense copy
+   must stay possible).  Sets *r, *c and *je; the values are read by the
+   caller. */
+static int sparse_shape(slong *r, slong *c, const json_t **je, const json_t *v, slong rows,
+                        slong cols, const char *file, const char *path,
+                        const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     char p[300], q[300];
     const char *key;
     json_t *val;
-    const json_t *jr = json_object_get(v, "rows"), *jc = json_object_get(v, "cols"),
-                 *je = json_object_get(v, "entries");
+    const json_t *jr = json_object_get(v, "rows"), *jc = json_object_get(v, "cols");
     long maxd = lim ? lim->max_dim : (1L << 16);
-    slong r, c, n, t, last = -1;
+    slong n, t, last = -1;
 
+    *je = json_object_get(v, "entries");
     json_object_foreach((json_t *)v, key, val) {
         if (strcmp(key, "rows") && strcmp(key, "cols") && strcmp(key, "entries")) {
             _ssmh_path_key(p, sizeof(p), path, key);
@@ -122,7 +124,7 @@ static int get_sparse(fmpq_mat_t out, const json_t *v, slong rows, slong cols,
                                   "unknown key (a sparse matrix has \"rows\", \"cols\" and \"entries\")");
         }
     }
-    if (!json_is_integer(jr) || !json_is_integer(jc) || !json_is_array(je))
+    if (!json_is_integer(jr) || !json_is_integer(jc) || !json_is_array(*je))
         return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
                               "expected a matrix: an array of rows, or {\"rows\": R, \"cols\": C, \"entries\": [[i, j, value], ...]}");
     if (json_integer_value(jr) < 0 || json_integer_value(jc) < 0)
@@ -131,55 +133,108 @@ static int get_sparse(fmpq_mat_t out, const json_t *v, slong rows, slong cols,
         return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
                               "%ld x %ld exceeds the dimension limit %ld",
                               (long)json_integer_value(jr), (long)json_integer_value(jc), maxd);
-    r = (slong)json_integer_value(jr);
-    c = (slong)json_integer_value(jc);
-    if (r * c > SSMH_MAX_MATRIX_ENTRIES)
+    *r = (slong)json_integer_value(jr);
+    *c = (slong)json_integer_value(jc);
+    if (*r * *c > SSMH_MAX_MATRIX_ENTRIES)
         return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
-                              "%ld x %ld has more than %ld entries", (long)r, (long)c,
+                              "%ld x %ld has more than %ld entries", (long)*r, (long)*c,
                               (long)SSMH_MAX_MATRIX_ENTRIES);
-    if (rows >= 0 && r != rows)
+    if (rows >= 0 && *r != rows)
         return ssmh_error_set(err, SSMH_E_SHAPE, file, path, "expected %ld rows, found %ld",
-                              (long)rows, (long)r);
-    if (cols >= 0 && c != cols)
+                              (long)rows, (long)*r);
+    if (cols >= 0 && *c != cols)
         return ssmh_error_set(err, SSMH_E_SHAPE, file, path, "expected %ld columns, found %ld",
-                              (long)cols, (long)c);
-    n = (slong)json_array_size(je);
+                              (long)cols, (long)*c);
+    n = (slong)json_array_size(*je);
     _ssmh_path_key(q, sizeof(q), path, "entries");
     for (t = 0; t < n; t++) {
-        const json_t *e = json_array_get(je, (size_t)t);
+        const json_t *e = json_array_get(*je, (size_t)t);
         const json_t *ji = json_array_get(e, 0), *jj = json_array_get(e, 1);
         if (!json_is_array(e) || json_array_size(e) != 3 || !json_is_integer(ji)
             || !json_is_integer(jj)) {
             _ssmh_path_index(p, sizeof(p), q, (long)t);
             return ssmh_error_set(err, SSMH_E_SHAPE, file, p, "expected [row, column, value]");
         }
-        if (json_integer_value(ji) < 0 || json_integer_value(ji) >= r
-            || json_integer_value(jj) < 0 || json_integer_value(jj) >= c) {
+        if (json_integer_value(ji) < 0 || json_integer_value(ji) >= *r
+            || json_integer_value(jj) < 0 || json_integer_value(jj) >= *c) {
             _ssmh_path_index(p, sizeof(p), q, (long)t);
             return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
                                   "position (%ld, %ld) outside the %ld x %ld matrix",
                                   (long)json_integer_value(ji), (long)json_integer_value(jj),
-                                  (long)r, (long)c);
+                                  (long)*r, (long)*c);
         }
-        if ((slong)json_integer_value(ji) * c + (slong)json_integer_value(jj) <= last) {
+        if ((slong)json_integer_value(ji) * *c + (slong)json_integer_value(jj) <= last) {
             _ssmh_path_index(p, sizeof(p), q, (long)t);
             return ssmh_error_set(err, SSMH_E_VALUE, file, p,
                                   "positions must strictly increase in row-major order");
         }
-        last = (slong)json_integer_value(ji) * c + (slong)json_integer_value(jj);
+        last = (slong)json_integer_value(ji) * *c + (slong)json_integer_value(jj);
     }
-    fmpq_mat_clear(out);
-    fmpq_mat_init(out, r, c);
-    for (t = 0; t < n; t++) {
-        const json_t *e = json_array_get(je, (size_t)t);
-        slong i = (slong)json_integer_value(json_array_get(e, 0));
-        slong j = (slong)json_integer_value(json_array_get(e, 1));
-        int rc;
-        _ssmh_path_index(p, sizeof(p), q, (long)t);
-        if ((rc = get_entry(fmpq_mat_entry(out, i, j), json_array_get(e, 2), file, p, 2, -1,
-                            lim, err)) != SSMH_OK)
-            return rc;
+    return SSMH_OK;
+}
+
+/* Value t of a validated sparse form, into out. */
+static int sparse_value(fmpq_t out, const json_t *je, slong t, const char *file,
+                        const char *path, const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    char p[300], q[300];
+    _ssmh_path_key(q, sizeof(q), path, "entries");
+    _ssmh_path_index(p, sizeof(p), q, (long)t);
+    return get_entry(out, json_array_get(json_array_get(je, (size_t)t), 2), file, p, 2, -1, lim,
+                     err);
+}
+
+static slong sparse_pos(const json_t *je, slong t, int k)
+{
+    return (slong)json_integer_value(json_array_get(json_array_get(je, (size_t)t), (size_t)k));
+}
+
+/* The array-of-rows form: an array of r equal-length rows (c entries),
+   within the dimension limit and the expected shape.  r = 0 takes c =
+   cols (0 when any). */
+static int dense_shape(slong *r, slong *c, const json_t *v, slong rows, slong cols,
+                       const char *file, const char *path, const ssmh_limits_t *lim,
+                       ssmh_error_t *err)
+{
+    char p[300];
+    slong i;
+    long maxd = lim ? lim->max_dim : (1L << 16);
+
+    if (!json_is_array(v))
+        return ssmh_error_set(err, SSMH_E_PARSE, file, path,
+                              "expected a matrix (an array of rows)");
+    *r = (slong)json_array_size(v);
+    *c = 0;
+    if (*r > maxd)
+        return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
+                              "%ld rows exceed the dimension limit %ld", (long)*r, maxd);
+    if (rows >= 0 && *r != rows)
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
+                              "expected %ld rows, found %ld", (long)rows, (long)*r);
+    if (*r == 0) {
+        *c = cols < 0 ? 0 : cols;
+        return SSMH_OK;
     }
+    for (i = 0; i < *r; i++) {
+        const json_t *row = json_array_get(v, (size_t)i);
+        _ssmh_path_index(p, sizeof(p), path, (long)i);
+        if (!json_is_array(row))
+            return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
+                                  "expected a row (an array of numbers)");
+        if (i == 0)
+            *c = (slong)json_array_size(row);
+        if ((slong)json_array_size(row) > maxd)
+            return ssmh_error_set(err, SSMH_E_LIMIT, file, p,
+                                  "%ld columns exceed the dimension limit %ld",
+                                  (long)json_array_size(row), maxd);
+        if ((slong)json_array_size(row) != *c)
+            return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
+                                  "ragged rows: %ld entries, row 0 has %ld",
+                                  (long)json_array_size(row), (long)*c);
+    }
+    if (cols >= 0 && *c != cols)
+        return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
+                              "expected %ld columns, found %ld", (long)cols, (long)*c);
     return SSMH_OK;
 }
 
@@ -187,61 +242,73 @@ int ssmh_json_get_matrix(fmpq_mat_t out, const json_t *v, slong rows,
                          slong cols, const char *file, const char *path,
                          const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    char p[300];
-    slong r, c = 0, i, j;
-    long maxd = lim ? lim->max_dim : (1L << 16);
+    const json_t *je;
+    slong r, c, i, j, t;
+    int rc;
 
-    if (json_is_object(v))
-        return get_sparse(out, v, rows, cols, file, path, lim, err);
-    if (!json_is_array(v))
-        return ssmh_error_set(err, SSMH_E_PARSE, file, path,
-                              "expected a matrix (an array of rows)");
-    r = (slong)json_array_size(v);
-    if (r > maxd)
-        return ssmh_error_set(err, SSMH_E_LIMIT, file, path,
-                              "%ld rows exceed the dimension limit %ld", (long)r, maxd);
-    if (rows >= 0 && r != rows)
-        return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
-                              "expected %ld rows, found %ld", (long)rows, (long)r);
-    if (r == 0) {
-        if (cols < 0)
-            cols = 0;
+    if (json_is_object(v)) {
+        if ((rc = sparse_shape(&r, &c, &je, v, rows, cols, file, path, lim, err)) != SSMH_OK)
+            return rc;
         fmpq_mat_clear(out);
-        fmpq_mat_init(out, 0, cols);
+        fmpq_mat_init(out, r, c);
+        for (t = 0; t < (slong)json_array_size(je); t++)
+            if ((rc = sparse_value(fmpq_mat_entry(out, sparse_pos(je, t, 0), sparse_pos(je, t, 1)),
+                                   je, t, file, path, lim, err)) != SSMH_OK)
+                return rc;
         return SSMH_OK;
     }
-    for (i = 0; i < r; i++) {
-        const json_t *row = json_array_get(v, (size_t)i);
-        _ssmh_path_index(p, sizeof(p), path, (long)i);
-        if (!json_is_array(row))
-            return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
-                                  "expected a row (an array of numbers)");
-        if (i == 0)
-            c = (slong)json_array_size(row);
-        if ((slong)json_array_size(row) > maxd)
-            return ssmh_error_set(err, SSMH_E_LIMIT, file, p,
-                                  "%ld columns exceed the dimension limit %ld",
-                                  (long)json_array_size(row), maxd);
-        if ((slong)json_array_size(row) != c)
-            return ssmh_error_set(err, SSMH_E_SHAPE, file, p,
-                                  "ragged rows: %ld entries, row 0 has %ld",
-                                  (long)json_array_size(row), (long)c);
-    }
-    if (cols >= 0 && c != cols)
-        return ssmh_error_set(err, SSMH_E_SHAPE, file, path,
-                              "expected %ld columns, found %ld", (long)cols, (long)c);
+    if ((rc = dense_shape(&r, &c, v, rows, cols, file, path, lim, err)) != SSMH_OK)
+        return rc;
     fmpq_mat_clear(out);
     fmpq_mat_init(out, r, c);
     for (i = 0; i < r; i++) {
         const json_t *row = json_array_get(v, (size_t)i);
         for (j = 0; j < c; j++) {
-            int rc = get_entry(fmpq_mat_entry(out, i, j), json_array_get(row, (size_t)j), file,
-                               path, (long)i, (long)j, lim, err);
+            rc = get_entry(fmpq_mat_entry(out, i, j), json_array_get(row, (size_t)j), file,
+                           path, (long)i, (long)j, lim, err);
             if (rc != SSMH_OK)
                 return rc;
         }
     }
     return SSMH_OK;
+}
+
+int _ssmh_json_get_spmat(ssmh_spmat_t out, const json_t *v, slong rows, slong cols,
+                         const char *file, const char *path, const ssmh_limits_t *lim,
+                         ssmh_error_t *err)
+{
+    const json_t *je;
+    slong r, c, i, j, t, n;
+    fmpq_t x;
+    int rc = SSMH_OK;
+
+    if (json_is_object(v))
+        rc = sparse_shape(&r, &c, &je, v, rows, cols, file, path, lim, err);
+    else
+        rc = dense_shape(&r, &c, v, rows, cols, file, path, lim, err);
+    if (rc != SSMH_OK)
+        return rc;
+    ssmh_spmat_clear(out);
+    ssmh_spmat_init(out, r, c);
+    fmpq_init(x);
+    if (json_is_object(v)) {
+        n = (slong)json_array_size(je);
+        _ssmh_spmat_fit(out, n);
+        for (t = 0; t < n && rc == SSMH_OK; t++)
+            if ((rc = sparse_value(x, je, t, file, path, lim, err)) == SSMH_OK)
+                _ssmh_spmat_append_swap(out, sparse_pos(je, t, 0), sparse_pos(je, t, 1), x);
+    } else {
+        for (i = 0; i < r && rc == SSMH_OK; i++) {
+            const json_t *row = json_array_get(v, (size_t)i);
+            for (j = 0; j < c && rc == SSMH_OK; j++)
+                if ((rc = get_entry(x, json_array_get(row, (size_t)j), file, path, (long)i,
+                                    (long)j, lim, err)) == SSMH_OK)
+                    _ssmh_spmat_append_swap(out, i, j, x);
+        }
+    }
+    fmpq_clear(x);
+    _ssmh_spmat_finish(out);
+    return rc;
 }
 
 int ssmh_json_get_vector(fmpq_mat_t out, const json_t *v, slong n,

@@ -43,7 +43,7 @@ static int check_keys(const json_t *obj, const char *const *allowed,
 
 /* A possibly complex matrix: a plain matrix (imaginary part 0) or
    {"re": M, "im": M}. */
-static int get_cmatrix(fmpq_mat_t re, fmpq_mat_t im, const json_t *v, slong rows,
+static int get_cmatrix(ssmh_spmat_t re, ssmh_spmat_t im, const json_t *v, slong rows,
                        slong cols, const ctx_t *c, const char *path)
 {
     char p[300];
@@ -57,16 +57,15 @@ static int get_cmatrix(fmpq_mat_t re, fmpq_mat_t im, const json_t *v, slong rows
             return ssmh_error_set(c->err, SSMH_E_VALUE, c->file, path,
                                   "a complex matrix needs both \"re\" and \"im\"");
         _ssmh_path_key(p, sizeof(p), path, "re");
-        if ((rc = ssmh_json_get_matrix(re, jr, rows, cols, c->file, p, c->lim, c->err)) != SSMH_OK)
+        if ((rc = _ssmh_json_get_spmat(re, jr, rows, cols, c->file, p, c->lim, c->err)) != SSMH_OK)
             return rc;
         _ssmh_path_key(p, sizeof(p), path, "im");
-        return ssmh_json_get_matrix(im, ji, fmpq_mat_nrows(re), fmpq_mat_ncols(re),
-                                    c->file, p, c->lim, c->err);
+        return _ssmh_json_get_spmat(im, ji, re->r, re->c, c->file, p, c->lim, c->err);
     }
-    if ((rc = ssmh_json_get_matrix(re, v, rows, cols, c->file, path, c->lim, c->err)) != SSMH_OK)
+    if ((rc = _ssmh_json_get_spmat(re, v, rows, cols, c->file, path, c->lim, c->err)) != SSMH_OK)
         return rc;
-    fmpq_mat_clear(im);
-    fmpq_mat_init(im, fmpq_mat_nrows(re), fmpq_mat_ncols(re));
+    ssmh_spmat_clear(im);
+    ssmh_spmat_init(im, re->r, re->c);
     return SSMH_OK;
 }
 
@@ -207,10 +206,10 @@ int ssmh_model_from_json(ssmh_model_t m, const json_t *obj, const char *file,
     if (cplx)
         rc = get_cmatrix(m->B, m->B_im, v, m->N, -1, &c, p);
     else
-        rc = ssmh_json_get_matrix(m->B, v, m->N, -1, file, p, lim_in, err);
+        rc = _ssmh_json_get_spmat(m->B, v, m->N, -1, file, p, lim_in, err);
     if (rc != SSMH_OK)
         return rc;
-    m->d = fmpq_mat_ncols(m->B);
+    m->d = m->B->c;
     if (m->d == 0)
         return ssmh_error_set(err, SSMH_E_SHAPE, file, p, "B has no columns (d must be at least 1)");
 
@@ -220,10 +219,10 @@ int ssmh_model_from_json(ssmh_model_t m, const json_t *obj, const char *file,
     if (cplx)
         rc = get_cmatrix(m->C, m->C_im, v, -1, m->N, &c, p);
     else
-        rc = ssmh_json_get_matrix(m->C, v, -1, m->N, file, p, lim_in, err);
+        rc = _ssmh_json_get_spmat(m->C, v, -1, m->N, file, p, lim_in, err);
     if (rc != SSMH_OK)
         return rc;
-    m->p = fmpq_mat_nrows(m->C);
+    m->p = m->C->r;
     if (m->p == 0)
         return ssmh_error_set(err, SSMH_E_SHAPE, file, p, "C has no rows (p must be at least 1)");
 

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <ssmheads/core.h>
+#include <ssmheads/spmat.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,8 +46,9 @@ typedef struct {
     fmpq_mat_t A;            /* DENSE: N x N; otherwise 0 x 0 */
     fmpq_mat_t lambda_re;    /* DIAG, COMPLEX_DIAG: N x 1; otherwise 0 x 0 */
     fmpq_mat_t lambda_im;    /* COMPLEX_DIAG: N x 1; otherwise 0 x 0 */
-    fmpq_mat_t B, C;         /* N x d, p x N (real parts for COMPLEX_DIAG) */
-    fmpq_mat_t B_im, C_im;   /* COMPLEX_DIAG: imaginary parts; else 0 x 0 */
+    ssmh_spmat_t B, C;       /* N x d, p x N (real parts for COMPLEX_DIAG),
+                                kept sparse (a channel bank's are mostly 0) */
+    ssmh_spmat_t B_im, C_im; /* COMPLEX_DIAG: imaginary parts; else 0 x 0 */
     fmpq_mat_t D;            /* p x d; zero when the file has no D */
     int has_D;               /* the file gave D explicitly */
     slong length;            /* the file's "length", or 0 when absent */
@@ -57,9 +59,9 @@ typedef ssmh_model_struct ssmh_model_t[1];
 void ssmh_model_init(ssmh_model_t m);
 void ssmh_model_clear(ssmh_model_t m);
 /* SSMH_OK when the independent checker can hold a certificate about m
-   within lim (its dense realification, doc/trust.md); SSMH_E_LIMIT, with a
-   message, when it would refuse one -- then no certificate is written.
-   lim NULL: the defaults. */
+   within lim (the dense bounds on its realification, doc/trust.md);
+   SSMH_E_LIMIT, with a message, when it would refuse one -- then no
+   certificate is written.  lim NULL: the defaults. */
 int ssmh_model_checkable(const ssmh_model_t m, const ssmh_limits_t *lim, ssmh_error_t *err);
 /* Deep copy. */
 void ssmh_model_set(ssmh_model_t out, const ssmh_model_t in);
