@@ -32,22 +32,11 @@ static int annihilates_blocks(const mpq_t *q, long deg, const ssmhc_smat *W, int
     }
     mpq_init(t);
     for (v = 0; v < W->rows && ok == 1; v++) {
-        long prev = -1, j;
+        long j;
         if (W->rowptr[v] == W->rowptr[v + 1])
             continue;
         /* the active states: whole blocks meeting the vector's nonzeros */
-        na = 0;
-        for (k = W->rowptr[v]; k < W->rowptr[v + 1]; k++) {
-            long s = W->col[k], b, u;
-            if (m->blk[s] == 2)
-                s--;
-            if (s <= prev)
-                continue;
-            prev = s;
-            b = m->blk[s] == 1 ? 2 : 1;
-            for (u = s; u < s + b; u++)
-                act[na++] = u;
-        }
+        na = ssmhc_model_block_support(act, NULL, m, W, v);
         for (i = 0, k = W->rowptr[v]; i < na; i++) {
             mpq_set_ui(w[i], 0, 1);
             if (k < W->rowptr[v + 1] && W->col[k] == act[i])

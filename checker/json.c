@@ -225,13 +225,9 @@ static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
     return 0;
 }
 
-int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+int ssmhc_json_dense_shape(long *r_out, long *c_out, const json_t *v, long rows, long cols)
 {
-    long r, c = -1, i, j;
-    out->rows = out->cols = 0;
-    out->e = NULL;
-    if (json_is_object(v))
-        return sparse_qmat(out, v, rows, cols);
+    long r, c = -1, i;
     if (!json_is_array(v))
         return -1;
     r = (long)json_array_size(v);
@@ -251,6 +247,20 @@ int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
     if ((cols >= 0 && c != cols) || c > 100000)
         return -1;
     if (ssmhc_dense_check(r, c, "a matrix") != 0)
+        return -1;
+    *r_out = r;
+    *c_out = c;
+    return 0;
+}
+
+int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+{
+    long r, c, i, j;
+    out->rows = out->cols = 0;
+    out->e = NULL;
+    if (json_is_object(v))
+        return sparse_qmat(out, v, rows, cols);
+    if (ssmhc_json_dense_shape(&r, &c, v, rows, cols) != 0)
         return -1;
     ssmhc_qmat_init(out, r, c);
     for (i = 0; i < r; i++)

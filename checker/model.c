@@ -295,6 +295,27 @@ const __mpq_struct *ssmhc_model_A_entry(const ssmhc_model *m, long i, long j)
     return m->zero;
 }
 
+long ssmhc_model_block_support(long *act, long *part, const ssmhc_model *m,
+                               const ssmhc_smat *W, long v)
+{
+    long na = 0, prev = -1, k, t;
+    for (k = W->rowptr[v]; k < W->rowptr[v + 1]; k++) {
+        long s = W->col[k], b;
+        if (m->blk[s] == 2)   /* the second state of a 2 x 2 block */
+            s--;
+        if (s <= prev)        /* its block is in already (the states increase) */
+            continue;
+        prev = s;
+        b = block_size(m, s);
+        for (t = s; t < s + b; t++) {
+            if (part != NULL)
+                part[na] = b == 1 ? -1 : (t == s ? na + 1 : na - 1);
+            act[na++] = t;
+        }
+    }
+    return na;
+}
+
 int ssmhc_model_equal(const ssmhc_model *a, const ssmhc_model *b)
 {
     long i, j, lo, hi;

@@ -147,29 +147,15 @@ static int lag_entries_blocks(u64 *out, const ssmhc_model *m, const long *lags, 
     if (ssmhc_reduce_mat(a, &m->Ab, P) != 0)
         goto done;
     for (c = 0; c < d; c++) {
-        long power = 0, prev = -1;
+        long power = 0;
         /* the entries in column c */
         for (j = 0, nj = 0; j < r; j++)
             if (ecol[j] == c)
                 jl[nj++] = j;
         if (nj == 0)
             continue;
-        /* the active states: whole blocks meeting a nonzero of B[., c]
-           (the states increase, so do their blocks' first states) */
-        na = 0;
-        for (k = Bt.rowptr[c]; k < Bt.rowptr[c + 1]; k++) {
-            long s = Bt.col[k], b, t;
-            if (m->blk[s] == 2)
-                s--;
-            if (s <= prev)
-                continue;
-            prev = s;
-            b = m->blk[s] == 1 ? 2 : 1;
-            for (t = s; t < s + b; t++) {
-                part[na] = b == 1 ? -1 : (t == s ? na + 1 : na - 1);
-                act[na++] = t;
-            }
-        }
+        /* the active states: whole blocks meeting a nonzero of B[., c] */
+        na = ssmhc_model_block_support(act, part, m, &Bt, c);
         for (i = 0, k = Bt.rowptr[c]; i < na; i++) {
             long t = act[i];
             ad[i] = a[2 * t];

@@ -126,31 +126,13 @@ static int sparse_form(ssmhc_smat *out, const json_t *v, long rows, long cols)
 
 int ssmhc_json_smat(ssmhc_smat *out, const json_t *v, long rows, long cols)
 {
-    long r, c = -1, i, j;
+    long r, c, i, j;
     mpq_t x;
     int rc = 0;
     memset(out, 0, sizeof(*out));
     if (json_is_object(v))
         return sparse_form(out, v, rows, cols);
-    if (!json_is_array(v))
-        return -1;
-    r = (long)json_array_size(v);
-    if ((rows >= 0 && r != rows) || r > 100000)
-        return -1;
-    for (i = 0; i < r; i++) {
-        const json_t *row = json_array_get(v, (size_t)i);
-        if (!json_is_array(row))
-            return -1;
-        if (i == 0)
-            c = (long)json_array_size(row);
-        if ((long)json_array_size(row) != c)
-            return -1;
-    }
-    if (r == 0)
-        c = cols >= 0 ? cols : 0;
-    if ((cols >= 0 && c != cols) || c > 100000)
-        return -1;
-    if (ssmhc_dense_check(r, c, "a matrix") != 0)
+    if (ssmhc_json_dense_shape(&r, &c, v, rows, cols) != 0)
         return -1;
     ssmhc_smat_init(out, r, c);
     mpq_init(x);

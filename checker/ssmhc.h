@@ -181,6 +181,10 @@ void ssmhc_qmat_mul_smat(ssmhc_qmat *out, const ssmhc_qmat *x, const ssmhc_smat 
 /* A rational from a JSON string ("-3/4", "0.125", "1e-3") or JSON integer.
    Returns 0 on success, -1 otherwise. */
 int ssmhc_json_rational(mpq_t out, const json_t *v);
+/* The dense form of a matrix, an array of rows of equal length: its shape
+   (*r_out x *c_out), checked against rows/cols (< 0: any) and bounded by
+   ssmhc_dense_check.  0, or -1 (nothing written). */
+int ssmhc_json_dense_shape(long *r_out, long *c_out, const json_t *v, long rows, long cols);
 /* A matrix with the given shape (rows/cols < 0: any).  out is initialised by
    the call on success (and left cleared-safe on failure). */
 int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols);
@@ -209,6 +213,12 @@ void ssmhc_model_clear(ssmhc_model *m);
 int ssmhc_model_equal(const ssmhc_model *a, const ssmhc_model *b);
 /* The entry A[i][j] of the realified A (read-only, never allocated). */
 const __mpq_struct *ssmhc_model_A_entry(const ssmhc_model *m, long i, long j);
+/* Block-diagonal m: the states of the whole blocks that meet a nonzero of
+   row v of W (whose columns are states), increasing, into act (room for N);
+   part[i], unless part is NULL, the index in act of act[i]'s partner state,
+   or -1 for a 1 x 1 block.  Returns how many. */
+long ssmhc_model_block_support(long *act, long *part, const ssmhc_model *m,
+                               const ssmhc_smat *W, long v);
 /* out = A X  (out initialised by the caller with the right shape). */
 void ssmhc_model_apply_A(ssmhc_qmat *out, const ssmhc_model *m, const ssmhc_qmat *X);
 /* out = X A */
