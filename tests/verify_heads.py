@@ -19,7 +19,7 @@ import re
 import sys
 from fractions import Fraction
 
-NUM = re.compile(r'^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$')
+NUM = re.compile(r'^[+-]?(\d+(\.\d*)?|\.\d+)([eEdD][+-]?\d+)?$')   # d, D: Fortran's exponent
 FRAC = re.compile(r'^[+-]?\d+/\d+$')
 HEX = re.compile(r'^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$')
 
@@ -49,6 +49,7 @@ def num(v):
             raise Reject('zero denominator')
         return Fraction(int(a), int(b))
     if NUM.match(v):
+        v = v.replace('d', 'e').replace('D', 'e')   # "0.1D+05" as SLICOT data files write it
         m = re.match(r'^[+-]?[^eE]*[eE]([+-]?\d+)$', v)
         if m and abs(int(m.group(1))) > 100000:
             raise Reject('exponent too large')
