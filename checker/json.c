@@ -190,7 +190,8 @@ int ssmhc_json_rational(mpq_t out, const json_t *v)
 
 /* {"rows": R, "cols": C, "entries": [[i, j, v], ...]}, positions strictly
    increasing row-major, the rest zero; R * C at most 2^27. */
-static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+int ssmhc_json_sparse_shape(long *r_out, long *c_out, const json_t **entries, const json_t *v,
+                            long rows, long cols)
 {
     long r, c, n, t, i, j;
     long long last = -1;
@@ -212,6 +213,19 @@ static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
             return -1;
         last = (long long)i * c + j;
     }
+    *r_out = r;
+    *c_out = c;
+    *entries = je;
+    return 0;
+}
+
+static int sparse_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols)
+{
+    long r, c, n, t, i, j;
+    const json_t *je;
+    if (ssmhc_json_sparse_shape(&r, &c, &je, v, rows, cols) != 0)
+        return -1;
+    n = (long)json_array_size(je);
     ssmhc_qmat_init(out, r, c);
     for (t = 0; t < n; t++) {
         const json_t *e = json_array_get(je, (size_t)t);

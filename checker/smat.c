@@ -85,27 +85,13 @@ void ssmhc_smat_finish(ssmhc_smat *m)
    same bound as the dense form, so a dense copy stays possible). */
 static int sparse_form(ssmhc_smat *out, const json_t *v, long rows, long cols)
 {
-    long r, c, n, t, i, j;
-    long long last = -1;
-    const json_t *je = json_object_get(v, "entries");
+    long r, c, n, t;
+    const json_t *je;
     mpq_t x;
     int rc = 0;
-    if (json_object_size(v) != 3 || ssmhc_json_long(&r, json_object_get(v, "rows"), 0, 1L << 40) != 0
-        || ssmhc_json_long(&c, json_object_get(v, "cols"), 0, 1L << 40) != 0 || !json_is_array(je))
-        return -1;
-    if ((rows >= 0 && r != rows) || (cols >= 0 && c != cols))
-        return -1;
-    if (ssmhc_dense_check(r, c, "a sparse matrix") != 0)
+    if (ssmhc_json_sparse_shape(&r, &c, &je, v, rows, cols) != 0)
         return -1;
     n = (long)json_array_size(je);
-    for (t = 0; t < n; t++) {
-        const json_t *e = json_array_get(je, (size_t)t);
-        if (json_array_size(e) != 3 || ssmhc_json_long(&i, json_array_get(e, 0), 0, r - 1) != 0
-            || ssmhc_json_long(&j, json_array_get(e, 1), 0, c - 1) != 0
-            || (long long)i * c + j <= last)
-            return -1;
-        last = (long long)i * c + j;
-    }
     ssmhc_smat_init(out, r, c);
     fit(out, n);
     mpq_init(x);

@@ -185,6 +185,12 @@ int ssmhc_json_rational(mpq_t out, const json_t *v);
    (*r_out x *c_out), checked against rows/cols (< 0: any) and bounded by
    ssmhc_dense_check.  0, or -1 (nothing written). */
 int ssmhc_json_dense_shape(long *r_out, long *c_out, const json_t *v, long rows, long cols);
+/* The sparse form {"rows": R, "cols": C, "entries": [[i, j, v], ...]}: the
+   shape checked as above (R x C bounded by ssmhc_dense_check), every
+   position in range and strictly increasing row-major; *entries the array
+   (its values not yet read).  0, or -1 (nothing written). */
+int ssmhc_json_sparse_shape(long *r_out, long *c_out, const json_t **entries, const json_t *v,
+                            long rows, long cols);
 /* A matrix with the given shape (rows/cols < 0: any).  out is initialised by
    the call on success (and left cleared-safe on failure). */
 int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols);
