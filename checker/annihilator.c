@@ -20,16 +20,9 @@ static int annihilates_blocks(const mpq_t *q, long deg, const ssmhc_smat *W, int
 {
     long n = m->N, v, k, i, na;
     long *act = ssmhc_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1));
-    mpq_t *w = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
-    mpq_t *y = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
-    mpq_t *z = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
+    mpq_t *w = ssmhc_qvec_init(n), *y = ssmhc_qvec_init(n), *z = ssmhc_qvec_init(n);
     mpq_t t;
     int ok = 1;
-    for (i = 0; i < n; i++) {
-        mpq_init(w[i]);
-        mpq_init(y[i]);
-        mpq_init(z[i]);
-    }
     mpq_init(t);
     for (v = 0; v < W->rows && ok == 1; v++) {
         long j;
@@ -65,16 +58,11 @@ static int annihilates_blocks(const mpq_t *q, long deg, const ssmhc_smat *W, int
             if (mpq_sgn(y[i]) != 0)
                 ok = 0;
     }
-    for (i = 0; i < n; i++) {
-        mpq_clear(w[i]);
-        mpq_clear(y[i]);
-        mpq_clear(z[i]);
-    }
     mpq_clear(t);
     free(act);
-    free(w);
-    free(y);
-    free(z);
+    ssmhc_qvec_clear(w, n);
+    ssmhc_qvec_clear(y, n);
+    ssmhc_qvec_clear(z, n);
     return ok;
 }
 

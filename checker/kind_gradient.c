@@ -365,9 +365,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
         if (m->block_diag) {
             /* structured A: the norms without the dense lags (lag_norms.c),
                under the same bit, work and memory limits */
-            mpq_t *f = ssmhc_malloc(sizeof(mpq_t) * (size_t)(nl > 0 ? nl : 1));
-            for (i = 0; i < nl; i++)
-                mpq_init(f[i]);
+            mpq_t *f = ssmhc_qvec_init(nl);
             for (i = 0; i < nl && v == SSMHC_VERIFIED; i++)
                 if (ssmhc_json_rational(c, json_array_get(jnf, (size_t)i)) != 0)
                     v = ssmhc_fail(r, "claim: norms_f2[%ld] is not an exact number", i);
@@ -378,9 +376,7 @@ ssmhc_verdict_t ssmhc_check_gradient(const json_t *cert, const ssmhc_model *m, s
                 if (!mpq_equal(c, f[i]))
                     v = ssmhc_fail(r, "claim: norms_f2[%ld] is not ||K_%ld||_F^2", i, i);
             }
-            for (i = 0; i < nl; i++)
-                mpq_clear(f[i]);
-            free(f);
+            ssmhc_qvec_clear(f, nl);
         } else {
             ssmhc_lagstream ls;
             ssmhc_qmat K;

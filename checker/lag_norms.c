@@ -133,9 +133,7 @@ static void blocks_init(blocks_t *bl, const ssmhc_model *m)
     bl->rs[bl->nb] = nr;
     bl->cs[bl->nb] = nc;
     bl->co[bl->nb] = bl->ncv;
-    bl->Cv = ssmhc_malloc(sizeof(mpq_t) * (size_t)(bl->ncv > 0 ? bl->ncv : 1));
-    for (x = 0; x < bl->ncv; x++)
-        mpq_init(bl->Cv[x]);
+    bl->Cv = ssmhc_qvec_init(bl->ncv);
     for (k = 0; k < bl->nb; k++) {
         long sz = bl->st[k + 1] - bl->st[k], q;
         for (x = bl->rs[k]; x < bl->rs[k + 1]; x++)
@@ -152,10 +150,7 @@ static void blocks_init(blocks_t *bl, const ssmhc_model *m)
 
 static void blocks_clear(blocks_t *bl)
 {
-    long x;
-    for (x = 0; x < bl->ncv; x++)
-        mpq_clear(bl->Cv[x]);
-    free(bl->Cv);
+    ssmhc_qvec_clear(bl->Cv, bl->ncv);
     free(bl->co);
     free(bl->st);
     free(bl->rs);
@@ -226,15 +221,9 @@ static int norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, lo
     for (x = 0, e = 0; x < m->p; x++)
         for (y = m->D.rowptr[x]; y < m->D.rowptr[x + 1]; y++)
             dix[e++] = code_index(codes, npos, x * d + m->D.col[y]);
-    X = ssmhc_malloc(sizeof(mpq_t) * (size_t)(nx > 0 ? nx : 1));
-    Y = ssmhc_malloc(sizeof(mpq_t) * (size_t)(nx > 0 ? nx : 1));
-    K = ssmhc_malloc(sizeof(mpq_t) * (size_t)(npos > 0 ? npos : 1));
-    for (e = 0; e < nx; e++) {
-        mpq_init(X[e]);
-        mpq_init(Y[e]);
-    }
-    for (e = 0; e < npos; e++)
-        mpq_init(K[e]);
+    X = ssmhc_qvec_init(nx);
+    Y = ssmhc_qvec_init(nx);
+    K = ssmhc_qvec_init(npos);
     mpq_init(s);
     mpq_init(v);
     for (k = 0; k < bl->nb; k++) {   /* X = B on the touched columns */
@@ -302,15 +291,9 @@ static int norms_sparse(mpq_t *out, const ssmhc_model *m, const blocks_t *bl, lo
             }
         }
     }
-    for (e = 0; e < nx; e++) {
-        mpq_clear(X[e]);
-        mpq_clear(Y[e]);
-    }
-    for (e = 0; e < npos; e++)
-        mpq_clear(K[e]);
-    free(X);
-    free(Y);
-    free(K);
+    ssmhc_qvec_clear(X, nx);
+    ssmhc_qvec_clear(Y, nx);
+    ssmhc_qvec_clear(K, npos);
     free(xoff);
     free(poff);
     free(codes);

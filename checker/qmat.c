@@ -39,6 +39,23 @@ void ssmhc_qmat_clear(ssmhc_qmat *m)
     m->rows = m->cols = 0;
 }
 
+mpq_t *ssmhc_qvec_init(long n)
+{
+    mpq_t *v = ssmhc_malloc(sizeof(mpq_t) * (size_t)(n > 0 ? n : 1));
+    long i;
+    for (i = 0; i < n; i++)
+        mpq_init(v[i]);
+    return v;
+}
+
+void ssmhc_qvec_clear(mpq_t *v, long n)
+{
+    long i;
+    for (i = 0; i < n; i++)
+        mpq_clear(v[i]);
+    free(v);
+}
+
 void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in)
 {
     size_t i, n = (size_t)in->rows * (size_t)in->cols;

@@ -129,6 +129,10 @@ typedef struct {
 
 void ssmhc_qmat_init(ssmhc_qmat *m, long rows, long cols);   /* zeros */
 void ssmhc_qmat_clear(ssmhc_qmat *m);
+/* A vector of n rationals, all 0 (room for one when n = 0); freed, with
+   its entries, by ssmhc_qvec_clear(v, n). */
+mpq_t *ssmhc_qvec_init(long n);
+void ssmhc_qvec_clear(mpq_t *v, long n);
 void ssmhc_qmat_copy(ssmhc_qmat *out, const ssmhc_qmat *in); /* out initialised */
 void ssmhc_qmat_mul(ssmhc_qmat *out, const ssmhc_qmat *a, const ssmhc_qmat *b);
 int ssmhc_qmat_equal(const ssmhc_qmat *a, const ssmhc_qmat *b);
