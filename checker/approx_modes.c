@@ -650,6 +650,16 @@ ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *
         v = ssmhc_fail(r, "witness.e: e^2 < E2");
         goto done;
     }
+    {   /* the work is paid for before it is done: Gammat (m^2 n, two pieces each
+           side), the Gram matrices (M^2 (p + d)) and the m x m products */
+        double mq = (double)mm, M = (double)w.M;
+        if (ssmhc_work_spend(4.0 * mq * mq * (double)n + M * M * (double)(w.p + w.d)
+                                 + 40.0 * mq * mq * (mq + (double)H),
+                             "approx: the mode witness") != 0) {
+            v = ssmhc_limit(r, "%s", ssmhc_limit_note());
+            goto done;
+        }
+    }
     mode_psi(&Psi, &w, m);
     mode_gamma(&Gam, &w, m, n, s);
     mpz_set_ui(z1, 0);
