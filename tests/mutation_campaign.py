@@ -9,6 +9,14 @@ model -- and every mutant classified by an independent computation:
   standard library) decides whether the mutant is still a valid proof, and
   when it is, tests/oracle.py (brute-force exact ranks) must confirm its
   claim -- so the classifier is itself cross-checked;
+- heads certificates with the mode form of the lower witness (the
+  producer's `heads --no-profile` on block-diagonal witnesses, and the
+  valid hand-made witnesses/verify/mode_*.cert): besides the systematic
+  mutants, each mode index moved to the next and previous mode, each part
+  flipped, adjacent entries and adjacent modes swapped (judged as above),
+  and the claims the mode form cannot prove whatever the model -- k moved
+  by one, the true n_star or profile added, n below F -- which the
+  classifier must itself reject;
 - gradient certificates (verdicts stable, marginal, unstable, or none): the
   same systematic mutants, judged by tests/verify_gradient.py (the second
   gradient checker: exact LDL^T of P, gamma^2 P - A^T P A and the beta
@@ -60,6 +68,12 @@ VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or
 TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
 
+# block-diagonal witnesses with distinct nonzero eigenvalues (and a conjugate
+# pair, a real mode written as complex): `heads --no-profile` writes the mode form
+MODE_MODELS = ('heads/distinct_diag.json', 'heads/rotation_complex.json', 'heads/bank.json',
+               'heads/lambda_I_diag.json', 'heads/cancel_2re.json')
+
+
 def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
@@ -82,6 +96,13 @@ def corpus(tmp, small=False):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
                 out.append(('heads', verify_heads.load(c)))
+    for i, m in enumerate(MODE_MODELS):   # the mode form of the lower witness
+        c = os.path.join(tmp, 'hm%d.json' % i)
+        if run(['heads', os.path.join(TOP, 'witnesses', m), '--no-profile', '--cert', c]).returncode == 0:
+            out.append(('heads', verify_heads.load(c)))
+    out += [('heads', verify_heads.load(f))
+            for f in sorted(glob.glob(os.path.join(TOP, 'witnesses', 'verify', 'mode_*.cert')))
+            if not os.path.basename(f).startswith('mode_bad_')]
     gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
@@ -227,6 +248,52 @@ def approx_class(m):
     return verify_heads.verdict(verify_approx.check, m)
 
 
+def is_mode_form(cert):
+    w = cert.get('witness') if isinstance(cert, dict) else None
+    lw = w.get('lower') if isinstance(w, dict) else None
+    return isinstance(lw, dict) and 'modes' in lw
+
+
+def mode_mutants(cert):
+    """Mutants of a mode-form heads certificate (doc/cert-heads.md) that the
+    systematic ones reach only by chance, as (label, mutant): "mode ..."
+    ones to be judged, "contract ..." ones the mode form cannot prove
+    whatever the model (the classifier must reject them too)."""
+    out = []
+    if not is_mode_form(cert):
+        return out
+    lw, c = cert['witness']['lower'], cert['claim']
+    A = cert['model']['A']
+    N = len(A['diag']) if 'diag' in A else len(A['complex_diag']['re'])
+    modes, ents = lw['modes'], lw['entries']
+
+    def mutant(label, f):
+        m = copy.deepcopy(cert)
+        f(m, m['witness']['lower'], m['claim'])
+        out.append((label, m))
+    for i, (s, part) in enumerate(modes):
+        for s2 in sorted({(s + 1) % N, (s - 1) % N} - {s}):
+            mutant('mode index %d: %d -> %d' % (i, s, s2), lambda m, w, c_, i=i, s2=s2: w['modes'][i].__setitem__(0, s2))
+        mutant('mode part %d: %d -> %d' % (i, part, 1 - part),
+               lambda m, w, c_, i=i, part=part: w['modes'][i].__setitem__(1, 1 - part))
+    for key, v in (('entries', ents), ('modes', modes)):
+        for i in range(len(v) - 1):
+            def swap(m, w, c_, key=key, i=i):
+                w[key][i], w[key][i + 1] = w[key][i + 1], w[key][i]
+            mutant('mode %s %d <-> %d' % (key, i, i + 1), swap)
+    truth = oracle.heads(cert['model'])
+    for dk in (-1, 1):
+        if c['k'] + dk >= 0:
+            mutant('contract k %+d' % dk, lambda m, w, c_, dk=dk: c_.update(k=c['k'] + dk))
+    mutant('contract n_star added', lambda m, w, c_: c_.update(n_star=truth['n_star']))
+    mutant('contract profile added', lambda m, w, c_: c_.update(profile=truth['profile']))
+    F = verify_heads.lag_bound(verify_heads.realify(cert['model']), cert['witness']['upper'])
+    for n in sorted({1, F - 1}):
+        if 1 <= n < F:
+            mutant('contract n = %d below F = %d' % (n, F), lambda m, w, c_, n=n: c_.update(n=n))
+    return out
+
+
 def claim_mutants(kind, cert):
     """Mutants whose claim is false by construction."""
     out = []
@@ -336,6 +403,14 @@ def main(argv):
         if kind in ('heads', 'represent', 'approx') or (kind == 'gradient' and gradient_class(cert)):
             jobs += [(kind, lab, m) for lab, m in structural_mutants(cert, rng)]
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
+        if kind == 'heads':
+            mm = mode_mutants(cert)
+            if limit is not None:   # make check: one of each sort per certificate
+                sorts = {}
+                for lab, m in mm:
+                    sorts.setdefault(' '.join(lab.split()[:2]), []).append((lab, m))
+                mm = [rng.choice(v) for _, v in sorted(sorts.items())]
+            fixed += [(kind, lab, m) for lab, m in mm]
     total = len(jobs) + len(fixed)
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
         jobs = rng.sample(jobs, limit)
@@ -354,8 +429,13 @@ def main(argv):
     bad = []
     path = os.path.join(tmp, 'mutant.json')
     for kind, lab, m in jobs:
-        structural = lab.split()[0] in ('number', 'shorten', 'lengthen', 'swap', 'add', 'delete')
-        if not structural:
+        word = lab.split()[0]
+        structural = word in ('number', 'shorten', 'lengthen', 'swap', 'add', 'delete', 'mode')
+        if word == 'contract':          # the mode form cannot prove it: the classifier must agree
+            valid = False
+            if heads_class(m):
+                bad.append('classifier accepted a mode-form mutant the contract forbids: %s' % lab)
+        elif not structural:
             valid = False               # claim mutants: false by construction
         elif kind == 'heads':
             valid = heads_class(m)
@@ -379,7 +459,7 @@ def main(argv):
             key = 'invalid_ACCEPTED'
             bad.append('ACCEPTED an invalid mutant: %s %s' % (kind, lab))
         counts[key] += 1
-        pk = per_kind.setdefault(kind, [0, 0])
+        pk = per_kind.setdefault('heads/modes' if kind == 'heads' and is_mode_form(m) else kind, [0, 0])
         pk[0] += 1
         pk[1] += valid
     for kind, lab, m in resource:

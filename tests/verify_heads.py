@@ -120,7 +120,8 @@ def realify(m):
 
         def cm(v, rows, cols):
             if isinstance(v, dict) and 'entries' not in v:
-                return matrix(v['re'], rows, cols), matrix(v['im'], rows, cols)
+                r_ = matrix(v['re'], rows, cols)
+                return r_, matrix(v['im'], len(r_), len(r_[0]) if r_ else cols)
             r_ = matrix(v, rows, cols)
             return r_, [[Fraction(0)] * len(r_[0]) for _ in r_]
         Br, Bi = cm(m['B'], N, None)
@@ -267,6 +268,20 @@ def annihilator_degree(model, ann):
     if any(x != 0 for r in acc for x in r):
         raise Reject('the annihilator does not annihilate')
     return mdeg
+
+
+def lag_bound(model, up):
+    """F of the upper witness up (doc/cert-heads.md): every K_l with l >= F
+    lies in span{K_l : l < F}; the annihilator is checked exactly."""
+    delayed, M, Aent, blocks, B, C, D = model
+    if not isinstance(up, dict):
+        raise Reject('no upper witness')
+    ann = up.get('annihilator')
+    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C', 'cayley_hamilton'):
+        raise Reject('bad annihilator')
+    mdeg = M if ann['side'] == 'cayley_hamilton' else annihilator_degree(model, ann)
+    dzero = not delayed and all(x == 0 for r in D for x in r)
+    return mdeg if dzero else mdeg + 1
 
 
 def ints(v, what):
@@ -420,14 +435,7 @@ def check(cert):
 
     # upper: the annihilator and F
     up = wit.get('upper')
-    if not isinstance(up, dict):
-        raise Reject('no upper witness')
-    ann = up.get('annihilator')
-    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C', 'cayley_hamilton'):
-        raise Reject('bad annihilator')
-    mdeg = M if ann['side'] == 'cayley_hamilton' else annihilator_degree(model, ann)
-    dzero = not delayed and all(x == 0 for r in D for x in r)
-    F = mdeg if dzero else mdeg + 1
+    F = lag_bound(model, up)
 
     # lower: pivots independent mod P
     lw = wit.get('lower')
