@@ -15,6 +15,8 @@
 
 typedef struct {
     long r, *lags, *erow, *ecol;
+    int modes;       /* the mode form: lags NULL, mode[i], part[i] instead */
+    long *mode, *part;
     long m, Z;
     long F;          /* lags >= F are covered by the recurrence */
     char *covered;   /* covered[l] for l < F (pivots count as covered) */
@@ -44,6 +46,12 @@ static long upper_at(const heads_ctx *c, long j)
 static int proven(const heads_ctx *c, long j, long v)
 {
     return S_at(c, j) == v && upper_at(c, j) == v;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
 }
 
 static int read_longs(long *out, const json_t *a, long n, long lo, long hi)
@@ -83,7 +91,7 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     const json_t *jp, *jl, *je;
     mpz_t P, lo, hi;
     u64 Pu, *X;
-    long i, j, k;
+    long i, k;
     int ok;
 
     c->r = 0;
@@ -92,11 +100,12 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     if (!json_is_object(low) || json_object_size(low) != 3)
         return ssmhc_fail(r, "lower: malformed");
     jp = json_object_get(low, "prime");
-    jl = json_object_get(low, "lags");
+    c->modes = json_object_get(low, "modes") != NULL;
+    jl = json_object_get(low, c->modes ? "modes" : "lags");
     je = json_object_get(low, "entries");
     if (!json_is_string(jp) || !json_is_array(jl) || !json_is_array(je)
         || json_array_size(jl) != json_array_size(je) || json_array_size(jl) == 0)
-        return ssmhc_fail(r, "lower: prime, lags and entries malformed");
+        return ssmhc_fail(r, "lower: prime, %s and entries malformed", c->modes ? "modes" : "lags");
     mpz_init(P);
     mpz_init(lo);
     mpz_init(hi);
@@ -113,67 +122,72 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
         return ssmhc_fail(r, "lower: the modulus is not a prime in (2, 2^63)");
     c->r = (long)json_array_size(jl);
     if (c->r > m->p * m->d || c->r > c->F)
-        return ssmhc_fail(r, "lower: more lags than the dimension allows");
-    c->lags = malloc(sizeof(long) * (size_t)c->r);
+        return ssmhc_fail(r, "lower: more %s than the dimension allows", c->modes ? "modes" : "lags");
     c->erow = malloc(sizeof(long) * (size_t)c->r);
     c->ecol = malloc(sizeof(long) * (size_t)c->r);
-    if (read_longs(c->lags, jl, c->r, 0, c->F - 1) != 0)
-        return ssmhc_fail(r, "lower: a lag is not an integer in [0, F - 1] (F = %ld)", c->F);
-    for (i = 1; i < c->r; i++)
-        if (c->lags[i] <= c->lags[i - 1])
-            return ssmhc_fail(r, "lower: lags are not strictly increasing");
+    if (c->modes) {
+        long nm = m->complex_modes ? m->N / 2 : m->N;
+        if (!m->block_diag)
+            return ssmhc_fail(r, "lower: the mode form needs a diag or complex_diag model");
+        c->mode = malloc(sizeof(long) * (size_t)c->r);
+        c->part = malloc(sizeof(long) * (size_t)c->r);
+        for (i = 0; i < c->r; i++) {
+            const json_t *e = json_array_get(jl, (size_t)i);
+            if (!json_is_array(e) || json_array_size(e) != 2
+                || ssmhc_json_long(c->mode + i, json_array_get(e, 0), 0, nm - 1) != 0
+                || ssmhc_json_long(c->part + i, json_array_get(e, 1), 0, 1) != 0)
+                return ssmhc_fail(r, "lower: mode %ld is not a pair [mode, part] (mode < %ld, "
+                                     "part 0 or 1)", i, nm);
+        }
+    } else {
+        c->lags = malloc(sizeof(long) * (size_t)c->r);
+        if (read_longs(c->lags, jl, c->r, 0, c->F - 1) != 0)
+            return ssmhc_fail(r, "lower: a lag is not an integer in [0, F - 1] (F = %ld)", c->F);
+        for (i = 1; i < c->r; i++)
+            if (c->lags[i] <= c->lags[i - 1])
+                return ssmhc_fail(r, "lower: lags are not strictly increasing");
+    }
     for (i = 0; i < c->r; i++) {
         const json_t *e = json_array_get(je, (size_t)i);
         if (!json_is_array(e) || json_array_size(e) != 2
             || ssmhc_json_long(c->erow + i, json_array_get(e, 0), 0, m->p - 1) != 0
             || ssmhc_json_long(c->ecol + i, json_array_get(e, 1), 0, m->d - 1) != 0)
             return ssmhc_fail(r, "lower: entry %ld is not a position [row, col] of K", i);
-        for (j = 0; j < i; j++)
-            if (c->erow[j] == c->erow[i] && c->ecol[j] == c->ecol[i])
-                return ssmhc_fail(r, "lower: entry %ld repeats entry %ld", i, j);
+    }
+    {   /* distinct positions: sorted row-major keys */
+        long *key = malloc(sizeof(long) * (size_t)c->r);
+        for (i = 0; i < c->r; i++)
+            key[i] = c->erow[i] * m->d + c->ecol[i];
+        qsort(key, (size_t)c->r, sizeof(long), cmp_long);
+        for (i = 1; i < c->r && key[i] != key[i - 1]; i++)
+            ;
+        free(key);
+        if (i < c->r)
+            return ssmhc_fail(r, "lower: an entry position repeats");
     }
     if (ssmhc_limits_get()->max_memory > 0
         && (size_t)c->r * (size_t)c->r > ssmhc_limits_get()->max_memory / 4 / sizeof(u64))
         return ssmhc_limit(r, "lower: a %ld x %ld matrix mod P needs more than a quarter of the "
                            "memory limit (--max-memory)", c->r, c->r);
-    X = malloc(sizeof(u64) * (size_t)(c->r * c->r));
-    if (ssmhc_lag_entries_mod(X, m, c->lags, c->r, c->erow, c->ecol, Pu) != 0) {
+    X = ssmhc_malloc(sizeof(u64) * (size_t)(c->r * c->r));
+    if (c->modes) {
+        int rc = ssmhc_mode_entries_mod(X, m, c->mode, c->part, c->r, c->erow, c->ecol, Pu, r);
+        if (rc != 0) {
+            free(X);
+            return rc == -1 ? ssmhc_fail(r, "lower: the prime divides a denominator of the model")
+                            : SSMHC_REJECTED;
+        }
+    } else if (ssmhc_lag_entries_mod(X, m, c->lags, c->r, c->erow, c->ecol, Pu) != 0) {
         free(X);
         return ssmhc_fail(r, "lower: the prime divides a denominator of the model");
     }
     /* Elimination without pivoting: every leading minor must be nonzero. */
-    for (k = 0; k < c->r; k++) {
-        u64 piv = X[k * c->r + k], inv, e2 = Pu - 2, base;
-        if (piv == 0) {
-            free(X);
-            return ssmhc_fail(r, "lower: leading minor %ld is zero mod P", k + 1);
-        }
-        inv = 1;
-        base = piv;
-        while (e2) {
-            if (e2 & 1)
-                inv = ssmhc_mulmod(inv, base, Pu);
-            base = ssmhc_mulmod(base, base, Pu);
-            e2 >>= 1;
-        }
-        if (ssmhc_mulmod(inv, piv, Pu) != 1) { /* P is not prime after all */
-            free(X);
-            return ssmhc_fail(r, "lower: pivot %ld has no inverse mod P", k + 1);
-        }
-        for (i = k + 1; i < c->r; i++) {
-            u64 f = ssmhc_mulmod(X[i * c->r + k], inv, Pu), fp, *xi = X + i * c->r;
-            const u64 *xk = X + k * c->r;
-            if (f == 0)
-                continue;
-            fp = ssmhc_shoup_pre(f, Pu);
-            for (j = k; j < c->r; j++) {
-                u64 t = ssmhc_shoup_mul(f, fp, xk[j], Pu);
-                u64 v = xi[j] - t;
-                xi[j] = v + (Pu & (0 - (u64)(xi[j] < t))); /* branch-free */
-            }
-        }
-    }
+    k = ssmhc_leading_minors_mod(X, c->r, Pu);
     free(X);
+    if (k > 0)
+        return ssmhc_fail(r, "lower: leading minor %ld is zero mod P", k);
+    if (k < 0)
+        return ssmhc_fail(r, "lower: pivot %ld has no inverse mod P", -k);
     return SSMHC_VERIFIED;
 }
 
@@ -248,6 +262,35 @@ static ssmhc_verdict_t check_dependencies(heads_ctx *c, const json_t *deps, cons
     return v;
 }
 
+static int lower_is_modes(const json_t *wit)
+{
+    const json_t *low = json_is_object(wit) ? json_object_get(wit, "lower") : NULL;
+    return json_is_object(low) && json_object_get(low, "modes") != NULL;
+}
+
+/* The mode form proves k(j) >= r for j >= F only (doc/cert-heads.md): the
+   claim is k_inf, at the trivial upper bound r = min(Z, F), with no n*,
+   no profile and no dependencies. */
+static ssmhc_verdict_t check_mode_claim(const heads_ctx *c, long n, long k, const json_t *jki,
+                                        const json_t *jns, const json_t *jpr, const json_t *deps,
+                                        ssmhc_report_t *r)
+{
+    long triv = c->Z < c->F ? c->Z : c->F, ki;
+    if (jns != NULL || jpr != NULL)
+        return ssmhc_fail(r, "claim: the mode form proves k_inf only (no n_star, no profile)");
+    if (deps != NULL && (!json_is_array(deps) || json_array_size(deps) != 0))
+        return ssmhc_fail(r, "upper: the mode form takes no dependencies");
+    if (n < c->F)
+        return ssmhc_fail(r, "claim: the mode form proves k(n) for n >= F = %ld only, not n = %ld",
+                          c->F, n);
+    if (k != c->r || c->r != triv)
+        return ssmhc_fail(r, "claim: k(%ld) = %ld does not follow (lower %ld from modes, upper %ld)",
+                          n, k, c->r, triv);
+    if (jki != NULL && (ssmhc_json_long(&ki, jki, 0, MAX_LAG) != 0 || ki != c->r))
+        return ssmhc_fail(r, "claim: k_inf does not follow");
+    return SSMHC_VERIFIED;
+}
+
 ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmhc_report_t *r)
 {
     static const char *const claim_keys[] = {"kind", "n", "k", "k_inf", "n_star", "profile", NULL};
@@ -273,7 +316,7 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
     jki = json_object_get(claim, "k_inf");
     jns = json_object_get(claim, "n_star");
     jpr = json_object_get(claim, "profile");
-    if ((jki == NULL) != (jns == NULL))
+    if ((jki == NULL) != (jns == NULL) && !(jns == NULL && lower_is_modes(wit)))
         return ssmhc_fail(r, "claim: k_inf and n_star go together");
     if (!json_is_object(wit) || json_object_size(wit) != 2)
         return ssmhc_fail(r, "witness: expected exactly lower and upper");
@@ -295,6 +338,10 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
     }
     if (v == SSMHC_VERIFIED)
         v = check_lower(&c, json_object_get(wit, "lower"), m, r);
+    if (v == SSMHC_VERIFIED && c.modes) {
+        v = check_mode_claim(&c, n, k, jki, jns, jpr, json_object_get(upper, "dependencies"), r);
+        goto out;
+    }
     if (v == SSMHC_VERIFIED) {
         c.covered = calloc((size_t)c.F, 1);
         c.is_pivot = calloc((size_t)c.F, 1);
@@ -341,10 +388,13 @@ ssmhc_verdict_t ssmhc_check_heads(const json_t *cert, const ssmhc_model *m, ssmh
                 v = ssmhc_fail(r, "claim: profile entry k(%ld) does not follow", i + 1);
         }
     }
+out:
     if (v == SSMHC_VERIFIED)
         snprintf(r->step, sizeof(r->step),
-                 "heads: k(%ld) = %ld proven (%ld independent lags mod a prime, annihilator degree %ld, support %ld)",
-                 n, k, c.r, c.m, c.Z);
+                 "heads: k(%ld) = %ld proven (%ld independent %s mod a prime, annihilator degree %ld, support %ld)",
+                 n, k, c.r, c.modes ? "mode rows" : "lags", c.m, c.Z);
+    free(c.mode);
+    free(c.part);
     free(c.lags);
     free(c.erow);
     free(c.ecol);

@@ -192,6 +192,7 @@ int ssmhc_model_read(ssmhc_model *m, const json_t *o, ssmhc_report_t *r)
         }
         m->d = Bre.cols;
         m->p = Cre.rows;
+        m->complex_modes = 1;
         M = 2 * n;
         /* the dense realified sizes stay bounded (the checks that need
            them densely: annihilators, lags of dense forms, approx) */

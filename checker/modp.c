@@ -116,6 +116,17 @@ int ssmhc_reduce_smat(u64 *out, const ssmhc_smat *m, u64 P)
     return rc;
 }
 
+int ssmhc_reduce_smat_values(u64 *out, const ssmhc_smat *m, u64 P)
+{
+    long k, nnz = m->rowptr[m->rows];
+    inv_cache *ic = ssmhc_calloc(1, sizeof(inv_cache));
+    int rc = 0;
+    for (k = 0; k < nnz && rc == 0; k++)
+        rc = reduce_cached(out + k, m->val[k], P, ic);
+    free(ic);
+    return rc;
+}
+
 static u64 addmod(u64 a, u64 b, u64 P)
 {
     u64 t = a + b;   /* a, b < P < 2^63: no overflow */

@@ -213,6 +213,8 @@ typedef struct {
     unsigned char *blk; /* block_diag: 0 for a 1x1 block, 1 and 2 for the
                            first and second state of a 2x2 block */
     mpq_t zero;         /* block_diag: the value of every off-band entry */
+    int complex_modes;  /* complex_diag: mode s owns the states 2s, 2s+1
+                           (else mode s is state s) */
     ssmhc_smat B, C, D; /* realified B (N x d), C (p x N) and D, sparse */
 } ssmhc_model;
 

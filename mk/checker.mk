@@ -1,7 +1,7 @@
 # The independent certificate checker (GMP + jansson only, no FLINT).
 noinst_LTLIBRARIES += checker/libssmhcheck.la
 checker_libssmhcheck_la_SOURCES = checker/ssmhc.h checker/ssmhc-impl.h \
-	checker/qmat.c checker/json.c checker/model.c checker/modp.c \
+	checker/qmat.c checker/json.c checker/model.c checker/modp.c checker/modes.c checker/elim.c \
 	checker/verify.c checker/cli.c checker/kind_heads.c \
 	checker/kind_represent.c checker/kind_gradient.c checker/kind_approx.c \
 	checker/annihilator.c checker/envelope.c checker/approx_enclosure.c \

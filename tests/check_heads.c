@@ -2,7 +2,8 @@
 #include <string.h>
 #include <ssmheads.h>
 #include "check_util.h"
-#include "../checker/ssmhc.h"
+#include "../checker/ssmhc-impl.h"
+#include "../lib/heads/heads-impl.h"
 
 static void rand_q(fmpq_t x, flint_rand_t st, int zero_pct)
 {
@@ -405,6 +406,130 @@ START_TEST(test_heads_known)
 }
 END_TEST
 
+/* A naive elimination without pivoting mod P (a third implementation):
+   the 1-based index of the first zero leading minor, or 0. */
+static long naive_first_zero_minor(const ulong *X0, long r, ulong P)
+{
+    long i, j, k, res = 0;
+    ulong *X = flint_malloc(sizeof(ulong) * (size_t)(r * r));
+    nmod_t mod;
+    nmod_init(&mod, P);
+    memcpy(X, X0, sizeof(ulong) * (size_t)(r * r));
+    for (k = 0; k < r && res == 0; k++) {
+        ulong inv;
+        if (X[k * r + k] == 0) {
+            res = k + 1;
+            break;
+        }
+        inv = n_invmod(X[k * r + k], P);
+        for (i = k + 1; i < r; i++) {
+            ulong f = nmod_mul(X[i * r + k], inv, mod);
+            for (j = k; j < r; j++)
+                X[i * r + j] = nmod_sub(X[i * r + j], nmod_mul(f, X[k * r + j], mod), mod);
+        }
+    }
+    flint_free(X);
+    return res;
+}
+
+/* Row k's leading k+1 entries a combination of the earlier rows': the
+   (k+1)-th leading minor is zero. */
+static void plant_zero_minor(ulong *X, long r, long k, ulong P, flint_rand_t st)
+{
+    long i, j;
+    nmod_t mod;
+    nmod_init(&mod, P);
+    for (j = 0; j <= k; j++)
+        X[k * r + j] = 0;
+    for (i = 0; i < k; i++) {
+        ulong c = n_randint(st, P);
+        for (j = 0; j <= k; j++)
+            X[k * r + j] = nmod_add(X[k * r + j], nmod_mul(c, X[i * r + j], mod), mod);
+    }
+}
+
+/* The checker's elimination (checker/elim.c), both paths (P below 2^28 in
+   32-bit residues with blocked 64-bit sums, and any P), against the naive
+   one: random matrices over several panels of 256, with and without a
+   planted zero leading minor. */
+START_TEST(test_checker_leading_minors)
+{
+    static const long sizes[] = {1, 31, 32, 100, 256, 257, 530};
+    flint_rand_t st;
+    long si, rep;
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 17);
+    for (si = 0; si < (long)(sizeof(sizes) / sizeof(sizes[0])); si++)
+        for (rep = 0; rep < 4; rep++) {
+            long r = sizes[si], i, want, got;
+            ulong P = n_randprime(st, rep < 3 ? 28 : 62, 1);
+            ulong *X = flint_malloc(sizeof(ulong) * (size_t)(r * r));
+            u64 *Y = flint_malloc(sizeof(u64) * (size_t)(r * r));
+            for (i = 0; i < r * r; i++)
+                X[i] = n_randint(st, P);
+            if (rep >= 1 && r > 1)
+                plant_zero_minor(X, r, rep == 1 ? r - 1 : (long)n_randint(st, (ulong)r), P, st);
+            want = naive_first_zero_minor(X, r, P);
+            for (i = 0; i < r * r; i++)
+                Y[i] = X[i];
+            got = ssmhc_leading_minors_mod(Y, r, P);
+            ck_assert_msg(got == want, "r = %ld, P = %lu: checker says %ld, naive %ld", r,
+                          (unsigned long)P, got, want);
+            flint_free(X);
+            flint_free(Y);
+        }
+    flint_randclear(st);
+}
+END_TEST
+
+/* The producer's LU with row pivoting (lib/heads/lu_small.c) against
+   FLINT's rank; when it succeeds, the rows it picks have nonzero leading
+   minors by the checker's own elimination. */
+START_TEST(test_lu_small)
+{
+    static const long sizes[] = {1, 7, 40, 256, 300, 520};
+    flint_rand_t st;
+    long si, rep;
+    flint_randinit(st);
+    flint_randseed(st, ssmh_test_seed(), 29);
+    for (si = 0; si < (long)(sizeof(sizes) / sizeof(sizes[0])); si++)
+        for (rep = 0; rep < 4; rep++) {
+            long n = sizes[si], m = n + (rep & 1) * 5, i, j, rank;
+            ulong P = n_randprime(st, 28, 1);
+            nmod_mat_t T;
+            uint32_t *A = flint_malloc(sizeof(uint32_t) * (size_t)(m * n));
+            slong *perm = flint_malloc(sizeof(slong) * (size_t)m);
+            int found;
+            nmod_mat_init(T, m, n, P);
+            for (i = 0; i < m; i++)
+                for (j = 0; j < n; j++)   /* rep 2: leading zeros force pivoting */
+                    nmod_mat_entry(T, i, j) = rep == 2 && i < m / 2 && j < n / 3 ? 0 : n_randint(st, P);
+            if (rep == 3 && n > 1)   /* column n-1 = column 0 + column 1: rank < n */
+                for (i = 0; i < m; i++)
+                    nmod_mat_entry(T, i, n - 1) = nmod_add(nmod_mat_entry(T, i, 0),
+                                                           nmod_mat_entry(T, i, n > 2 ? 1 : 0), T->mod);
+            for (i = 0; i < m; i++)
+                for (j = 0; j < n; j++)
+                    A[i * n + j] = (uint32_t)nmod_mat_entry(T, i, j);
+            found = _ssmh_lu_small(perm, A, m, n, P);
+            rank = nmod_mat_rank(T);
+            ck_assert_msg(found == (rank == n), "m = %ld, n = %ld: found %d, rank %ld", m, n, found, rank);
+            if (found) {
+                u64 *Y = flint_malloc(sizeof(u64) * (size_t)(n * n));
+                for (i = 0; i < n; i++)
+                    for (j = 0; j < n; j++)
+                        Y[i * n + j] = nmod_mat_entry(T, perm[i], j);
+                ck_assert_int_eq(ssmhc_leading_minors_mod(Y, n, P), 0);
+                flint_free(Y);
+            }
+            nmod_mat_clear(T);
+            flint_free(A);
+            flint_free(perm);
+        }
+    flint_randclear(st);
+}
+END_TEST
+
 static Suite *suite_heads(void)
 {
     Suite *s = suite_create("heads");
@@ -417,6 +542,8 @@ static Suite *suite_heads(void)
     tcase_add_test(tc, test_heads_restricted);
     tcase_add_test(tc, test_heads_similarity);
     tcase_add_test(tc, test_construct_simulate);
+    tcase_add_test(tc, test_checker_leading_minors);
+    tcase_add_test(tc, test_lu_small);
     suite_add_tcase(s, tc);
     return s;
 }

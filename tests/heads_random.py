@@ -88,7 +88,9 @@ def claim_true(cert):
         return False     # not even a valid model: the claim is not true
     if c.get("k") != o["k"]:
         return False
-    if "k_inf" in c and (c["k_inf"] != o["k_inf"] or c.get("n_star") != o["n_star"]):
+    if "k_inf" in c and c["k_inf"] != o["k_inf"]:
+        return False
+    if ("n_star" in c or "k_inf" in c) and c.get("n_star", o["n_star"]) != o["n_star"]:
         return False
     if "profile" in c:
         full = oracle.heads(cert["model"], max(n, len(c["profile"]) or 1))
@@ -154,6 +156,146 @@ def mutants(cert, rng):
     return out
 
 
+def rnd_block_model(rng):
+    """A diag or complex_diag model for the mode form: eigenvalues from a
+    small pool (repeats, conjugates, sometimes 0), small p and d."""
+    N, p, d = rng.randint(1, 6), rng.randint(1, 3), rng.randint(1, 3)
+    m = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"])}
+    if rng.random() < 0.5:
+        pool = [rnd_q(rng, 0.1) for _ in range(rng.randint(1, N))]
+        m["A"] = {"diag": [rng.choice(pool) for _ in range(N)]}
+        m["B"] = [[rnd_q(rng) for _ in range(d)] for _ in range(N)]
+        m["C"] = [[rnd_q(rng) for _ in range(N)] for _ in range(p)]
+    else:
+        pool = []
+        for _ in range(rng.randint(1, N)):
+            a, b = rnd_q(rng, 0.1), rnd_q(rng, 0.2)
+            pool.append((a, b))
+            if rng.random() < 0.3:   # the conjugate too
+                pool.append((a, b[1:] if b.startswith("-") else "-" + b))
+        ev = [rng.choice(pool) for _ in range(N)]
+        m["A"] = {"complex_diag": {"re": [e[0] for e in ev], "im": [e[1] for e in ev]}}
+        m["B"] = {"re": [[rnd_q(rng) for _ in range(d)] for _ in range(N)],
+                  "im": [[rnd_q(rng) for _ in range(d)] for _ in range(N)]}
+        m["C"] = {"re": [[rnd_q(rng) for _ in range(N)] for _ in range(p)],
+                  "im": [[rnd_q(rng) for _ in range(N)] for _ in range(p)]}
+        if rng.random() < 0.3:
+            m["output"] = "re"
+    if rng.random() < 0.3:
+        m["D"] = [[rnd_q(rng, 0.6) for _ in range(d)] for _ in range(p)]
+    return m
+
+
+def mode_mutants(cert, rng):
+    """Mutants of a mode-form certificate: (description, mutant, must_reject)."""
+    out = []
+    low = cert["witness"]["lower"]
+    modes, entries = low["modes"], low["entries"]
+    nm = len(cert["model"]["A"].get("diag", cert["model"]["A"].get("complex_diag", {}).get("re", [])))
+    for key in ("k", "k_inf"):
+        for delta in (-1, 1):
+            m = copy.deepcopy(cert)
+            m["claim"][key] += delta
+            out.append(("claim.%s%+d" % (key, delta), m, False))
+    m = copy.deepcopy(cert)
+    m["claim"]["n"] -= 1
+    out.append(("claim.n below F", m, True))
+    m = copy.deepcopy(cert)
+    m["claim"]["n_star"] = m["claim"]["k"]
+    out.append(("n_star added", m, True))
+    m = copy.deepcopy(cert)
+    m["claim"]["profile"] = list(range(1, m["claim"]["k"] + 1))
+    out.append(("profile added", m, True))
+    m = copy.deepcopy(cert)
+    m["witness"]["lower"]["modes"] = modes[:-1]
+    m["witness"]["lower"]["entries"] = entries[:-1]
+    out.append(("drop last mode", m, True))
+    m = copy.deepcopy(cert)
+    m["witness"]["lower"]["modes"][0] = [modes[0][0], 1 - modes[0][1]]
+    out.append(("part flipped", m, False))
+    m = copy.deepcopy(cert)
+    m["witness"]["lower"]["modes"][0] = [(modes[0][0] + 1) % max(nm, 1), modes[0][1]]
+    out.append(("mode index changed", m, False))
+    m = copy.deepcopy(cert)
+    m["witness"]["lower"]["modes"][0] = [nm, 0]
+    out.append(("mode out of range", m, True))
+    if len(modes) > 1:
+        m = copy.deepcopy(cert)
+        m["witness"]["lower"]["modes"][1] = modes[0]
+        out.append(("mode repeated", m, True))
+        m = copy.deepcopy(cert)
+        e = m["witness"]["lower"]["entries"]
+        e[0], e[1] = e[1], e[0]
+        out.append(("entries swapped", m, False))
+    m = copy.deepcopy(cert)
+    m["witness"]["lower"]["prime"] = str(int(low["prime"]) + 1)
+    out.append(("prime+1 (even)", m, True))
+    m = copy.deepcopy(cert)
+    m["witness"]["upper"]["dependencies"] = [{"lag": 0, "pivots": [], "coeffs": []}]
+    out.append(("dependency added", m, True))
+    m = copy.deepcopy(cert)
+    C = m["model"]["C"]
+    if isinstance(C, dict):
+        C = C["re"]
+    C[0][0] = "7/5" if C[0][0] != "7/5" else "0"
+    out.append(("model C[0][0] altered", m, False))
+    return out
+
+
+def mode_form(tmp, rng):
+    """`heads --no-profile` on block-diagonal models: k_inf against the
+    oracle; where the mode form is written, its certificate verified and
+    its mutants rejected.  Returns (passed, failed, mode certificates,
+    mutants)."""
+    passed = failed = modes = mutated = 0
+    for it in range(max(1, int(80 * MULT))):
+        model = rnd_block_model(rng)
+        mp = os.path.join(tmp, "b.json")
+        cp = os.path.join(tmp, "bc.json")
+        with open(mp, "w") as f:
+            json.dump(model, f)
+        p = run([PROG, "heads", mp, "--no-profile", "--json", "--cert", cp])
+        want = oracle.heads(model, 64)
+        if p.returncode != 0:
+            print("FAIL block model %d: exit %d: %s" % (it, p.returncode, p.stderr))
+            failed += 1
+            continue
+        got = json.loads(p.stdout)
+        if got["k_inf"] != want["k_inf"] or got["k"] != want["k_inf"]:
+            print("FAIL block model %d: k_inf %d, oracle %d\n%s"
+                  % (it, got["k_inf"], want["k_inf"], json.dumps(model)))
+            failed += 1
+            continue
+        with open(cp) as f:
+            cert = json.load(f)
+        if verify(tmp, cert) != 0:
+            print("FAIL block model %d: emitted certificate rejected\n%s" % (it, json.dumps(model)))
+            failed += 1
+            continue
+        ok = True
+        if got["lower_witness"] == "modes":
+            modes += 1
+            lo, hi = got["n_star_range"]
+            if not (lo <= want["n_star"] <= hi) or got["n_star"] is not None:
+                print("FAIL block model %d: n* %d outside %s" % (it, want["n_star"], got["n_star_range"]))
+                ok = False
+            for desc, mut, must in mode_mutants(cert, rng):
+                mutated += 1
+                rc = verify(tmp, mut)
+                if rc not in (0, 1):
+                    print("FAIL block model %d: mutant '%s': checker exit %d" % (it, desc, rc))
+                    ok = False
+                elif rc == 0 and (must or not claim_true(mut)):
+                    print("FAIL block model %d: mutant '%s' accepted\n%s" % (it, desc, json.dumps(mut)))
+                    ok = False
+        elif got["n_star"] != want["n_star"]:
+            print("FAIL block model %d: lag form n* %s, oracle %d" % (it, got["n_star"], want["n_star"]))
+            ok = False
+        passed += ok
+        failed += not ok
+    return passed, failed, modes, mutated
+
+
 def main():
     rng = random.Random(SEED)
     passed = failed = mutated = 0
@@ -198,6 +340,15 @@ def main():
                 passed += 1
             else:
                 failed += 1
+        bp, bf, bm, bmut = mode_form(tmp, rng)
+        passed += bp
+        failed += bf
+        mutated += bmut
+        print("block-diagonal models with --no-profile: %d, the mode form written for %d"
+              % (bp + bf, bm))
+        if bm == 0:
+            print("FAIL: no model took the mode form")
+            failed += 1
     print("models checked against the oracle: %d, mutants: %d" % (passed + failed, mutated))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

@@ -278,6 +278,22 @@ def outputs_exact(tally):
     r = m.heads(n=3)
     tally.check(all(type(v) is int for v in [r.k, r.k_inf, r.n_star] + r.profile),
                 'heads counts are ints')
+    # k_inf only, from modes (heads --no-profile): no n*, no profile
+    d = ssmheads.Model.diag(['1/2', '1/3', '1/2'], [[1, 0], [0, 1], [1, 1]],
+                            [[1, 0, 1], [0, 1, 2]])
+    r = d.heads(profile=False, certificate=True)
+    tally.check(r.lower_witness == 'modes' and r.k_inf == 2 and r.n_star is None
+                and r.profile is None and r.n_star_range == (2, 2) and r.k_at(2) == 2,
+                'heads(profile=False): k_inf from modes, n* bounded')
+    tally.check(ssmheads.verify(r.certificate).accepted, 'the mode-form certificate verifies')
+    p = d.heads(profile=True)
+    tally.check(p.lower_witness == 'lags' and p.k_inf == 2 and p.n_star == 2 and p.profile == [1, 2],
+                'heads(profile=True): the lag form, with n* and the profile')
+    try:
+        r.k_at(1)
+        tally.check(False, 'k(1) from a mode witness refused')
+    except ValueError:
+        tally.check(True, 'k(1) from a mode witness refused')
 
 
 def main():

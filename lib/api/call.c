@@ -24,7 +24,7 @@ static const struct {
     {"import", _ssmh_api_import, {WEIGHTS, "layout", "prefix", _SSMH_IMPORT_OPTIONS, NULL}},
     {"inspect", _ssmh_api_inspect, {WEIGHTS, NULL}},
     {"lags", _ssmh_api_lags, {MODEL, "count", NULL}},
-    {"heads", _ssmh_api_heads, {MODEL, "n", "budget", "certificate", NULL}},
+    {"heads", _ssmh_api_heads, {MODEL, "n", "budget", "certificate", "profile", NULL}},
     {"construct", _ssmh_api_construct, {MODEL, "n", NULL}},
     {"gradient", _ssmh_api_gradient,
      {MODEL, "n", "eps", "lags", "certificate", "plot", ATTENTION, NULL}},

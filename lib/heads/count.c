@@ -35,6 +35,8 @@ static void free_deps(ssmh_heads_t h)
 void ssmh_heads_clear(ssmh_heads_t h)
 {
     flint_free(h->pivot_lags);
+    flint_free(h->mode_index);
+    flint_free(h->mode_part);
     flint_free(h->entry_row);
     flint_free(h->entry_col);
     if (h->ann_coeffs)
@@ -46,6 +48,8 @@ void ssmh_heads_clear(ssmh_heads_t h)
 slong ssmh_heads_k_at(const ssmh_heads_t h, slong j)
 {
     slong i, c = 0;
+    if (h->lower_modes)   /* k(j) = k_inf from F on; unknown below */
+        return j >= h->first_covered ? h->k_inf : -1;
     for (i = 0; i < h->r; i++)
         if (h->pivot_lags[i] < j)
             c++;
@@ -462,8 +466,61 @@ static int attempt(ssmh_heads_t h, const ssmh_model_t orig, const _ssmh_real_t *
     return rc;
 }
 
+/* The lag form's first product costs about this many multiply-adds past
+   which `heads` (SSMH_HEADS_AUTO) tries the mode form first: 2^33, a few
+   seconds on one core. */
+#define LAG_FORM_MAX_WORK 8589934592.0
+
+/* The mode form of the lower witness (doc/cert-heads.md) for k_inf = the
+   trivial bound min(Z, F), with the annihilator that gives F: the
+   characteristic polynomial, or the product of the distinct block
+   polynomials (degree m_diag).  Returns 1 when it settled the count (h
+   then holds the witness, its annihilator and F), else 0. */
+static int try_modes(ssmh_heads_t h, const _ssmh_real_t *r, slong n, int how, const slong *supp,
+                     slong Z, slong m_diag, flint_rand_t st, const ssmh_limits_t *lim)
+{
+    int dzero = !r->delayed && fmpq_mat_is_zero(r->D), c;
+    slong M = r->M, rows = -1;
+    if (how == SSMH_HEADS_AUTO) {
+        slong F = FLINT_MIN(m_diag, M) + 1 - dzero;
+        double work = (double)FLINT_MIN(F, Z + BATCH_EXTRA_LAGS) * (double)M
+                      * (double)FLINT_MIN(Z, F + RESTRICT_MARGIN);
+        if (work <= LAG_FORM_MAX_WORK)
+            return 0;
+    }
+    for (c = 0; c < 2; c++) {
+        slong m = c == 0 ? M : m_diag, F = m + 1 - dzero, target = FLINT_MIN(Z, F);
+        slong *sel = NULL, nsel = 0;
+        int found;
+        if ((c == 1 && m_diag >= M) || (n > 0 && n < F) || target <= 0)
+            continue;
+        if (rows < 0)
+            rows = _ssmh_mode_row_count(r);
+        if (target > rows || (target < Z && target != rows))
+            continue;
+        if (target < Z)   /* every mode row, at F + margin random positions */
+            nsel = restricted_positions(&sel, r, supp, Z, F + RESTRICT_MARGIN, st);
+        found = _ssmh_heads_modes(h, r, nsel > 0 ? sel : supp, nsel > 0 ? nsel : Z, target,
+                                  st, lim);
+        flint_free(sel);
+        if (found) {
+            h->ann = c == 0 ? SSMH_ANNIHILATOR_CAYLEY_HAMILTON : SSMH_ANNIHILATOR_B;
+            h->m = m;
+            h->first_covered = F;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
                        const ssmh_limits_t *lim, ssmh_error_t *err)
+{
+    return ssmh_heads_compute_opts(h, m, n, SSMH_HEADS_PROFILE, lim, err);
+}
+
+int ssmh_heads_compute_opts(ssmh_heads_t h, const ssmh_model_t m, slong n, int how,
+                            const ssmh_limits_t *lim, ssmh_error_t *err)
 {
     _ssmh_real_t r;
     flint_rand_t st, pick;
@@ -490,6 +547,16 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
 
     if (blockdiag)
         m_diag = diag_annihilator(NULL, &r);
+    if (blockdiag && how != SSMH_HEADS_PROFILE) {
+        /* its own random stream: the lag form's primes and positions stay
+           those of a run without it */
+        flint_rand_t mst;
+        flint_randinit(mst);
+        flint_randseed(mst, (ulong)seed ^ UWORD(0x9e3779b97f4a7c15), (ulong)(seed >> 29));
+        if (try_modes(h, &r, n, how, supp, Z, m_diag, mst, lim))
+            rc = SSMH_OK;
+        flint_randclear(mst);
+    }
     for (tries = 0; tries < MAX_TRIES && rc == 1; tries++) {
         ulong P = n_randprime(st, 62, 1);
         if (h->ann_coeffs)
@@ -551,7 +618,7 @@ int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
     }
     _ssmh_real_clear(&r);
     h->k_inf = h->r;
-    h->n_star = h->r > 0 ? h->pivot_lags[h->r - 1] + 1 : 1;
+    h->n_star = h->lower_modes ? 0 : h->r > 0 ? h->pivot_lags[h->r - 1] + 1 : 1;
     h->k = n > 0 ? ssmh_heads_k_at(h, n) : h->k_inf;
     return SSMH_OK;
 }

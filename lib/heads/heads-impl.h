@@ -6,6 +6,7 @@
 #define SSMH_HEADS_IMPL_H
 
 #include "ssmheads-impl.h"
+#include <stdint.h>
 
 /* The exact real form of a model: dense A, or a list of 1x1 / 2x2
    diagonal blocks (structured models; A is then never stored densely). */
@@ -85,5 +86,22 @@ void _ssmh_modp_batch(nmod_mat_t rows, const _ssmh_modp_t *s, slong L);
 /* Structural support of the lags of a realified model (positions i*d+j in
    increasing order); returns its size. */
 slong _ssmh_support(slong **supp, const _ssmh_real_t *r);
+
+/* The mode form of the lower witness (modes.c): the number of mode rows
+   (groups of equal nonzero eigenvalues, two rows for a complex pair), and
+   the search for `target` of them with nonzero leading minors at the
+   positions pos (npos of them: exactly target, all of the support; or
+   more, when the mode rows number exactly target).  Returns 1 with h's
+   lower witness filled (lower_modes, r, prime, mode_index, mode_part,
+   entry_row, entry_col), or 0 when not found (nothing changed but the
+   arrays' sizes). */
+slong _ssmh_mode_row_count(const _ssmh_real_t *r);
+/* LU with row pivoting of the m x n residues A (m >= n, row-major, in
+   place) modulo a prime P < 2^28 (lu_small.c): 1 when every column gets a
+   nonzero pivot (then rows perm[0 .. n-1], columns in order, have nonzero
+   leading minors mod P), else 0. */
+int _ssmh_lu_small(slong *perm, uint32_t *A, slong m, slong n, ulong P);
+int _ssmh_heads_modes(ssmh_heads_t h, const _ssmh_real_t *r, const slong *pos, slong npos,
+                      slong target, flint_rand_t st, const ssmh_limits_t *lim);
 
 #endif

@@ -12,14 +12,27 @@ json_t *ssmh_heads_to_json(const ssmh_heads_t h, slong budget)
     json_object_set_new(o, "k", json_integer(h->k));
     json_object_set_new(o, "n", h->n > 0 ? json_integer(h->n) : json_null());
     json_object_set_new(o, "k_inf", json_integer(h->k_inf));
-    json_object_set_new(o, "n_star", json_integer(h->n_star));
-    for (j = 1; j <= h->n_star; j++)
-        json_array_append_new(prof, json_integer(ssmh_heads_k_at(h, j)));
-    json_object_set_new(o, "profile", prof);
-    for (j = 0; j < h->r; j++)
-        if (h->n == 0 || h->pivot_lags[j] < h->n)
-            json_array_append_new(piv, json_integer(h->pivot_lags[j]));
-    json_object_set_new(o, "pivot_lags", piv);
+    if (h->lower_modes) {   /* k_inf only: n* lies between r and F */
+        json_t *range = json_array();
+        json_decref(prof);
+        json_decref(piv);
+        json_object_set_new(o, "n_star", json_null());
+        json_array_append_new(range, json_integer(FLINT_MAX(h->r, 1)));
+        json_array_append_new(range, json_integer(FLINT_MAX(h->first_covered, 1)));
+        json_object_set_new(o, "n_star_range", range);
+        json_object_set_new(o, "profile", json_null());
+        json_object_set_new(o, "pivot_lags", json_null());
+    } else {
+        json_object_set_new(o, "n_star", json_integer(h->n_star));
+        for (j = 1; j <= h->n_star; j++)
+            json_array_append_new(prof, json_integer(ssmh_heads_k_at(h, j)));
+        json_object_set_new(o, "profile", prof);
+        for (j = 0; j < h->r; j++)
+            if (h->n == 0 || h->pivot_lags[j] < h->n)
+                json_array_append_new(piv, json_integer(h->pivot_lags[j]));
+        json_object_set_new(o, "pivot_lags", piv);
+    }
+    json_object_set_new(o, "lower_witness", json_string(h->lower_modes ? "modes" : "lags"));
     json_object_set_new(o, "single_head", json_boolean(h->k <= 1));
     json_object_set_new(o, "rank_gap", json_integer(h->k > 0 ? h->k - 1 : 0));
     if (budget >= 0) {
@@ -43,7 +56,7 @@ json_t *ssmh_heads_certificate(const ssmh_heads_t h, const ssmh_model_t m)
 {
     json_t *cert = json_object(), *claim = json_object(), *wit = json_object();
     json_t *lower, *upper, *ann, *deps, *lags, *entries, *prof;
-    slong i, j, n = h->n > 0 ? h->n : h->n_star;
+    slong i, j, n = h->n > 0 ? h->n : h->lower_modes ? FLINT_MAX(h->first_covered, 1) : h->n_star;
     char buf[32];
 
     json_object_set_new(cert, "format", json_string("ssmheads-cert/1"));
@@ -52,11 +65,13 @@ json_t *ssmh_heads_certificate(const ssmh_heads_t h, const ssmh_model_t m)
     json_object_set_new(claim, "n", json_integer(n));
     json_object_set_new(claim, "k", json_integer(ssmh_heads_k_at(h, n)));
     json_object_set_new(claim, "k_inf", json_integer(h->k_inf));
-    json_object_set_new(claim, "n_star", json_integer(h->n_star));
-    prof = json_array();
-    for (j = 1; j <= h->n_star; j++)
-        json_array_append_new(prof, json_integer(ssmh_heads_k_at(h, j)));
-    json_object_set_new(claim, "profile", prof);
+    if (!h->lower_modes) {   /* the mode form proves k_inf only */
+        json_object_set_new(claim, "n_star", json_integer(h->n_star));
+        prof = json_array();
+        for (j = 1; j <= h->n_star; j++)
+            json_array_append_new(prof, json_integer(ssmh_heads_k_at(h, j)));
+        json_object_set_new(claim, "profile", prof);
+    }
     json_object_set_new(cert, "claim", claim);
 
     if (h->r > 0) {
@@ -67,12 +82,19 @@ json_t *ssmh_heads_certificate(const ssmh_heads_t h, const ssmh_model_t m)
         entries = json_array();
         for (i = 0; i < h->r; i++) {
             json_t *e = json_array();
-            json_array_append_new(lags, json_integer(h->pivot_lags[i]));
+            if (h->lower_modes) {
+                json_t *md = json_array();
+                json_array_append_new(md, json_integer(h->mode_index[i]));
+                json_array_append_new(md, json_integer(h->mode_part[i]));
+                json_array_append_new(lags, md);
+            } else {
+                json_array_append_new(lags, json_integer(h->pivot_lags[i]));
+            }
             json_array_append_new(e, json_integer(h->entry_row[i]));
             json_array_append_new(e, json_integer(h->entry_col[i]));
             json_array_append_new(entries, e);
         }
-        json_object_set_new(lower, "lags", lags);
+        json_object_set_new(lower, h->lower_modes ? "modes" : "lags", lags);
         json_object_set_new(lower, "entries", entries);
         json_object_set_new(wit, "lower", lower);
     } else {

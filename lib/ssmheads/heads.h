@@ -46,9 +46,13 @@ typedef struct {
     slong M;             /* realified state dimension */
     slong n;             /* the length asked for (0: none) */
     slong k;             /* k(n), or k_inf when n == 0 */
-    slong k_inf, n_star;
-    slong r;             /* number of pivot lags (= k_inf) */
-    slong *pivot_lags;   /* r increasing lags */
+    slong k_inf, n_star; /* n_star = 0: not computed (the mode form) */
+    slong r;             /* rank of the lower witness (= k_inf) */
+    int lower_modes;     /* 0: the lag form (pivot lags, n*, profile);
+                            1: the mode form (doc/cert-heads.md): k_inf only,
+                            pivot_lags NULL, n* between r and F */
+    slong *pivot_lags;   /* r increasing lags (the lag form) */
+    slong *mode_index, *mode_part; /* r mode rows [s, part] (the mode form) */
     slong *entry_row, *entry_col; /* r positions of the nonzero minor */
     slong support;       /* structural support size (a trivial bound on k) */
     ulong prime;         /* the prime of the lower witness */
@@ -68,11 +72,21 @@ void ssmh_heads_clear(ssmh_heads_t h);
 
 /* Compute k(n) (n >= 1), k_inf, n*, pivots and witnesses; n == 0 means
    "no particular n" (then k = k_inf).  Randomness is seeded from the model
-   hash.  Returns SSMH_OK, SSMH_E_LIMIT or SSMH_E_INTERNAL. */
+   hash.  Returns SSMH_OK, SSMH_E_LIMIT or SSMH_E_INTERNAL.  Always the lag
+   form: n*, the profile and the pivot lags are known. */
 int ssmh_heads_compute(ssmh_heads_t h, const ssmh_model_t m, slong n,
                        const ssmh_limits_t *lim, ssmh_error_t *err);
 
-/* k(j) = number of pivot lags < j. */
+/* How ssmh_heads_compute_opts may answer (doc/cert-heads.md, "Which form
+   the producer writes"). */
+#define SSMH_HEADS_AUTO 0      /* the mode form where the lag form costs far more */
+#define SSMH_HEADS_PROFILE 1   /* always the lag form (n*, profile, pivots) */
+#define SSMH_HEADS_KINF_ONLY 2 /* the mode form wherever it applies */
+int ssmh_heads_compute_opts(ssmh_heads_t h, const ssmh_model_t m, slong n, int how,
+                            const ssmh_limits_t *lim, ssmh_error_t *err);
+
+/* k(j) = number of pivot lags < j (the lag form; the mode form knows only
+   k(j) = k_inf for j >= F, and answers k_inf there and -1 below). */
 slong ssmh_heads_k_at(const ssmh_heads_t h, slong j);
 
 /* The stable JSON report of SPEC 4 (`heads`); budget < 0: none. */

@@ -290,12 +290,20 @@ class Model:
         # the model's canonical text goes in as it is, not re-encoded
         return _native.call('{"model":' + self._text + ',' + req[1:], limits, rename)
 
-    def heads(self, n=None, *, budget=None, certificate=False, **limits):
+    def heads(self, n=None, *, budget=None, certificate=False, profile=None, **limits):
         """The exact head count k(n) (SPEC 1.3): ``ssmheads heads --json``.
         n defaults to the model's length, else k_inf is reported.  budget H:
-        also decide whether H heads suffice (``r.representable``)."""
+        also decide whether H heads suffice (``r.representable``).
+        profile: True always computes n* and the profile (``--profile``);
+        False asks for k_inf only, proven from independent modes where the
+        model is diagonal (``--no-profile``); None (default) does the latter
+        only for layers whose lag witness would cost far more.  Without the
+        profile, ``r.n_star`` and ``r.profile`` are None and
+        ``r.n_star_range`` bounds n*."""
         resp = self._call('heads', {'n': _index(n, 'n'), 'budget': _index(budget, 'budget'),
-                                    'certificate': _flag(certificate, 'certificate')}, limits)
+                                    'certificate': _flag(certificate, 'certificate'),
+                                    'profile': None if profile is None
+                                    else _flag(profile, 'profile')}, limits)
         return results.HeadsResult(resp, self)
 
     def construct(self, n=None, **limits):

@@ -97,7 +97,9 @@ class Result:
 class HeadsResult(Result):
     """``ssmheads heads``: k = k(n) (k_inf when no n), k_inf, n_star, the
     profile k(1..n*), pivot_lags, single_head, rank_gap; with a budget,
-    budget and representable."""
+    budget and representable.  When k_inf was proven from modes
+    (lower_witness "modes"), n_star, profile and pivot_lags are None and
+    n_star_range = (lo, hi) bounds n*."""
     _title = 'ssmheads heads'
     _fields = ('k', 'n', 'k_inf', 'n_star', 'profile', 'pivot_lags', 'single_head')
 
@@ -105,8 +107,16 @@ class HeadsResult(Result):
     n = property(lambda self: self._d['n'])
     k_inf = property(lambda self: self._d['k_inf'])
     n_star = property(lambda self: self._d['n_star'])
-    profile = property(lambda self: list(self._d['profile']), doc='k(1) .. k(n*)')
-    pivot_lags = property(lambda self: list(self._d['pivot_lags']))
+    profile = property(lambda self: None if self._d['profile'] is None else list(self._d['profile']),
+                       doc='k(1) .. k(n*), or None (k_inf from modes)')
+    pivot_lags = property(lambda self: None if self._d['pivot_lags'] is None
+                          else list(self._d['pivot_lags']))
+    n_star_range = property(lambda self: tuple(self._d['n_star_range'])
+                            if self._d.get('n_star_range') is not None else
+                            (self._d['n_star'], self._d['n_star']),
+                            doc='lo <= n* <= hi (lo = hi when n* is known)')
+    lower_witness = property(lambda self: self._d.get('lower_witness', 'lags'),
+                             doc='"lags" (n*, profile and pivots known) or "modes" (k_inf only)')
     single_head = property(lambda self: self._d['single_head'])
     rank_gap = property(lambda self: self._d['rank_gap'])
     budget = property(lambda self: self._d.get('budget'))
@@ -124,6 +134,11 @@ class HeadsResult(Result):
         if n < 1:
             raise ValueError('n must be at least 1')
         prof = self._d['profile']
+        if prof is None:   # k_inf from modes: k(n) = k_inf from F on, unknown below
+            if n >= self._d['n_star_range'][1]:
+                return self._d['k_inf']
+            raise ValueError('k(%d) is not known from a mode witness (n* <= %d): call '
+                             'heads(profile=True)' % (n, self._d['n_star_range'][1]))
         return prof[n - 1] if n <= len(prof) else self._d['k_inf']
 
     def _rows(self):
