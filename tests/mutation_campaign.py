@@ -68,10 +68,18 @@ VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or
 TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
 
-# block-diagonal witnesses with distinct nonzero eigenvalues (and a conjugate
-# pair, a real mode written as complex): `heads --no-profile` writes the mode form
-MODE_MODELS = ('heads/distinct_diag.json', 'heads/rotation_complex.json', 'heads/bank.json',
-               'heads/lambda_I_diag.json', 'heads/cancel_2re.json')
+# block-diagonal witnesses on which `heads --no-profile` writes the mode form
+# (with the imported S4D, S5, LRU and Mamba-2 weights: conjugate pairs, both parts)
+MODE_MODELS = ('heads/distinct_diag.json', 'heads/rotation_complex.json', 'heads/delayed.json',
+               'heads/lambda_I_diag.json', 'heads/float_trap_eigs.json')
+MODE_LAYOUTS = ('s4d', 's5', 'lru', 'mamba2')
+MIN_MODE_CERTS = 8   # of the producer's; fewer means the mode form went missing
+
+
+def hand_made_mode_certs():
+    """The valid hand-made mode-form certificates (witnesses/verify/mode_form.case)."""
+    return [f for f in sorted(glob.glob(os.path.join(TOP, 'witnesses', 'verify', 'mode_*.cert')))
+            if not os.path.basename(f).startswith('mode_bad_')]
 
 
 def run(args):
@@ -96,13 +104,15 @@ def corpus(tmp, small=False):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
                 out.append(('heads', verify_heads.load(c)))
-    for i, m in enumerate(MODE_MODELS):   # the mode form of the lower witness
+    mode_models = [os.path.join(TOP, 'witnesses', m) for m in MODE_MODELS] + \
+        [p for p in models if os.path.basename(p).split('.')[0] in MODE_LAYOUTS]
+    for i, m in enumerate(mode_models):   # the mode form of the lower witness
         c = os.path.join(tmp, 'hm%d.json' % i)
-        if run(['heads', os.path.join(TOP, 'witnesses', m), '--no-profile', '--cert', c]).returncode == 0:
-            out.append(('heads', verify_heads.load(c)))
-    out += [('heads', verify_heads.load(f))
-            for f in sorted(glob.glob(os.path.join(TOP, 'witnesses', 'verify', 'mode_*.cert')))
-            if not os.path.basename(f).startswith('mode_bad_')]
+        if run(['heads', m, '--no-profile', '--cert', c]).returncode == 0:
+            cert = verify_heads.load(c)
+            if is_mode_form(cert):
+                out.append(('heads', cert))
+    out += [('heads', verify_heads.load(f)) for f in hand_made_mode_certs()]
     gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
@@ -391,8 +401,9 @@ def run_resource(kind, lab, m, path, bad, counts):
 
 def main(argv):
     limit = int(argv[argv.index('--limit') + 1]) if '--limit' in argv else None
+    mult = float(os.environ.get('SSMH_TEST_MULT', '1'))
     if limit is not None:   # SSMH_TEST_MULT scales the sample (fractional under valgrind)
-        limit = max(1, int(limit * float(os.environ.get('SSMH_TEST_MULT', '1'))))
+        limit = max(1, int(limit * mult))
     seed = int(argv[argv.index('--seed') + 1]) if '--seed' in argv else \
         int(os.environ.get('SSMH_TEST_SEED', '20261124'))
     rng = random.Random(seed)
@@ -405,11 +416,12 @@ def main(argv):
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
         if kind == 'heads':
             mm = mode_mutants(cert)
-            if limit is not None:   # make check: one of each sort per certificate
+            if limit is not None:   # make check: one of each sort per certificate, scaled
                 sorts = {}
                 for lab, m in mm:
                     sorts.setdefault(' '.join(lab.split()[:2]), []).append((lab, m))
                 mm = [rng.choice(v) for _, v in sorted(sorts.items())]
+                mm = rng.sample(mm, min(len(mm), max(4, int(len(mm) * mult))))
             fixed += [(kind, lab, m) for lab, m in mm]
     total = len(jobs) + len(fixed)
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
@@ -464,8 +476,14 @@ def main(argv):
         pk[1] += valid
     for kind, lab, m in resource:
         run_resource(kind, lab, m, path, bad, counts)
-    print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
-        '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent', 'approx'))))
+    n_mode = sum(1 for kind, c in certs if kind == 'heads' and is_mode_form(c)) - len(hand_made_mode_certs())
+    if n_mode < MIN_MODE_CERTS:
+        bad.append('only %d mode-form certificates from the producer (at least %d expected)'
+                   % (n_mode, MIN_MODE_CERTS))
+    print('corpus: %d certificates (%s; of the heads ones %d with the mode form, %d of those hand-made)' % (
+        len(certs), ', '.join('%s %d' % (k, sum(1 for c in certs if c[0] == k))
+                              for k in ('heads', 'gradient', 'represent', 'approx')),
+        n_mode + len(hand_made_mode_certs()), len(hand_made_mode_certs())))
     print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
     print('resource attacks: %d run of %d enumerated' % (len(resource), total_resource))
     for k, (n, v) in sorted(per_kind.items()):
