@@ -269,38 +269,40 @@ def mode_mutants(cert):
     systematic ones reach only by chance, as (label, mutant): "mode ..."
     ones to be judged, "contract ..." ones the mode form cannot prove
     whatever the model (the classifier must reject them too)."""
-    out = []
     if not is_mode_form(cert):
-        return out
+        return []
+    out = []
     lw, c = cert['witness']['lower'], cert['claim']
     A = cert['model']['A']
     N = len(A['diag']) if 'diag' in A else len(A['complex_diag']['re'])
-    modes, ents = lw['modes'], lw['entries']
 
-    def mutant(label, f):
+    def mutant(label, where, key, value):
         m = copy.deepcopy(cert)
-        f(m, m['witness']['lower'], m['claim'])
+        (m['witness']['lower'] if where == 'lower' else m['claim'])[key] = value
         out.append((label, m))
-    for i, (s, part) in enumerate(modes):
+    for i, (s, part) in enumerate(lw['modes']):
         for s2 in sorted({(s + 1) % N, (s - 1) % N} - {s}):
-            mutant('mode index %d: %d -> %d' % (i, s, s2), lambda m, w, c_, i=i, s2=s2: w['modes'][i].__setitem__(0, s2))
-        mutant('mode part %d: %d -> %d' % (i, part, 1 - part),
-               lambda m, w, c_, i=i, part=part: w['modes'][i].__setitem__(1, 1 - part))
-    for key, v in (('entries', ents), ('modes', modes)):
-        for i in range(len(v) - 1):
-            def swap(m, w, c_, key=key, i=i):
-                w[key][i], w[key][i + 1] = w[key][i + 1], w[key][i]
-            mutant('mode %s %d <-> %d' % (key, i, i + 1), swap)
+            modes = copy.deepcopy(lw['modes'])
+            modes[i][0] = s2
+            mutant('mode index %d: %d -> %d' % (i, s, s2), 'lower', 'modes', modes)
+        modes = copy.deepcopy(lw['modes'])
+        modes[i][1] = 1 - part
+        mutant('mode part %d: %d -> %d' % (i, part, 1 - part), 'lower', 'modes', modes)
+    for key in ('entries', 'modes'):
+        for i in range(len(lw[key]) - 1):
+            v = copy.deepcopy(lw[key])
+            v[i], v[i + 1] = v[i + 1], v[i]
+            mutant('mode %s %d <-> %d' % (key, i, i + 1), 'lower', key, v)
     truth = oracle.heads(cert['model'])
     for dk in (-1, 1):
         if c['k'] + dk >= 0:
-            mutant('contract k %+d' % dk, lambda m, w, c_, dk=dk: c_.update(k=c['k'] + dk))
-    mutant('contract n_star added', lambda m, w, c_: c_.update(n_star=truth['n_star']))
-    mutant('contract profile added', lambda m, w, c_: c_.update(profile=truth['profile']))
+            mutant('contract k %+d' % dk, 'claim', 'k', c['k'] + dk)
+    mutant('contract n_star added', 'claim', 'n_star', truth['n_star'])
+    mutant('contract profile added', 'claim', 'profile', truth['profile'])
     F = verify_heads.lag_bound(verify_heads.realify(cert['model']), cert['witness']['upper'])
     for n in sorted({1, F - 1}):
         if 1 <= n < F:
-            mutant('contract n = %d below F = %d' % (n, F), lambda m, w, c_, n=n: c_.update(n=n))
+            mutant('contract n = %d below F = %d' % (n, F), 'claim', 'n', n)
     return out
 
 
@@ -480,7 +482,7 @@ def main(argv):
     if n_mode < MIN_MODE_CERTS:
         bad.append('only %d mode-form certificates from the producer (at least %d expected)'
                    % (n_mode, MIN_MODE_CERTS))
-    print('corpus: %d certificates (%s; of the heads ones %d with the mode form, %d of those hand-made)' % (
+    print('corpus: %d certificates (%s; %d heads ones with the mode form, %d of those hand-made)' % (
         len(certs), ', '.join('%s %d' % (k, sum(1 for c in certs if c[0] == k))
                               for k in ('heads', 'gradient', 'represent', 'approx')),
         n_mode + len(hand_made_mode_certs()), len(hand_made_mode_certs())))

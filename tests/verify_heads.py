@@ -11,7 +11,11 @@ It re-derives everything from the embedded model: the realified A, B, C, D;
 the lag entries modulo the certificate's prime for the lower bound (Gaussian
 elimination without pivoting, every pivot nonzero and invertible); the
 annihilating polynomial and every dependency exactly over Q; the structural
-support; and then the claimed k(n), k_inf, n_star and profile.
+support; and then the claimed k(n), k_inf, n_star and profile.  A lower
+witness of the mode form (diag and complex_diag models) names rows X_s / Y_s
+of groups of equal eigenvalues instead of lags; they are built from the
+realified B rows and C columns, eliminated the same way, and prove k_inf
+only, with the trivial upper bound min(Z, F).
 """
 import json
 import os
