@@ -423,7 +423,7 @@ def main(argv):
                 for lab, m in mm:
                     sorts.setdefault(' '.join(lab.split()[:2]), []).append((lab, m))
                 mm = [rng.choice(v) for _, v in sorted(sorts.items())]
-                mm = rng.sample(mm, min(len(mm), max(4, int(len(mm) * mult))))
+                mm = rng.sample(mm, min(len(mm), max(2, int(len(mm) * mult))))
             fixed += [(kind, lab, m) for lab, m in mm]
     total = len(jobs) + len(fixed)
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
