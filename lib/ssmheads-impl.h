@@ -42,6 +42,17 @@
    i * d + j); Vm is initialised by the call. */
 void _ssmh_attention_columns(fmpq_mat_t Vm, const ssmh_attention_t a);
 
+/* A mode's eigenvalue re (+- i im) (im NULL: real) and its index, sorted
+   by _ssmh_mode_sort by (re, im) -- (re, |im|) when abs_im, which puts a
+   mode with its conjugate -- ties by index (lib/model/mode_order.c);
+   _ssmh_mode_cmp compares the eigenvalues alone. */
+typedef struct {
+    const fmpq *re, *im;
+    slong i;
+} ssmh_mode_key_t;
+void _ssmh_mode_sort(ssmh_mode_key_t *keys, slong n, int abs_im);
+int _ssmh_mode_cmp(const ssmh_mode_key_t *a, const ssmh_mode_key_t *b, int abs_im);
+
 /* A result the caller must look at (a failed float conversion). */
 #if defined(__GNUC__)
 #define SSMH_MUST_CHECK __attribute__((warn_unused_result))

@@ -3,7 +3,7 @@ libssmheads_core_la_SOURCES += \
 	lib/core/status.c lib/core/rational.c lib/core/file.c lib/core/dyadic.c \
 	lib/core/progress.c \
 	lib/model/json.c lib/model/read.c lib/model/write.c lib/model/model.c lib/model/spmat.c \
-	lib/model/checkable.c
+	lib/model/checkable.c lib/model/mode_order.c
 
 check_PROGRAMS += tests/check_model
 tests_check_model_SOURCES = tests/check_model.c tests/check_util.h

@@ -49,7 +49,9 @@ static int run_task(json_t **out, json_t **cert, const ssmh_model_t m, slong n,
     } else {
         ssmh_heads_t h;
         ssmh_heads_init(h);
-        rc = ssmh_heads_compute(h, m, n, lim, err);
+        /* as `ssmheads heads` does: k_inf from modes for the diagonal
+           layers whose lag witness would cost far more */
+        rc = ssmh_heads_compute_opts(h, m, n, SSMH_HEADS_AUTO, lim, err);
         if (rc == SSMH_OK) {
             *out = ssmh_heads_to_json(h, -1);
             if (task->certify)

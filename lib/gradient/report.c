@@ -39,20 +39,6 @@ void ssmh_gradient_clear(ssmh_gradient_t g)
 
 /* Structured models: keep the modes whose eigenvalue group contributes to
    some K_l (sum over the group of c_i b_i^T != 0).  Groups by sorting. */
-typedef struct {
-    const fmpq *re, *im;   /* im is NULL for a real diagonal */
-    slong i;
-} mode_key_t;
-
-static int cmp_mode(const void *x, const void *y)   /* no shared state: thread-safe */
-{
-    const mode_key_t *a = x, *b = y;
-    int c = fmpq_cmp(a->re, b->re);
-    if (c == 0 && a->im != NULL)
-        c = fmpq_cmp(a->im, b->im);
-    return c != 0 ? c : (a->i < b->i ? -1 : a->i > b->i);
-}
-
 static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
 {
     slong N = m->N, i, j, a, b, g0, g1, kept = 0, *ord, na, nb, ia, ib;
@@ -74,13 +60,13 @@ static void contributing_modes(ssmh_model_t out, const ssmh_model_t m)
     fmpq_init(t);
     ord = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, N));
     {
-        mode_key_t *key = flint_malloc(sizeof(mode_key_t) * (size_t)FLINT_MAX(1, N));
+        ssmh_mode_key_t *key = flint_malloc(sizeof(ssmh_mode_key_t) * (size_t)FLINT_MAX(1, N));
         for (i = 0; i < N; i++) {
             key[i].re = fmpq_mat_entry(m->lambda_re, i, 0);
             key[i].im = cplx ? fmpq_mat_entry(m->lambda_im, i, 0) : NULL;
             key[i].i = i;
         }
-        qsort(key, (size_t)N, sizeof(mode_key_t), cmp_mode);
+        _ssmh_mode_sort(key, N, 0);
         for (i = 0; i < N; i++)
             ord[i] = key[i].i;
         flint_free(key);

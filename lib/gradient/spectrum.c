@@ -76,23 +76,11 @@ static void max_into(fmpq_t acc, const fmpq_t x)
 }
 
 /* Structured: eigenvalues re (+- i im), |lambda|^2 rational, A diagonalizable. */
-/* Modes in the order of (re, im), so equal eigenvalues are adjacent. */
-typedef struct {
-    const fmpq *re, *im;
-} eig_key_t;
-
-static int cmp_eig(const void *x, const void *y)
-{
-    const eig_key_t *a = x, *b = y;
-    int c = fmpq_cmp(a->re, b->re);
-    return c != 0 || a->im == NULL ? c : fmpq_cmp(a->im, b->im);
-}
-
 static void structured(ssmh_spectrum_t s, const ssmh_model_t m, slong bits)
 {
     slong i;
     int cd = m->structure == SSMH_STRUCTURE_COMPLEX_DIAG;
-    eig_key_t *key = flint_malloc(sizeof(eig_key_t) * (size_t)FLINT_MAX(m->N, 1));
+    ssmh_mode_key_t *key = flint_malloc(sizeof(ssmh_mode_key_t) * (size_t)FLINT_MAX(m->N, 1));
     fmpq_t sq, best, t;
     fmpq_init(sq);
     fmpq_init(best);
@@ -100,10 +88,11 @@ static void structured(ssmh_spectrum_t s, const ssmh_model_t m, slong bits)
     for (i = 0; i < m->N; i++) {
         key[i].re = fmpq_mat_entry(m->lambda_re, i, 0);
         key[i].im = cd ? fmpq_mat_entry(m->lambda_im, i, 0) : NULL;
+        key[i].i = i;
     }
-    qsort(key, (size_t)m->N, sizeof(eig_key_t), cmp_eig);   /* distinct ones: O(N log N) */
+    _ssmh_mode_sort(key, m->N, 0);   /* equal ones adjacent: O(N log N) */
     for (i = 0; i < m->N; i++) {
-        int dup = i > 0 && cmp_eig(key + i, key + i - 1) == 0;
+        int dup = i > 0 && _ssmh_mode_cmp(key + i, key + i - 1, 0) == 0;
         fmpq_mul(sq, key[i].re, key[i].re);
         if (cd) {
             fmpq_mul(t, key[i].im, key[i].im);

@@ -21,41 +21,6 @@
 #define MODE_MAX_DENSE (WORD(1) << 25)   /* realified M (p + d) residues */
 #define MODE_TRIES 2
 
-/* A group of blocks with the same eigenvalues (a, |beta|). */
-typedef struct {
-    const fmpq *re, *im;   /* a and beta of the block (beta = 0 for 1x1) */
-    slong blk;
-} mode_key_t;
-
-/* |x| against |y|. */
-static int cmp_abs(const fmpq *x, const fmpq *y)
-{
-    fmpq_t u, v;
-    int c;
-    fmpq_init(u);
-    fmpq_init(v);
-    fmpq_abs(u, x);
-    fmpq_abs(v, y);
-    c = fmpq_cmp(u, v);
-    fmpq_clear(u);
-    fmpq_clear(v);
-    return c;
-}
-
-/* The eigenvalues a +- i beta of two blocks: equal iff 0. */
-static int cmp_eigen(const mode_key_t *a, const mode_key_t *b)
-{
-    int c = fmpq_cmp(a->re, b->re);
-    return c ? c : cmp_abs(a->im, b->im);
-}
-
-static int cmp_key(const void *x, const void *y)
-{
-    const mode_key_t *a = x, *b = y;
-    int c = cmp_eigen(a, b);
-    return c ? c : (a->blk > b->blk) - (a->blk < b->blk);
-}
-
 /* The mode rows: row i is part `part[i]` (0: X, 1: Y) of the group whose
    blocks are gblk[gstart[g[i]] .. gstart[g[i] + 1]). */
 typedef struct {
@@ -81,22 +46,22 @@ static int is_pair(const _ssmh_real_t *r, slong b)
 static void mode_rows_init(mode_rows_t *mr, const _ssmh_real_t *r)
 {
     slong nb = r->nblk, b, i;
-    mode_key_t *keys = flint_malloc(sizeof(mode_key_t) * (size_t)FLINT_MAX(1, nb));
+    ssmh_mode_key_t *keys = flint_malloc(sizeof(ssmh_mode_key_t) * (size_t)FLINT_MAX(1, nb));
     fmpq_t zero;
     fmpq_init(zero);
-    for (b = 0; b < nb; b++) {
+    for (b = 0; b < nb; b++) {   /* (a, |beta|): a 2 x 2 block with its conjugate */
         keys[b].re = r->a + 4 * b;
         keys[b].im = is_pair(r, b) ? r->a + 4 * b + 2 : zero;
-        keys[b].blk = b;
+        keys[b].i = b;
     }
-    qsort(keys, (size_t)nb, sizeof(mode_key_t), cmp_key);
+    _ssmh_mode_sort(keys, nb, 1);
     mr->gstart = flint_malloc(sizeof(slong) * (size_t)(nb + 1));
     mr->gblk = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, nb));
     mr->g = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, 2 * nb));
     mr->part = flint_malloc(sizeof(slong) * (size_t)FLINT_MAX(1, 2 * nb));
     mr->ngroups = mr->nrows = 0;
     for (i = 0; i < nb; i++) {
-        if (i == 0 || cmp_eigen(keys + i, keys + i - 1) != 0) {
+        if (i == 0 || _ssmh_mode_cmp(keys + i, keys + i - 1, 1) != 0) {
             slong g = mr->ngroups++;
             mr->gstart[g] = i;
             if (!fmpq_is_zero(keys[i].re) || !fmpq_is_zero(keys[i].im)) {
@@ -108,7 +73,7 @@ static void mode_rows_init(mode_rows_t *mr, const _ssmh_real_t *r)
                 }
             }
         }
-        mr->gblk[i] = keys[i].blk;
+        mr->gblk[i] = keys[i].i;
     }
     mr->gstart[mr->ngroups] = nb;
     fmpq_clear(zero);
