@@ -385,9 +385,7 @@ def check_mode_form(raw, model, claim, lw, up, F):
         if ((a, abs(b)), part) in named:
             raise Reject('lower: mode [%d, %d] names a group and part already named' % (s, part))
         named.add(((a, abs(b)), part))
-    red = reducer(P)                 # P may divide no denominator of A, B, C, D
-    for x in list(Aent.values()) + [x for R in (B, C, D) for row in R for x in row]:
-        red(x)
+    red = reducer(P)                 # P may divide no denominator of B, C (A is not reduced)
     Bp = [[red(x) for x in row] for row in B]
     Cp = [[red(x) for x in row] for row in C]
 
