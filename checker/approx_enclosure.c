@@ -106,35 +106,6 @@ static void to_int(mpz_t *out, mpz_t den, mpq_t *const in, size_t n)
 
 /* ---- strict reading ------------------------------------------------------- */
 
-/* o is an object with exactly the keys names[0 .. count-1]. */
-static int keys_exact(const json_t *o, const char *path, const char *const *names, int count,
-                      ssmhc_report_t *r)
-{
-    const char *k;
-    json_t *val;
-    int i, ok;
-    if (!json_is_object(o))
-        return ssmhc_fail(r, "%s: expected an object", path), -1;
-    json_object_foreach((json_t *)o, k, val) {
-        for (i = 0, ok = 0; i < count; i++)
-            ok |= strcmp(k, names[i]) == 0;
-        if (!ok)
-            return ssmhc_fail(r, "%s: unknown key '%s'", path, k), -1;
-    }
-    for (i = 0; i < count; i++)
-        if (json_object_get(o, names[i]) == NULL)
-            return ssmhc_fail(r, "%s: missing key '%s'", path, names[i]), -1;
-    return 0;
-}
-
-/* An exact number (>= 0 when nonneg). */
-static int read_num(mpq_t out, const json_t *v, int nonneg, const char *path, ssmhc_report_t *r)
-{
-    if (ssmhc_json_rational(out, v) != 0 || (nonneg && mpq_sgn(out) < 0))
-        return ssmhc_fail(r, "%s: expected an exact number%s", path, nonneg ? " >= 0" : ""), -1;
-    return 0;
-}
-
 /* An array of count (any when < 0) p x d value maps. */
 static int read_maps(ssmhc_qmat **out, long *got, const json_t *a, long count, const char *path,
                      const ssmhc_model *m, ssmhc_report_t *r)
@@ -171,7 +142,7 @@ static int read_nums(mpq_t **out, const json_t *a, long count, const char *path,
     *out = qvec_new((size_t)count);
     for (i = 0; i < count; i++) {
         snprintf(where, sizeof(where), "%s[%ld]", path, i);
-        if (read_num((*out)[i], json_array_get(a, (size_t)i), 1, where, r) != 0) {
+        if (ssmhc_json_read_num((*out)[i], json_array_get(a, (size_t)i), 1, where, r) != 0) {
             qvec_free(*out, (size_t)count);
             *out = NULL;
             return -1;
@@ -216,7 +187,7 @@ static int read_L(enc_cert *c, const json_t *a, ssmhc_report_t *r)
     for (i = 0; i < S; i++)
         for (j = 0; j < i; j++) {
             snprintf(where, sizeof(where), "witness.lower.L[%ld][%ld]", i, j);
-            if (read_num(c->L[(size_t)i * (size_t)(i - 1) / 2 + (size_t)j],
+            if (ssmhc_json_read_num(c->L[(size_t)i * (size_t)(i - 1) / 2 + (size_t)j],
                          json_array_get(json_array_get(a, (size_t)i), (size_t)j), 0, where, r) != 0)
                 return -1;
         }
@@ -248,10 +219,10 @@ static int read_lower(enc_cert *c, const json_t *lo, const ssmhc_model *m, ssmhc
 {
     static const char *const keys[] = {"support", "t", "rho", "vectors", "y", "L", "D"};
     long pd = m->p * m->d;
-    if (keys_exact(lo, "witness.lower", keys, 7, r) != 0
+    if (ssmhc_json_keys_exact(lo, "witness.lower", keys, 7, r) != 0
         || read_support(c, json_object_get(lo, "support"), pd, r) != 0
-        || read_num(c->t, json_object_get(lo, "t"), 1, "witness.lower.t", r) != 0
-        || read_num(c->rho, json_object_get(lo, "rho"), 1, "witness.lower.rho", r) != 0
+        || ssmhc_json_read_num(c->t, json_object_get(lo, "t"), 1, "witness.lower.t", r) != 0
+        || ssmhc_json_read_num(c->rho, json_object_get(lo, "rho"), 1, "witness.lower.rho", r) != 0
         || read_maps(&c->x, &c->r, json_object_get(lo, "vectors"), -1, "witness.lower.vectors", m, r) != 0)
         return -1;
     if (c->r < 1)
@@ -269,21 +240,21 @@ static int read_cert(enc_cert *c, const json_t *cert, const ssmhc_model *m, ssmh
     const json_t *claim = json_object_get(cert, "claim"), *wit = json_object_get(cert, "witness");
     const json_t *js = json_object_get(wit, "s");
     c->relative = json_is_true(json_object_get(claim, "relative"));
-    if (read_num(c->eps, json_object_get(claim, "eps"), 0, "claim.eps", r) != 0)
+    if (ssmhc_json_read_num(c->eps, json_object_get(claim, "eps"), 0, "claim.eps", r) != 0)
         return -1;
     if (mpq_sgn(c->eps) <= 0)
         return ssmhc_fail(r, "claim.eps: expected an exact number > 0"), -1;
-    if (read_num(c->up, json_object_get(claim, "error2_upper"), 0, "claim.error2_upper", r) != 0
-        || (c->H >= 1 && read_num(c->low, json_object_get(claim, "error2_lower_prev"), 0,
+    if (ssmhc_json_read_num(c->up, json_object_get(claim, "error2_upper"), 0, "claim.error2_upper", r) != 0
+        || (c->H >= 1 && ssmhc_json_read_num(c->low, json_object_get(claim, "error2_lower_prev"), 0,
                                   "claim.error2_lower_prev", r) != 0))
         return -1;
-    if (keys_exact(wit, "witness", wkeys, c->H >= 2 ? 8 : 7, r) != 0)
+    if (ssmhc_json_keys_exact(wit, "witness", wkeys, c->H >= 2 ? 8 : 7, r) != 0)
         return -1;
     if (ssmhc_json_long(&c->s, js, 1, MAX_S) != 0)
         return ssmhc_fail(r, "witness.s: expected an integer in 1 .. %ld", MAX_S), -1;
-    if (read_num(c->e, json_object_get(wit, "e"), 1, "witness.e", r) != 0
-        || read_num(c->u, json_object_get(wit, "u"), 1, "witness.u", r) != 0
-        || read_num(c->v, json_object_get(wit, "v"), 1, "witness.v", r) != 0
+    if (ssmhc_json_read_num(c->e, json_object_get(wit, "e"), 1, "witness.e", r) != 0
+        || ssmhc_json_read_num(c->u, json_object_get(wit, "u"), 1, "witness.u", r) != 0
+        || ssmhc_json_read_num(c->v, json_object_get(wit, "v"), 1, "witness.v", r) != 0
         || read_maps(&c->basis, &c->nb, json_object_get(wit, "basis"), c->H, "witness.basis", m, r) != 0)
         return -1;
     return c->H >= 2 ? read_lower(c, json_object_get(wit, "lower"), m, r) : 0;
@@ -296,9 +267,9 @@ static int check_env(enc_cert *c, const json_t *wit, const ssmhc_model *m, mpq_t
 {
     static const char *const keys[] = {"gamma", "P", "beta_C"};
     const json_t *env = json_object_get(wit, "envelope");
-    if (keys_exact(env, "witness.envelope", keys, 3, r) != 0
-        || read_num(c->gamma, json_object_get(env, "gamma"), 1, "witness.envelope.gamma", r) != 0
-        || read_num(c->bC, json_object_get(env, "beta_C"), 1, "witness.envelope.beta_C", r) != 0)
+    if (ssmhc_json_keys_exact(env, "witness.envelope", keys, 3, r) != 0
+        || ssmhc_json_read_num(c->gamma, json_object_get(env, "gamma"), 1, "witness.envelope.gamma", r) != 0
+        || ssmhc_json_read_num(c->bC, json_object_get(env, "beta_C"), 1, "witness.envelope.beta_C", r) != 0)
         return -1;
     if (mpq_cmp_ui(c->gamma, 1, 1) >= 0)
         return ssmhc_fail(r, "witness.envelope.gamma: expected 0 <= gamma < 1"), -1;

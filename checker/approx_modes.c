@@ -103,16 +103,6 @@ static i128 dot_small(const long long *a, const long long *b, long n)
     return acc;
 }
 
-static void mpz_set_i128(mpz_t out, i128 v)
-{
-    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-    mpz_set_ui(out, (unsigned long)(u >> 64));
-    mpz_mul_2exp(out, out, 64);
-    mpz_add_ui(out, out, (unsigned long)(u & 0xFFFFFFFFFFFFFFFFULL));
-    if (v < 0)
-        mpz_neg(out, out);
-}
-
 /* out = A diag(w) B^T (A: r x k, Bt: c x k, rows contiguous; w NULL: 1;
    0 < w_k < 2^11 and k < 2^16 otherwise), exactly. */
 static void zmat_mul_tw(zmat *out, const zmat *A, const zmat *Bt, const long *w)
@@ -136,7 +126,7 @@ static void zmat_mul_tw(zmat *out, const zmat *A, const zmat *Bt, const long *w)
                                        pb + (size_t)y * nb + (size_t)j * (size_t)k, k);
                     if (v == 0)
                         continue;
-                    mpz_set_i128(d, v);
+                    ssmhc_mpz_set_i128(d, v);
                     mpz_mul_2exp(d, d, (mp_bitcnt_t)(CHUNK * (x + y)));
                     mpz_add(ZM(out, i, j), ZM(out, i, j), d);
                 }
@@ -359,6 +349,21 @@ static void round_div(mpz_t out, const mpz_t num, const mpz_t den)
     mpz_clear(b);
 }
 
+/* out = round((u x + sg v y) / den), den = den u den v (num, t scratch). */
+static void round_lin(mpz_t out, mpz_t num, mpz_t t, const __mpq_struct *u, const mpz_t x,
+                      const __mpq_struct *v, const mpz_t y, int sg, const mpz_t den)
+{
+    mpz_mul(num, mpq_numref(u), mpq_denref(v));
+    mpz_mul(num, num, x);
+    mpz_mul(t, mpq_numref(v), mpq_denref(u));
+    mpz_mul(t, t, y);
+    if (sg < 0)
+        mpz_sub(num, num, t);
+    else
+        mpz_add(num, num, t);
+    round_div(out, num, den);
+}
+
 /* Gammat 4^s = Phit W Phit^T from the fixed-point recursion. */
 static void mode_gamma(zmat *Gam, const layout *w, const ssmhc_model *m, long n, long s)
 {
@@ -387,18 +392,8 @@ static void mode_gamma(zmat *Gam, const layout *w, const ssmhc_model *m, long n,
                 mpz_mul(num, mpq_numref(a), x);
                 round_div(nx, num, mpq_denref(a));
             } else {   /* (a x - beta y, beta x + a y) */
-                mpz_mul(num, mpq_numref(a), mpq_denref(be));
-                mpz_mul(num, num, x);
-                mpz_mul(t1, mpq_numref(be), mpq_denref(a));
-                mpz_mul(t1, t1, y);
-                mpz_sub(num, num, t1);
-                round_div(nx, num, den);
-                mpz_mul(num, mpq_numref(be), mpq_denref(a));
-                mpz_mul(num, num, x);
-                mpz_mul(t1, mpq_numref(a), mpq_denref(be));
-                mpz_mul(t1, t1, y);
-                mpz_add(num, num, t1);
-                round_div(ny, num, den);
+                round_lin(nx, num, t1, a, x, be, y, -1, den);
+                round_lin(ny, num, t1, be, x, a, y, 1, den);
                 mpz_swap(y, ny);
             }
             mpz_swap(x, nx);
@@ -453,33 +448,6 @@ static void mode_E2(mpq_t E2, const layout *w, long n, long s)
 }
 
 /* ---- reading --------------------------------------------------------------- */
-
-static int keys_exact(const json_t *o, const char *path, const char *const *names,
-                      ssmhc_report_t *r)
-{
-    const char *k;
-    json_t *val;
-    int i, ok;
-    if (!json_is_object(o))
-        return ssmhc_fail(r, "%s: expected an object", path), -1;
-    json_object_foreach((json_t *)o, k, val) {
-        for (i = 0, ok = 0; names[i]; i++)
-            ok |= strcmp(k, names[i]) == 0;
-        if (!ok)
-            return ssmhc_fail(r, "%s: unknown key '%s'", path, k), -1;
-    }
-    for (i = 0; names[i]; i++)
-        if (json_object_get(o, names[i]) == NULL)
-            return ssmhc_fail(r, "%s: missing key '%s'", path, names[i]), -1;
-    return 0;
-}
-
-static int read_num(mpq_t out, const json_t *v, int nonneg, const char *path, ssmhc_report_t *r)
-{
-    if (ssmhc_json_rational(out, v) != 0 || (nonneg && mpq_sgn(out) < 0))
-        return ssmhc_fail(r, "%s: expected an exact number%s", path, nonneg ? " >= 0" : ""), -1;
-    return 0;
-}
 
 /* An array of `count` (any when < 0) vectors of m numbers, as the columns
    of out (m x count). */
@@ -571,7 +539,7 @@ ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *
         static const char *const wkeys1[] = {"method", "s", "e", "u", "basis", "eta", NULL};
         if (H < 2)
             keys = wkeys1;
-        if (keys_exact(wit, "witness", keys, r) != 0) {
+        if (ssmhc_json_keys_exact(wit, "witness", keys, -1, r) != 0) {
             v = SSMHC_REJECTED;
             goto done;
         }
@@ -580,9 +548,9 @@ ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *
         v = ssmhc_fail(r, "witness.s: expected an integer in [1, %d]", MAX_S);
         goto done;
     }
-    if (read_num(e, json_object_get(wit, "e"), 1, "witness.e", r)
-        || read_num(u, json_object_get(wit, "u"), 1, "witness.u", r)
-        || read_num(eta, json_object_get(wit, "eta"), 1, "witness.eta", r)) {
+    if (ssmhc_json_read_num(e, json_object_get(wit, "e"), 1, "witness.e", r)
+        || ssmhc_json_read_num(u, json_object_get(wit, "u"), 1, "witness.u", r)
+        || ssmhc_json_read_num(eta, json_object_get(wit, "eta"), 1, "witness.eta", r)) {
         v = SSMHC_REJECTED;
         goto done;
     }
@@ -604,9 +572,9 @@ ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *
     if (H >= 2) {
         const json_t *jL;
         low = json_object_get(wit, "lower");
-        if (keys_exact(low, "witness.lower", lkeys, r) != 0
-            || read_num(t, json_object_get(low, "t"), 1, "witness.lower.t", r)
-            || read_num(c2, json_object_get(low, "c2"), 1, "witness.lower.c2", r)
+        if (ssmhc_json_keys_exact(low, "witness.lower", lkeys, -1, r) != 0
+            || ssmhc_json_read_num(t, json_object_get(low, "t"), 1, "witness.lower.t", r)
+            || ssmhc_json_read_num(c2, json_object_get(low, "c2"), 1, "witness.lower.c2", r)
             || read_vectors(&Bv, json_object_get(low, "vectors"), -1, mm, "witness.lower.vectors", r)) {
             v = SSMHC_REJECTED;
             goto done;

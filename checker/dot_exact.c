@@ -47,6 +47,16 @@ void ssmhc_dot_i64(mpz_t out, const long long *a, long sa, const long long *b, l
     }
 }
 
+void ssmhc_mpz_set_i128(mpz_t out, __int128 v)
+{
+    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    mpz_set_ui(out, (unsigned long)(u >> 64));
+    mpz_mul_2exp(out, out, 64);
+    mpz_add_ui(out, out, (unsigned long)(u & 0xFFFFFFFFFFFFFFFFULL));
+    if (v < 0)
+        mpz_neg(out, out);
+}
+
 int ssmhc_fits_i64(long long *out, const mpz_t x)
 {
     if (mpz_sizeinbase(x, 2) > 62) /* |x| < 2^62: negation and products stay safe */

@@ -28,18 +28,6 @@
 #define KERNEL
 #endif
 
-static u64 invmod(u64 a, u64 P)
-{
-    u64 r = 1, e = P - 2;
-    while (e) {
-        if (e & 1)
-            r = ssmhc_mulmod(r, a, P);
-        a = ssmhc_mulmod(a, a, P);
-        e >>= 1;
-    }
-    return r;
-}
-
 /* x mod P for x < 2^64, P < 2^28, pinv = floor(2^64 / P): the quotient
    estimate is at most 2 short. */
 static inline u64 barrett(u64 x, u64 P, u64 pinv)
@@ -107,7 +95,7 @@ static long eliminate_small(uint32_t *A, long n, u64 P)
                 free(ucol);
                 return j + 1;
             }
-            inv = invmod(piv, P);
+            inv = ssmhc_powmod(piv, P - 2, P);
             if (ssmhc_mulmod(inv, piv, P) != 1) {
                 free(acc);
                 free(ucol);
@@ -152,7 +140,7 @@ static long eliminate_any(u64 *X, long r, u64 P)
         u64 piv = X[k * r + k], inv;
         if (piv == 0)
             return k + 1;
-        inv = invmod(piv, P);
+        inv = ssmhc_powmod(piv, P - 2, P);
         if (ssmhc_mulmod(inv, piv, P) != 1) /* P is not prime after all */
             return -(k + 1);
         for (i = k + 1; i < r; i++) {

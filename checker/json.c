@@ -298,3 +298,33 @@ int ssmhc_json_long(long *out, const json_t *v, long lo, long hi)
     *out = (long)x;
     return 0;
 }
+
+int ssmhc_json_keys_exact(const json_t *o, const char *path, const char *const *names, int count,
+                          ssmhc_report_t *r)
+{
+    const char *k;
+    json_t *val;
+    int i, ok;
+    if (count < 0)
+        for (count = 0; names[count] != NULL; count++)
+            ;
+    if (!json_is_object(o))
+        return ssmhc_fail(r, "%s: expected an object", path), -1;
+    json_object_foreach((json_t *)o, k, val) {
+        for (i = 0, ok = 0; i < count; i++)
+            ok |= strcmp(k, names[i]) == 0;
+        if (!ok)
+            return ssmhc_fail(r, "%s: unknown key '%s'", path, k), -1;
+    }
+    for (i = 0; i < count; i++)
+        if (json_object_get(o, names[i]) == NULL)
+            return ssmhc_fail(r, "%s: missing key '%s'", path, names[i]), -1;
+    return 0;
+}
+
+int ssmhc_json_read_num(mpq_t out, const json_t *v, int nonneg, const char *path, ssmhc_report_t *r)
+{
+    if (ssmhc_json_rational(out, v) != 0 || (nonneg && mpq_sgn(out) < 0))
+        return ssmhc_fail(r, "%s: expected an exact number%s", path, nonneg ? " >= 0" : ""), -1;
+    return 0;
+}

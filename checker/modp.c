@@ -38,7 +38,7 @@ static u64 dotmod(const u64 *a, long sa, const u64 *b, long sb, long n, u64 P)
     return r;
 }
 
-static u64 powmod(u64 a, u64 e, u64 P)
+u64 ssmhc_powmod(u64 a, u64 e, u64 P)
 {
     u64 r = 1;
     while (e) {
@@ -75,7 +75,7 @@ static int reduce_cached(u64 *out, const mpq_t x, u64 P, inv_cache *ic)
     }
     slot = (u64)(d * 0x9E3779B97F4A7C15ULL) >> 56;   /* Fibonacci hashing: 256 slots */
     if (ic == NULL || ic->den[slot] != d) {
-        u64 inv = powmod(d, P - 2, P);
+        u64 inv = ssmhc_powmod(d, P - 2, P);
         if (ic == NULL) {
             *out = ssmhc_mulmod(n, inv, P);
             return 0;

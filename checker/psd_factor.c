@@ -44,16 +44,6 @@ static long chol(double *l, const double *s, long n, double delta)
     return n;
 }
 
-static void set_i128(mpz_t out, i128 v)
-{
-    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-    mpz_set_ui(out, (unsigned long)(u >> 64));
-    mpz_mul_2exp(out, out, 64);
-    mpz_add_ui(out, out, (unsigned long)(u & 0xFFFFFFFFFFFFFFFFULL));
-    if (v < 0)
-        mpz_neg(out, out);
-}
-
 /* E' = Sz 2^(2 sh) - den Lz Lz^T: diagonally dominant, nonnegative diagonal? */
 static int dominant(const mpz_t *Sz, const mpz_t den, const long long *Lz, long n, long sh)
 {
@@ -73,7 +63,7 @@ static int dominant(const mpz_t *Sz, const mpz_t den, const long long *Lz, long 
             i128 acc = 0;   /* |Lz| < 2^49 and n < 2^26: no overflow */
             for (k = 0; k <= j; k++)
                 acc += (i128)Lz[i * n + k] * Lz[j * n + k];
-            set_i128(t, acc);
+            ssmhc_mpz_set_i128(t, acc);
             mpz_mul(t, t, den);
             mpz_mul_2exp(e, Sz[i * n + j], (unsigned long)(2 * sh));
             mpz_sub(e, e, t);

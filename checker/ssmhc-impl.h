@@ -7,6 +7,7 @@
 typedef unsigned long long u64;
 
 u64 ssmhc_mulmod(u64 a, u64 b, u64 P);
+u64 ssmhc_powmod(u64 a, u64 e, u64 P);   /* a^e mod P */
 /* Shoup's multiplication by a fixed f < P < 2^63: with fp = ssmhc_shoup_pre(f, P),
    ssmhc_shoup_mul(f, fp, x, P) = f x mod P for every x < P, without division. */
 u64 ssmhc_shoup_pre(u64 f, u64 P);
@@ -50,6 +51,7 @@ long ssmhc_leading_minors_mod(u64 *X, long r, u64 P);
 void ssmhc_dot_i64(mpz_t out, const long long *a, long sa, const long long *b, long sb, long n);
 /* 1 and *out = x when |x| < 2^62, else 0. */
 int ssmhc_fits_i64(long long *out, const mpz_t x);
+void ssmhc_mpz_set_i128(mpz_t out, __int128 v);
 /* den M as integers (a new row-major array of initialised mpz_t, to be
    cleared and freed by the caller), den = the lcm of M's denominators;
    NULL when den passes --max-bits or the work budget (the limit noted). */

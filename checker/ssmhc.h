@@ -200,6 +200,13 @@ int ssmhc_json_sparse_shape(long *r_out, long *c_out, const json_t **entries, co
 int ssmhc_json_qmat(ssmhc_qmat *out, const json_t *v, long rows, long cols);
 /* A JSON integer in [lo, hi]. */
 int ssmhc_json_long(long *out, const json_t *v, long lo, long hi);
+/* o is an object with exactly the keys names[0 .. count-1] (count < 0:
+   names is NULL-terminated); 0, or -1 with r set naming path. */
+int ssmhc_json_keys_exact(const json_t *o, const char *path, const char *const *names, int count,
+                          ssmhc_report_t *r);
+/* An exact number (>= 0 when nonneg); 0, or -1 with r set naming path. */
+int ssmhc_json_read_num(mpq_t out, const json_t *v, int nonneg, const char *path, ssmhc_report_t *r);
+
 
 /* ---- the embedded model, realified exactly ------------------------------- */
 typedef struct {

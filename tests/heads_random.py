@@ -100,6 +100,22 @@ def claim_true(cert):
     return True
 
 
+def judge(tmp, what, muts):
+    """Every mutant (description, mutant, must_reject) through the checker:
+    an exit other than 0 or 1, or an accepted mutant whose claim is false
+    (or that must be rejected anyway), is a failure."""
+    ok = True
+    for desc, mut, must in muts:
+        rc = verify(tmp, mut)
+        if rc not in (0, 1):
+            print("FAIL %s: mutant '%s': checker exit %d" % (what, desc, rc))
+            ok = False
+        elif rc == 0 and (must or not claim_true(mut)):
+            print("FAIL %s: mutant '%s' accepted\n%s" % (what, desc, json.dumps(mut)))
+            ok = False
+    return ok
+
+
 def mutants(cert, rng):
     """(description, mutant, must_reject_even_if_claim_true)"""
     out = []
@@ -279,15 +295,9 @@ def mode_form(tmp, rng):
             if not (lo <= want["n_star"] <= hi) or got["n_star"] is not None:
                 print("FAIL block model %d: n* %d outside %s" % (it, want["n_star"], got["n_star_range"]))
                 ok = False
-            for desc, mut, must in mode_mutants(cert, rng):
-                mutated += 1
-                rc = verify(tmp, mut)
-                if rc not in (0, 1):
-                    print("FAIL block model %d: mutant '%s': checker exit %d" % (it, desc, rc))
-                    ok = False
-                elif rc == 0 and (must or not claim_true(mut)):
-                    print("FAIL block model %d: mutant '%s' accepted\n%s" % (it, desc, json.dumps(mut)))
-                    ok = False
+            muts = mode_mutants(cert, rng)
+            mutated += len(muts)
+            ok = judge(tmp, "block model %d" % it, muts) and ok
         elif got["n_star"] != want["n_star"]:
             print("FAIL block model %d: lag form n* %s, oracle %d" % (it, got["n_star"], want["n_star"]))
             ok = False
@@ -326,16 +336,9 @@ def main():
                 print("FAIL model %d: emitted certificate rejected\n%s" % (it, json.dumps(model)))
                 failed += 1
                 continue
-            ok = True
-            for desc, mut, must in mutants(cert, rng):
-                mutated += 1
-                rc = verify(tmp, mut)
-                if rc not in (0, 1):
-                    print("FAIL model %d: mutant '%s': checker exit %d" % (it, desc, rc))
-                    ok = False
-                elif rc == 0 and (must or not claim_true(mut)):
-                    print("FAIL model %d: mutant '%s' accepted\n%s" % (it, desc, json.dumps(mut)))
-                    ok = False
+            muts = mutants(cert, rng)
+            mutated += len(muts)
+            ok = judge(tmp, "model %d" % it, muts)
             if ok:
                 passed += 1
             else:
