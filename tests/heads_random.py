@@ -30,6 +30,19 @@ def rnd_q(rng, zero=0.4):
     return "%d/%d" % (a, b)
 
 
+def complex_parts(m, rng, ev, p, d):
+    """A complex_diag A with eigenvalues ev (pairs of strings), random
+    complex B (N x d) and C (p x N), and sometimes output "re"."""
+    N = len(ev)
+    m["A"] = {"complex_diag": {"re": [e[0] for e in ev], "im": [e[1] for e in ev]}}
+    m["B"] = {"re": [[rnd_q(rng) for _ in range(d)] for _ in range(N)],
+              "im": [[rnd_q(rng) for _ in range(d)] for _ in range(N)]}
+    m["C"] = {"re": [[rnd_q(rng) for _ in range(N)] for _ in range(p)],
+              "im": [[rnd_q(rng) for _ in range(N)] for _ in range(p)]}
+    if rng.random() < 0.3:
+        m["output"] = "re"
+
+
 def rnd_model(rng):
     kind = rng.choice(['dense', 'dense', 'dense', 'diag', 'complex'])
     N, p, d = rng.randint(1, 4), rng.randint(1, 3), rng.randint(1, 3)
@@ -45,14 +58,7 @@ def rnd_model(rng):
         m["A"] = {"diag": [rng.choice(pool) for _ in range(N)]}
     else:
         pool = [(rnd_q(rng, 0.1), rnd_q(rng, 0.3)) for _ in range(2)]
-        ev = [rng.choice(pool) for _ in range(N)]
-        m["A"] = {"complex_diag": {"re": [e[0] for e in ev], "im": [e[1] for e in ev]}}
-        m["B"] = {"re": [[rnd_q(rng) for _ in range(d)] for _ in range(N)],
-                  "im": [[rnd_q(rng) for _ in range(d)] for _ in range(N)]}
-        m["C"] = {"re": [[rnd_q(rng) for _ in range(N)] for _ in range(p)],
-                  "im": [[rnd_q(rng) for _ in range(N)] for _ in range(p)]}
-        if rng.random() < 0.3:
-            m["output"] = "re"
+        complex_parts(m, rng, [rng.choice(pool) for _ in range(N)], p, d)
     if "B" not in m:
         m["B"] = [[rnd_q(rng) for _ in range(d)] for _ in range(N)]
         m["C"] = [[rnd_q(rng) for _ in range(N)] for _ in range(p)]
@@ -189,14 +195,7 @@ def rnd_block_model(rng):
             pool.append((a, b))
             if rng.random() < 0.3:   # the conjugate too
                 pool.append((a, b[1:] if b.startswith("-") else "-" + b))
-        ev = [rng.choice(pool) for _ in range(N)]
-        m["A"] = {"complex_diag": {"re": [e[0] for e in ev], "im": [e[1] for e in ev]}}
-        m["B"] = {"re": [[rnd_q(rng) for _ in range(d)] for _ in range(N)],
-                  "im": [[rnd_q(rng) for _ in range(d)] for _ in range(N)]}
-        m["C"] = {"re": [[rnd_q(rng) for _ in range(N)] for _ in range(p)],
-                  "im": [[rnd_q(rng) for _ in range(N)] for _ in range(p)]}
-        if rng.random() < 0.3:
-            m["output"] = "re"
+        complex_parts(m, rng, [rng.choice(pool) for _ in range(N)], p, d)
     if rng.random() < 0.3:
         m["D"] = [[rnd_q(rng, 0.6) for _ in range(d)] for _ in range(p)]
     return m
