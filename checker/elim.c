@@ -159,6 +159,20 @@ static long eliminate_any(u64 *X, long r, u64 P)
     return 0;
 }
 
+long ssmhc_leading_minors_mod32(uint32_t *A, long r, u64 P)
+{
+    long i, n = r * r, res;
+    u64 *X;
+    if (P < ((u64)1 << SMALL_P_BITS))
+        return eliminate_small(A, r, P);
+    X = ssmhc_malloc(sizeof(u64) * (size_t)(n > 0 ? n : 1));
+    for (i = 0; i < n; i++)
+        X[i] = A[i] % P;
+    res = eliminate_any(X, r, P);
+    free(X);
+    return res;
+}
+
 long ssmhc_leading_minors_mod(u64 *X, long r, u64 P)
 {
     long res;

@@ -85,6 +85,16 @@ static ssmhc_verdict_t check_annihilator(heads_ctx *c, const json_t *ann, const 
     return SSMHC_VERIFIED;
 }
 
+/* The elimination's answer (ssmhc_leading_minors_mod) as a verdict. */
+static ssmhc_verdict_t lower_verdict(long k, ssmhc_report_t *r)
+{
+    if (k > 0)
+        return ssmhc_fail(r, "lower: leading minor %ld is zero mod P", k);
+    if (k < 0)
+        return ssmhc_fail(r, "lower: pivot %ld has no inverse mod P", -k);
+    return SSMHC_VERIFIED;
+}
+
 static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_model *m,
                                    ssmhc_report_t *r)
 {
@@ -169,9 +179,21 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
         && (size_t)c->r * (size_t)c->r > ssmhc_limits_get()->max_memory / 4 / sizeof(u64))
         return ssmhc_limit(r, "lower: a %ld x %ld matrix mod P needs more than a quarter of the "
                            "memory limit (--max-memory)", c->r, c->r);
+    if (c->modes && Pu < ((u64)1 << 28)) {   /* the residues in 32 bits, eliminated there */
+        uint32_t *A = ssmhc_malloc(sizeof(uint32_t) * (size_t)(c->r * c->r));
+        int rc = ssmhc_mode_entries_mod(NULL, A, m, c->mode, c->part, c->r, c->erow, c->ecol, Pu, r);
+        if (rc != 0) {
+            free(A);
+            return rc == -1 ? ssmhc_fail(r, "lower: the prime divides a denominator of the model")
+                            : SSMHC_REJECTED;
+        }
+        k = ssmhc_leading_minors_mod32(A, c->r, Pu);
+        free(A);
+        return lower_verdict(k, r);
+    }
     X = ssmhc_malloc(sizeof(u64) * (size_t)(c->r * c->r));
     if (c->modes) {
-        int rc = ssmhc_mode_entries_mod(X, m, c->mode, c->part, c->r, c->erow, c->ecol, Pu, r);
+        int rc = ssmhc_mode_entries_mod(X, NULL, m, c->mode, c->part, c->r, c->erow, c->ecol, Pu, r);
         if (rc != 0) {
             free(X);
             return rc == -1 ? ssmhc_fail(r, "lower: the prime divides a denominator of the model")
@@ -184,11 +206,7 @@ static ssmhc_verdict_t check_lower(heads_ctx *c, const json_t *low, const ssmhc_
     /* Elimination without pivoting: every leading minor must be nonzero. */
     k = ssmhc_leading_minors_mod(X, c->r, Pu);
     free(X);
-    if (k > 0)
-        return ssmhc_fail(r, "lower: leading minor %ld is zero mod P", k);
-    if (k < 0)
-        return ssmhc_fail(r, "lower: pivot %ld has no inverse mod P", -k);
-    return SSMHC_VERIFIED;
+    return lower_verdict(k, r);
 }
 
 static ssmhc_verdict_t check_dependencies(heads_ctx *c, const json_t *deps, const ssmhc_model *m,

@@ -10,6 +10,7 @@
  * (part 1), summed over the whole group -- at the given positions, mod P.
  */
 #include "ssmhc-impl.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,9 @@ static void scatter(u64 *v, const ssmhc_smat *S, const u64 *red, long t, int cle
         v[S->col[k]] = clear ? 0 : red[k];
 }
 
-int ssmhc_mode_entries_mod(u64 *out, const ssmhc_model *m, const long *mode, const long *part,
-                           long r, const long *erow, const long *ecol, u64 P, ssmhc_report_t *rep)
+int ssmhc_mode_entries_mod(u64 *out, uint32_t *out32, const ssmhc_model *m, const long *mode,
+                           const long *part, long r, const long *erow, const long *ecol, u64 P,
+                           ssmhc_report_t *rep)
 {
     long nm = m->complex_modes ? m->N / 2 : m->N, i, j, g, ng = 0, q;
     long spm = m->complex_modes ? 2 : 1;
@@ -57,7 +59,7 @@ int ssmhc_mode_entries_mod(u64 *out, const ssmhc_model *m, const long *mode, con
     long *gid = ssmhc_malloc(sizeof(long) * (size_t)(nm > 0 ? nm : 1));
     long *gstart = ssmhc_malloc(sizeof(long) * (size_t)(nm + 1));
     unsigned char *used;
-    u64 *Bred = NULL, *Cred = NULL, *cv[2], *bv[2];
+    u64 *Bred = NULL, *Cred = NULL, *cv[2], *bv[2], *scratch = NULL;
     ssmhc_smat Ct;
     int rc = -2;
 
@@ -102,12 +104,13 @@ int ssmhc_mode_entries_mod(u64 *out, const ssmhc_model *m, const long *mode, con
         rc = -1;
         goto done;
     }
+    scratch = ssmhc_malloc(sizeof(u64) * (size_t)(r > 0 ? r : 1));
     for (j = 0; j < 2; j++) {
         cv[j] = ssmhc_calloc((size_t)(m->p > 0 ? m->p : 1), sizeof(u64));
         bv[j] = ssmhc_calloc((size_t)(m->d > 0 ? m->d : 1), sizeof(u64));
     }
     for (i = 0; i < r; i++) {
-        u64 *row = out + (size_t)i * (size_t)r;
+        u64 *row = out != NULL ? out + (size_t)i * (size_t)r : scratch;
         g = gid[mode[i]];
         memset(row, 0, sizeof(u64) * (size_t)r);
         for (q = gstart[g]; q < gstart[g + 1]; q++) {
@@ -137,6 +140,9 @@ int ssmhc_mode_entries_mod(u64 *out, const ssmhc_model *m, const long *mode, con
                 scatter(bv[s], &m->B, Bred, t0 + s, 1);
             }
         }
+        if (out32 != NULL)   /* P < 2^32: the residues fit */
+            for (j = 0; j < r; j++)
+                out32[(size_t)i * (size_t)r + j] = (uint32_t)row[j];
     }
     for (j = 0; j < 2; j++) {
         free(cv[j]);
@@ -153,6 +159,7 @@ done:
     free(used);
     free(Bred);
     free(Cred);
+    free(scratch);
     ssmhc_smat_clear(&Ct);
     return rc;
 }

@@ -3,6 +3,7 @@
 #define SSMHC_IMPL_H
 
 #include "ssmhc.h"
+#include <stdint.h>
 
 typedef unsigned long long u64;
 
@@ -33,18 +34,21 @@ long ssmhc_support(const ssmhc_model *m);
    P divides a denominator. */
 int ssmhc_reduce_smat_values(u64 *out, const ssmhc_smat *m, u64 P);
 /* The mode form of the heads lower witness (modes.c): the r x r entries
-   out[i r + j] of the row [mode[i], part[i]] at position (erow[j], ecol[j])
-   mod P, for a block-diagonal model (mode < number of modes, part 0 or 1,
+   out[i r + j] (or out32[i r + j] when out is NULL, P < 2^32) of the row
+   [mode[i], part[i]] at position (erow[j], ecol[j]) mod P, for a block-diagonal model (mode < number of modes, part 0 or 1,
    checked by the caller).  0; -1 when P divides a denominator; -2 with rep
    set when a pair is not allowed (eigenvalue 0, part 1 of a real mode, a
    group and part named twice). */
-int ssmhc_mode_entries_mod(u64 *out, const ssmhc_model *m, const long *mode, const long *part,
-                           long r, const long *erow, const long *ecol, u64 P, ssmhc_report_t *rep);
+int ssmhc_mode_entries_mod(u64 *out, uint32_t *out32, const ssmhc_model *m, const long *mode,
+                           const long *part, long r, const long *erow, const long *ecol, u64 P,
+                           ssmhc_report_t *rep);
 /* Elimination mod P without pivoting (elim.c): 0 when every leading
    principal minor of the r x r matrix X (destroyed) is a unit mod P, else
    k >= 1 when the k-th is zero, -k when its pivot has no inverse (P is not
    prime). */
 long ssmhc_leading_minors_mod(u64 *X, long r, u64 P);
+/* The same for residues already in 32 bits, P < 2^28 (A destroyed). */
+long ssmhc_leading_minors_mod32(uint32_t *A, long r, u64 P);
 
 /* Exact sum_k a[k sa] b[k sb] of signed 64-bit integers (dot_exact.c);
    out initialised. */

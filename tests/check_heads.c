@@ -475,6 +475,15 @@ START_TEST(test_checker_leading_minors)
             got = ssmhc_leading_minors_mod(Y, r, P);
             ck_assert_msg(got == want, "r = %ld, P = %lu: checker says %ld, naive %ld", r,
                           (unsigned long)P, got, want);
+            if (P < (UWORD(1) << 28)) {   /* the 32-bit entry point, every size */
+                uint32_t *A32 = flint_malloc(sizeof(uint32_t) * (size_t)FLINT_MAX(1, r * r));
+                for (i = 0; i < r * r; i++)
+                    A32[i] = (uint32_t)X[i];
+                got = ssmhc_leading_minors_mod32(A32, r, P);
+                ck_assert_msg(got == want, "r = %ld, P = %lu: 32-bit checker says %ld, naive %ld",
+                              r, (unsigned long)P, got, want);
+                flint_free(A32);
+            }
             flint_free(X);
             flint_free(Y);
         }
