@@ -18,6 +18,18 @@ gamma^2 P - A^T P A >= 0, beta_C P - C^T C >= 0), e^2 >= E2, u^2 >= tr Gt,
 v^2 >= rt, error2_upper = rt + e (2 v + e) <= tau_lo, and the lower witness
 (support, rho >= delta, t >= rho, (rho - delta)^2 >= ||M - L D L^T||_F^2,
 error2_lower_prev = tr Gt - delta - (H-1) t - sum y_i ||x_i||^2 > tau_hi).
+
+Mode certificates (witness.method "modes", doc/approx.md) of diag and
+complex_diag models are checked in the m-dimensional mode space: the mode
+functions (each block's part 0, part 1 for a 2 x 2 block, then D), Psi =
+Zm^T Zm exactly (from the Gram matrices of C's columns and B's rows), the
+integer states z_{g+1} = round(lambda z_g) and Gammat = Phit W Phit^T / 4^s
+(lags after the joint state repeats in closed form), |lambda|^2 <= 1,
+s + bitlen(n) <= 61, e^2 >= E2, u^2 >= tr Gammat, T_lo/T_hi; the upper
+witness ((1 + eta) I - Y^T Psi Y >= 0, error2_upper = T_hi - (tr(S^T
+Gammat S) - delta tr(S^T S)) / (1 + eta) <= tau_lo) and the lower one
+((i) L L^T - c2 Psi_up >= 0, (ii) L^T (Yz - Gammat - delta I) L + t c2 I
+>= 0, error2_lower_prev = T_lo - (H-1) t - sum b_i^T Psi b_i > tau_hi).
 """
 import math
 import os
