@@ -25,7 +25,7 @@ import tempfile
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from heads_random import rnd_model  # noqa: E402
+from heads_random import rnd_model, rnd_q  # noqa: E402
 import verify_heads  # noqa: E402
 from verify_heads import realify, lags  # noqa: E402
 import verify_approx  # noqa: E402
@@ -349,6 +349,187 @@ def toy_producer_cases(rng, tmp):
     return passed, failed
 
 
+# ---------------------------------------------------------------------------
+# Mode certificates (`--method modes`, doc/approx.md "Mode certificates"):
+# stable diag and complex_diag models, H against the exact method, both
+# checkers, and mutants of the mode witness.
+
+def stable_eig(rng, cplx):
+    """(re, im) with re^2 + im^2 < 1, small denominators (im = 0 for diag,
+    and sometimes for complex_diag: two 1 x 1 blocks)."""
+    while True:
+        a = Fraction(rng.randint(-7, 7), rng.choice([4, 8]))
+        b = Fraction(rng.randint(-7, 7), rng.choice([4, 8])) if cplx and rng.random() < 0.8 else Fraction(0)
+        if a * a + b * b < 1:
+            return a, b
+
+
+def mode_model(rng):
+    """A stable diag or complex_diag model (|lambda| < 1), some repeated
+    eigenvalues, some with D, either convention."""
+    cplx = rng.random() < 0.5
+    N, p, d = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
+    pool = [stable_eig(rng, cplx) for _ in range(2)]
+    ev = [rng.choice(pool) if rng.random() < 0.3 else stable_eig(rng, cplx) for _ in range(N)]
+    m = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"])}
+    q = lambda: rnd_q(rng, 0.25)   # noqa: E731
+    if cplx:
+        m["A"] = {"complex_diag": {"re": [str(a) for a, _ in ev], "im": [str(b) for _, b in ev]}}
+        m["B"] = {"re": [[q() for _ in range(d)] for _ in range(N)], "im": [[q() for _ in range(d)] for _ in range(N)]}
+        m["C"] = {"re": [[q() for _ in range(N)] for _ in range(p)], "im": [[q() for _ in range(N)] for _ in range(p)]}
+        if rng.random() < 0.3:
+            m["output"] = "re"
+    else:
+        m["A"] = {"diag": [str(a) for a, _ in ev]}
+        m["B"] = [[q() for _ in range(d)] for _ in range(N)]
+        m["C"] = [[q() for _ in range(N)] for _ in range(p)]
+    if rng.random() < 0.4:
+        m["D"] = [[rnd_q(rng, 0.5) for _ in range(d)] for _ in range(p)]
+    return m
+
+
+def mode_mutants(cert, rng):
+    """(mutant, must_reject) pairs for a mode certificate: must_reject when
+    the mutant breaks an equality of the claim or the witness's structure
+    (whatever the rest); the others are judged by the Python checker."""
+    out = []
+    c, w = cert['claim'], cert['witness']
+
+    def mut(f, must):
+        m = copy.deepcopy(cert)
+        f(m)
+        out.append((m, must))
+
+    def scale(d, k, by):
+        d[k] = str(Fraction(d[k]) * by)
+
+    for key in ('error2_upper', 'error2_lower_prev'):
+        if key in c:
+            mut(lambda x, key=key: x['claim'].__setitem__(key, str(Fraction(c[key]) + Fraction(1, 10 ** 9))), True)
+    for dh in (-1, 1):
+        if c['H'] + dh >= 0:
+            mut(lambda x, dh=dh: x['claim'].__setitem__('H', c['H'] + dh), True)
+    mut(lambda x: scale(x['claim'], 'eps', Fraction(rng.choice([999, 1001]), 1000)), False)
+    mut(lambda x: x['claim'].__setitem__('relative', not c['relative']), False)
+    mut(lambda x: x['claim'].__setitem__('n', c['n'] + 1), False)
+    mut(lambda x: scale(x['witness'], 'e', Fraction(1, 2)), False)
+    mut(lambda x: scale(x['witness'], 'u', Fraction(1, 2)), False)
+    mut(lambda x: x['witness'].__setitem__('s', w['s'] - 1 if w['s'] > 1 else 2), False)
+    mut(lambda x: x['witness'].__setitem__('s', 62), True)
+    mut(lambda x: x['witness'].__setitem__('extra', 1), True)
+    mut(lambda x: x['witness'].pop('eta'), True)
+    if w['basis']:
+        h = rng.randrange(len(w['basis']))
+        j = rng.randrange(len(w['basis'][h]))
+        mut(lambda x: x['witness']['basis'][h].__setitem__(j, str(Fraction(w['basis'][h][j]) + Fraction(1, 7))), False)
+    mut(lambda x: scale(x['witness'], 'eta', Fraction(1, 2)), False)
+    if 'lower' in w:
+        lw = w['lower']
+        mut(lambda x: scale(x['witness']['lower'], 't', Fraction(11, 10)) if Fraction(lw['t']) else
+            x['witness']['lower'].__setitem__('t', '1/1000'), True)
+        i = rng.randrange(len(lw['L']))
+        mut(lambda x: x['witness']['lower']['L'][i].__setitem__(i, '0'), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('c2', str(Fraction(lw['c2']) + 1)), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('q', lw['q'] + 1 if lw['q'] < 4096 else 0), False)
+        mut(lambda x: x['witness']['lower'].__setitem__('q', 4097), True)
+        mut(lambda x: x['witness']['lower'].pop('c2'), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('rho', '0'), True)
+        if lw['vectors']:
+            k = rng.randrange(len(lw['vectors']))
+            j = rng.randrange(len(lw['vectors'][k]))
+            mut(lambda x: x['witness']['lower']['vectors'][k].__setitem__(
+                j, str(Fraction(lw['vectors'][k][j]) * Fraction(11, 10) + Fraction(1, 1000))), False)
+        r = rng.randrange(len(lw['L']))
+        j = rng.randrange(r + 1)
+        mut(lambda x: x['witness']['lower']['L'][r].__setitem__(j, str(Fraction(lw['L'][r][j]) * 2 + 1)), False)
+    A = cert['model']['A']
+    if 'diag' in A:
+        mut(lambda x: x['model']['A']['diag'].__setitem__(0, str(Fraction(A['diag'][0]) / 2 + Fraction(1, 3))), False)
+        mut(lambda x: x['model']['A']['diag'].__setitem__(0, '9/8'), True)     # |lambda| > 1
+    else:
+        mut(lambda x: x['model']['A']['complex_diag']['im'].__setitem__(
+            0, str(Fraction(A['complex_diag']['im'][0]) + Fraction(1, 8))), False)
+        mut(lambda x: x['model']['A']['complex_diag']['re'].__setitem__(0, '1'), False)
+    return out
+
+
+def judge_modes(cert_path, rng, what):
+    """Both checkers accept cert_path; on every mutant they agree, and
+    must-reject mutants are rejected by both.  Returns (passed, failed)."""
+    v = subprocess.run([CHECK, cert_path], capture_output=True, text=True)
+    with open(cert_path) as f:
+        c = json.load(f)
+    if v.returncode != 0 or not py_verdict(c):
+        print('FAIL %s: verify %d %s, python %s (certificate kept at %s)'
+              % (what, v.returncode, (v.stdout + v.stderr).strip()[:300], py_verdict(c), cert_path))
+        return 0, 1
+    passed, failed = 1, 0
+    for mi, (mc, must) in enumerate(mode_mutants(c, rng)):
+        mp = cert_path + '.mut%d.json' % mi
+        with open(mp, 'w') as f:
+            json.dump(mc, f)
+        cv, pv = c_accepts(mp), py_verdict(mc)
+        if cv != pv or (must and (cv or pv)):
+            failed += 1
+            print('FAIL %s: mode mutant %d (%s) C %s, Python %s (kept at %s)'
+                  % (what, mi, 'must reject' if must else 'judged', cv, pv, mp))
+        else:
+            passed += 1
+            os.remove(mp)
+    return passed, failed
+
+
+def mode_cases(rng, tmp):
+    """`--method modes` on stable block-diagonal models: the oracle's H and
+    the exact method's whenever it decides; every certificate through both
+    checkers and the mode mutants."""
+    passed = failed = decided = tried = 0
+    for case in range(int(round(12 * MULT)) or 1):
+        model = mode_model(rng)
+        n = rng.randint(1, 8) if case % 3 else rng.randint(20, 60)
+        path = os.path.join(tmp, 'md%d.json' % case)
+        sp = spectrum(model, n, path)
+        if sp is None:
+            continue
+        total, lam, tails = sp
+        relative = rng.random() < 0.4
+        scale = float(total) if relative else 1.0
+        hs = [h for h in range(len(lam)) if separable(tails, h)]
+        for h in rng.sample(hs, min(2, len(hs))):
+            eps, want = eps_near(tails, h, rng.choice(SIDES), scale)
+            cert = os.path.join(tmp, 'mc%d_%d.json' % (case, h))
+            args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json'] + (['--relative'] if relative else [])
+            r = run(args + ['--method', 'modes', '--cert', cert])
+            tried += 1
+            what = 'modes model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
+            if r.returncode == 2:
+                if os.environ.get('SSMH_TEST_VERBOSE'):
+                    print('undecided %s: %s' % (what, r.stderr.strip()))
+                continue
+            if r.returncode != 0:
+                failed += 1
+                print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+                continue
+            decided += 1
+            got = json.loads(r.stdout)
+            ex = run(args + ['--method', 'exact'])
+            exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
+            if got['H'] != want or got.get('method') != 'modes' or exact_h not in (None, got['H']) \
+                    or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
+                failed += 1
+                print('FAIL %s: H %s (oracle %s, exact method %s), method %s'
+                      % (what, got['H'], want, exact_h, got.get('method')))
+                continue
+            p_, f_ = judge_modes(cert, rng, what)
+            passed += p_
+            failed += f_
+    print('modes: %d of %d runs decided' % (decided, tried))
+    if tried and decided < tried // 2:
+        failed += 1
+        print('FAIL modes: too few runs decided')
+    return passed, failed
+
+
 def main():
     rng = random.Random(SEED + 6)
     passed = failed = 0
@@ -407,6 +588,9 @@ def main():
     passed += p2
     failed += f2
     p2, f2 = toy_producer_cases(rng, tmp)
+    passed += p2
+    failed += f2
+    p2, f2 = mode_cases(random.Random(SEED + 17), tmp)
     passed += p2
     failed += f2
     print('approx_random: %d passed, %d failed' % (passed, failed))
