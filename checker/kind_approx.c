@@ -282,8 +282,11 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
         return ssmhc_fail(r, "claim: error2_lower_prev is given exactly when H >= 1");
     if (json_is_object(wit) && json_object_get(wit, "method") != NULL) {
         const json_t *jm = json_object_get(wit, "method");
+        if (json_is_string(jm) && strcmp(json_string_value(jm), "modes") == 0)
+            return ssmhc_check_approx_modes(cert, m, n, H, r);
         if (!json_is_string(jm) || strcmp(json_string_value(jm), "enclosure") != 0)
-            return ssmhc_fail(r, "witness.method: expected \"enclosure\" (no method: the exact witness)");
+            return ssmhc_fail(r, "witness.method: expected \"enclosure\" or \"modes\" (no method: "
+                                 "the exact witness)");
         return ssmhc_check_approx_enclosure(cert, m, n, H, r);
     }
     if (!json_is_object(wit) || json_object_get(wit, "basis") == NULL

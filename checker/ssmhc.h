@@ -289,6 +289,9 @@ ssmhc_verdict_t ssmhc_check_approx(const json_t *cert, const ssmhc_model *m, ssm
    approx_enclosure.c), for a claim already read: n >= 1, 0 <= H <= p d. */
 ssmhc_verdict_t ssmhc_check_approx_enclosure(const json_t *cert, const ssmhc_model *m, long n,
                                              long H, ssmhc_report_t *r);
+/* The mode variant (witness.method "modes", approx_modes.c), likewise. */
+ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *m, long n,
+                                         long H, ssmhc_report_t *r);
 
 /* ---- what a non-certificate is (identify.c) ------------------------------ */
 /* A description ("is an ssmheads-model/1 file, not a certificate; ...") of

@@ -8,7 +8,7 @@
 
 static const char usage[] =
     "Usage: ssmheads approx MODEL -n N --eps E [--relative] [--curve] [--plot FILE.svg]\n"
-    "                       [--method auto|exact|enclosure] [--cert OUT] [--json]\n"
+    "                       [--method auto|exact|enclosure|modes] [--cert OUT] [--json]\n"
     "The least H such that some H-head factorized attention layer reproduces the\n"
     "SSM on length N within operator error E (Frobenius norm of the whole\n"
     "block-Toeplitz operator; Eckart-Young, SPEC 1.6), with an exact upper witness\n"
@@ -22,7 +22,9 @@ static const char usage[] =
     "  --plot F.svg  the curve E(H)^2 on a log scale, with eps^2 (atomic write)\n"
     "  --method M    exact: exact G and exact residuals (slow on long float\n"
     "                lags); enclosure: fixed-point lags with a certified error\n"
-    "                (needs a stable model; looser curve); auto (default):\n"
+    "                (needs a stable model; looser curve); modes: the same in\n"
+    "                the mode space of a wide diag/complex_diag layer;\n"
+    "                auto (default):\n"
     "                enclosure when the exact lags would be long, else (or if\n"
     "                it cannot decide and the lags stay short) exact\n"
     "  --cert OUT    write an `approx` certificate (doc/approx.md)\n"
@@ -50,11 +52,13 @@ static void print_text(const ssmh_approx_t a, int curve)
     printf("H = %ld head%s reproduce%s the SSM within eps = %s%s on n = %ld (exact k(n) = %ld)\n",
            (long)a->H, a->H == 1 ? "" : "s", a->H == 1 ? "s" : "", e,
            a->relative ? " * ||T||_F" : "", (long)a->n, (long)a->k);
-    if (a->method == SSMH_APPROX_ENCLOSURE)
+    if (a->method == SSMH_APPROX_ENCLOSURE || a->method == SSMH_APPROX_MODES)
         printf("upper witness: %ld rational value map%s, squared residual <= %s <= %s%s\n"
-               "(rounded lags, %ld bits, with a certified error: doc/approx.md)\n",
+               "(%s, %ld bits, with a certified error: doc/approx.md)\n",
                (long)a->H, a->H == 1 ? "" : "s", u, t,
-               a->relative ? " <= eps^2 ||T||_F^2" : " = eps^2", (long)a->s);
+               a->relative ? " <= eps^2 ||T||_F^2" : " = eps^2",
+               a->method == SSMH_APPROX_MODES ? "fixed-point mode functions" : "rounded lags",
+               (long)a->s);
     else
         printf("upper witness: %ld rational value map%s, exact squared residual %s <= eps^2 = %s%s\n",
                (long)a->H, a->H == 1 ? "" : "s", u, t,
@@ -132,9 +136,11 @@ int cli_cmd_approx(int argc, char **argv)
                 method = SSMH_APPROX_EXACT;
             else if (strcmp(optarg, "enclosure") == 0)
                 method = SSMH_APPROX_ENCLOSURE;
+            else if (strcmp(optarg, "modes") == 0)
+                method = SSMH_APPROX_MODES;
             else {
                 fmpq_clear(eps);
-                return cli_usage_error("approx", "--method must be auto, exact or enclosure");
+                return cli_usage_error("approx", "--method must be auto, exact, enclosure or modes");
             }
             break;
         case 'e':

@@ -4,7 +4,7 @@ checker_libssmhcheck_la_SOURCES = checker/ssmhc.h checker/ssmhc-impl.h \
 	checker/qmat.c checker/json.c checker/model.c checker/modp.c checker/modes.c checker/elim.c \
 	checker/verify.c checker/cli.c checker/kind_heads.c \
 	checker/kind_represent.c checker/kind_gradient.c checker/kind_approx.c \
-	checker/annihilator.c checker/envelope.c checker/approx_enclosure.c \
+	checker/annihilator.c checker/envelope.c checker/approx_enclosure.c checker/approx_modes.c \
 	checker/limits.c checker/dyadic.c checker/horizon.c checker/identify.c \
 	checker/psd_factor.c checker/dot_exact.c checker/lag_norms.c checker/smat.c
 checker_libssmhcheck_la_CPPFLAGS = -I$(top_srcdir)/checker

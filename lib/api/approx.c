@@ -8,7 +8,7 @@
 
 int _ssmh_api_approx(json_t *resp, const json_t *req, const ssmh_limits_t *lim, ssmh_error_t *err)
 {
-    static const char *const methods[] = {"auto", "exact", "enclosure", NULL};
+    static const char *const methods[] = {"auto", "exact", "enclosure", "modes", NULL};
     ssmh_model_t m;
     ssmh_approx_t a;
     fmpq_t eps;
@@ -37,6 +37,7 @@ int _ssmh_api_approx(json_t *resp, const json_t *req, const ssmh_limits_t *lim, 
     rc = ssmh_approx_compute_method(a, m, n, eps, relative,
                                     method == 1   ? SSMH_APPROX_EXACT
                                     : method == 2 ? SSMH_APPROX_ENCLOSURE
+                                    : method == 3 ? SSMH_APPROX_MODES
                                                   : SSMH_APPROX_AUTO,
                                     curve || plot, lim, err);
     if ((rc = _ssmh_api_failed(rc, err, label)) != SSMH_OK)

@@ -38,6 +38,13 @@ int _ssmh_eigs_cut_rational(const ssmh_eigs_t *e, slong h);
    when it cannot decide. */
 int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, const ssmh_limits_t *lim,
                            ssmh_error_t *err);
+/* The mode method (modes.c): a's n, p, d, eps, relative and k are set.
+   SSMH_E_UNDECIDED when it cannot decide (not diagonal, |lambda| > 1, too
+   large, or eps^2 too close to a boundary). */
+int _ssmh_approx_modes(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits_t *lim,
+                       ssmh_error_t *err);
+/* A dyadic y >= sqrt(x) (x >= 0), about 60 bits; y may alias x. */
+void _ssmh_sqrt_up(fmpq_t y, const fmpq_t x);
 
 /* Guidance in doubles (symeig.c): a = V diag(w) V^T, w decreasing; and
    a = L diag(D) L^T without pivoting (1 when every pivot is > 0). */

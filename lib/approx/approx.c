@@ -118,6 +118,8 @@ void ssmh_approx_init(ssmh_approx_t a)
     fmpq_init(a->tau_hi);
     fmpq_mat_init(a->L, 0, 0);
     fmpq_mat_init(a->Dl, 0, 0);
+    fmpq_init(a->eta);
+    fmpq_init(a->c2);
 }
 
 void ssmh_approx_clear(ssmh_approx_t a)
@@ -140,6 +142,8 @@ void ssmh_approx_clear(ssmh_approx_t a)
     fmpq_clear(a->tau_hi);
     fmpq_mat_clear(a->L);
     fmpq_mat_clear(a->Dl);
+    fmpq_clear(a->eta);
+    fmpq_clear(a->c2);
     if (a->curve_lo != NULL) {
         _fmpq_vec_clear(a->curve_lo, a->k + 1);
         _fmpq_vec_clear(a->curve_hi, a->k + 1);
@@ -691,15 +695,26 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
     cost = n * model_bits(m);
     if (method == SSMH_APPROX_AUTO)
         method = cost > AUTO_ENCLOSURE_COST ? SSMH_APPROX_ENCLOSURE : SSMH_APPROX_EXACT;
-    if (method == SSMH_APPROX_ENCLOSURE) {
+    if (method == SSMH_APPROX_ENCLOSURE || method == SSMH_APPROX_MODES) {
         ssmh_heads_t hd;
+        slong k;
         ssmh_heads_init(hd);   /* k = k(n), exactly: it bounds H */
         rc = ssmh_heads_compute(hd, m, n, lim, err);
-        a->k = hd->k;
+        k = a->k = hd->k;
         ssmh_heads_clear(hd);
         if (rc != SSMH_OK)
             return rc;
+        if (method == SSMH_APPROX_MODES)
+            return _ssmh_approx_modes(a, m, lim, err);
         rc = _ssmh_approx_enclosure(a, m, curve, lim, err);
+        if (rc == SSMH_E_UNDECIDED && fallback && a->too_wide
+            && m->structure != SSMH_STRUCTURE_DENSE) {
+            /* too wide for the enclosure: its mode-space form */
+            approx_reset(a, n, m, eps, relative);
+            a->k = k;
+            ssmh_error_clear(err);
+            return _ssmh_approx_modes(a, m, lim, err);
+        }
         if (rc != SSMH_E_UNDECIDED || !fallback)
             return rc;
         if (cost > AUTO_FALLBACK_COST) {
@@ -744,9 +759,10 @@ json_t *ssmh_approx_to_json(const ssmh_approx_t a, int curve)
     json_object_set_new(o, "eps", ssmh_json_rational(a->eps));
     json_object_set_new(o, "relative", json_boolean(a->relative));
     json_object_set_new(o, "method", json_string(a->method == SSMH_APPROX_ENCLOSURE ? "enclosure"
-                                                                                   : "exact"));
+                                                 : a->method == SSMH_APPROX_MODES ? "modes"
+                                                                                  : "exact"));
     json_object_set_new(o, "threshold", ssmh_json_rational(a->tau));
-    if (a->method == SSMH_APPROX_ENCLOSURE) {
+    if (a->method == SSMH_APPROX_ENCLOSURE || a->method == SSMH_APPROX_MODES) {
         /* ||T||_F^2 (and, when relative, tau) are enclosed, not exact */
         json_object_set_new(o, "total_lo", ssmh_json_rational(a->total));
         json_object_set_new(o, "total_hi", ssmh_json_rational(a->total_hi));
@@ -816,6 +832,48 @@ static void enclosure_witness(json_t *wit, const ssmh_approx_t a)
     }
 }
 
+/* Column j of X (m x k) as a JSON array of m numbers. */
+static json_t *mode_vector(const fmpq_mat_t X, slong j)
+{
+    json_t *v = json_array();
+    slong i;
+    for (i = 0; i < fmpq_mat_nrows(X); i++)
+        json_array_append_new(v, ssmh_json_rational(fmpq_mat_entry(X, i, j)));
+    return v;
+}
+
+/* The mode witness (doc/approx.md, "Mode certificates") into wit. */
+static void modes_witness(json_t *wit, const ssmh_approx_t a)
+{
+    json_t *b = json_array();
+    slong i, j;
+    json_object_set_new(wit, "method", json_string("modes"));
+    json_object_set_new(wit, "s", json_integer(a->s));
+    json_object_set_new(wit, "e", ssmh_json_rational(a->e));
+    json_object_set_new(wit, "u", ssmh_json_rational(a->u));
+    for (j = 0; j < a->H; j++)
+        json_array_append_new(b, mode_vector(a->basis, j));
+    json_object_set_new(wit, "basis", b);
+    json_object_set_new(wit, "eta", ssmh_json_rational(a->eta));
+    if (a->H >= 2) {
+        json_t *low = json_object(), *vec = json_array(), *L = json_array();
+        for (j = 0; j < fmpq_mat_ncols(a->W); j++)
+            json_array_append_new(vec, mode_vector(a->W, j));
+        for (i = 0; i < fmpq_mat_nrows(a->L); i++) {
+            json_t *row = json_array();
+            for (j = 0; j <= i; j++)
+                json_array_append_new(row, ssmh_json_rational(fmpq_mat_entry(a->L, i, j)));
+            json_array_append_new(L, row);
+        }
+        json_object_set_new(low, "t", ssmh_json_rational(a->t));
+        json_object_set_new(low, "vectors", vec);
+        json_object_set_new(low, "L", L);
+        json_object_set_new(low, "c2", ssmh_json_rational(a->c2));
+        json_object_set_new(low, "q", json_integer(a->q));
+        json_object_set_new(wit, "lower", low);
+    }
+}
+
 json_t *ssmh_approx_certificate(const ssmh_approx_t a, const ssmh_model_t m)
 {
     json_t *o = json_object(), *claim = json_object(), *wit = json_object(), *b = json_array();
@@ -830,6 +888,13 @@ json_t *ssmh_approx_certificate(const ssmh_approx_t a, const ssmh_model_t m)
     json_object_set_new(claim, "error2_upper", ssmh_json_rational(a->error2_upper));
     if (a->H >= 1)
         json_object_set_new(claim, "error2_lower_prev", ssmh_json_rational(a->error2_lower_prev));
+    if (a->method == SSMH_APPROX_MODES) {
+        json_decref(b);
+        modes_witness(wit, a);
+        json_object_set_new(o, "claim", claim);
+        json_object_set_new(o, "witness", wit);
+        return o;
+    }
     for (h = 0; h < a->H; h++)
         json_array_append_new(b, value_map(a, a->basis, h));
     if (a->method == SSMH_APPROX_ENCLOSURE) {

@@ -182,8 +182,7 @@ static void rounded_gram(rounded_t *R, const ssmh_model_t rm, slong n, slong s)
     fmpz_clear(g); fmpz_clear(sc); fmpz_clear(sd); fmpz_clear(t);
 }
 
-/* A dyadic y >= sqrt(x) (x >= 0), about 60 bits; y may alias x. */
-static void sqrt_up(fmpq_t y, const fmpq_t x_in)
+void _ssmh_sqrt_up(fmpq_t y, const fmpq_t x_in)
 {
     arb_t a;
     arf_t b;
@@ -649,7 +648,7 @@ static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
         }
     fmpq_set_fmpz(q, x);
     fmpq_div_2exp(q, q, 4 * ENCL_VEC_BITS);
-    sqrt_up(ev, q);
+    _ssmh_sqrt_up(ev, q);
     fmpq_one(one);
     if (fmpq_cmp(ev, one) >= 0)
         goto done;
@@ -666,7 +665,7 @@ static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
     }
     fmpz_mul(c, c, c);
     fmpq_set_fmpz_frac(q, x, c);
-    sqrt_up(r, q);
+    _ssmh_sqrt_up(r, q);
     qsort(d, (size_t)S, sizeof(fmpq), cmp_fmpq_desc);
     a->curve_lo = _fmpq_vec_init(k + 1);
     a->curve_hi = _fmpq_vec_init(k + 1);
@@ -688,7 +687,7 @@ static int curve_enclose(ssmh_approx_t a, const rounded_t *R, const double *Q)
         fmpq_mul(a->curve_lo + h, q, q);
         fmpq_sub(q, one, ev);
         fmpq_div(q, hi, q);
-        sqrt_up(q, q);
+        _ssmh_sqrt_up(q, q);
         fmpq_add(q, q, a->e);
         fmpq_mul(a->curve_hi + h, q, q);
     }
@@ -784,6 +783,7 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, con
     ssmh_model_realify(rm, m);
     /* (a refusal only, so the pattern at 64 bits is as good as any) */
     if (support_lower_bound(rm, 64) > ENCL_MAX_SUPPORT) {
+        a->too_wide = 1;
         rc = undecided(err, "the rounded lags have more than 2048 nonzero positions, too many for "
                             "the dense Gram matrix on them (a layer with p d this large is "
                             "beyond this method)");
@@ -810,8 +810,8 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, con
         rc = undecided(err, "the support is too large for the dense Gram matrix");
         goto done;
     }
-    sqrt_up(a->e, E2);
-    sqrt_up(a->u, R.tr);
+    _ssmh_sqrt_up(a->e, E2);
+    _ssmh_sqrt_up(a->u, R.tr);
     fmpq_mul_2exp(delta, a->u, 1);
     fmpq_add(delta, delta, a->e);
     fmpq_mul(delta, delta, a->e);
@@ -858,7 +858,7 @@ int _ssmh_approx_enclosure(ssmh_approx_t a, const ssmh_model_t m, int curve, con
         rc = undecided(err, "the rounded basis is singular");
         goto done;
     }
-    sqrt_up(a->v, rt);
+    _ssmh_sqrt_up(a->v, rt);
     fmpq_mul_2exp(x, a->v, 1);
     fmpq_add(x, x, a->e);
     fmpq_mul(x, x, a->e);

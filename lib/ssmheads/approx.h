@@ -34,7 +34,10 @@ extern "C" {
 typedef enum {
     SSMH_APPROX_AUTO = 0,
     SSMH_APPROX_EXACT,
-    SSMH_APPROX_ENCLOSURE
+    SSMH_APPROX_ENCLOSURE,
+    SSMH_APPROX_MODES      /* the enclosure in the mode space of a wide diagonal
+                              layer (doc/approx.md, "Mode certificates"); AUTO
+                              takes it where the enclosure's support is too large */
 } ssmh_approx_method_t;
 
 typedef struct {
@@ -61,6 +64,11 @@ typedef struct {
     fmpq_t e, u, v, rho;     /* error bounds and the Ky Fan shift's slack */
     fmpq_t total_hi, tau_hi;
     fmpq_mat_t L, Dl;        /* S x S unit lower, S x 1: the LDL^T proposal */
+    /* MODES: basis is m x H in mode coordinates, W the m x (H-1) vectors b_i,
+       L the m x m lower triangular factor, t the shift; dim = m */
+    fmpq_t eta, c2;
+    slong q;                 /* Psi_up's grid: 2^-q */
+    int too_wide;            /* ENCLOSURE refused for the support's size */
 } ssmh_approx_struct;
 typedef ssmh_approx_struct ssmh_approx_t[1];
 
