@@ -415,7 +415,7 @@ def mode_mutants(cert, rng):
     mut(lambda x: scale(x['witness'], 'e', Fraction(1, 2)), False)
     mut(lambda x: scale(x['witness'], 'u', Fraction(1, 2)), False)
     mut(lambda x: x['witness'].__setitem__('s', w['s'] - 1 if w['s'] > 1 else 2), False)
-    mut(lambda x: x['witness'].__setitem__('s', 62), True)
+    mut(lambda x: x['witness'].__setitem__('s', 97), True)
     mut(lambda x: x['witness'].__setitem__('extra', 1), True)
     mut(lambda x: x['witness'].pop('eta'), True)
     if w['basis']:

@@ -25,7 +25,7 @@ functions (each block's part 0, part 1 for a 2 x 2 block, then D), Psi =
 Zm^T Zm exactly (from the Gram matrices of C's columns and B's rows), the
 integer states z_{g+1} = round(lambda z_g) and Gammat = Phit W Phit^T / 4^s
 (lags after the joint state repeats in closed form), |lambda|^2 <= 1,
-s + bitlen(n) <= 61, e^2 >= E2, u^2 >= tr Gammat, T_lo/T_hi; the upper
+1 <= s <= 96, e^2 >= E2, u^2 >= tr Gammat, T_lo/T_hi; the upper
 witness ((1 + eta) I - Y^T Psi Y >= 0, error2_upper = T_hi - (tr(S^T
 Gammat S) - delta tr(S^T S)) / (1 + eta) <= tau_lo) and the lower one
 ((i) L L^T - c2 Psi_up >= 0, (ii) L^T (Yz - Gammat - delta I) L + t c2 I
@@ -561,8 +561,8 @@ def check_modes(c, w, model, n, H, eps):
     blocks, funcs, hasD = mode_functions(model)
     m = len(funcs)
     s = w['s']
-    if not _integer(s) or s < 1 or s + n.bit_length() > 61:
-        raise Reject('witness.s: must be an integer >= 1 with s + bitlen(n) <= 61')
+    if not _integer(s) or not 1 <= s <= 96:
+        raise Reject('witness.s: must be an integer in 1 ... 96')
 
     # e^2 >= E2 = (n1 4^(-s-1) + n2 2^(-2s-1)) (n S2 - S3), checked before any lag
     n1 = sum(1 for b in blocks if b[3] == 1)
