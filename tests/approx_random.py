@@ -368,11 +368,15 @@ def mode_model(rng):
     """A stable diag or complex_diag model (|lambda| < 1), some repeated
     eigenvalues, some with D, either convention."""
     cplx = rng.random() < 0.5
-    N, p, d = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 3)
+    N = rng.randint(1, 3)
+    while True:   # more vec positions than mode functions: generic Z_j are independent (Psi > 0)
+        p, d = rng.randint(1, 4), rng.randint(1, 4)
+        if p * d >= (2 if cplx else 1) * N + 2:
+            break
     pool = [stable_eig(rng, cplx) for _ in range(2)]
     ev = [rng.choice(pool) if rng.random() < 0.3 else stable_eig(rng, cplx) for _ in range(N)]
     m = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"])}
-    q = lambda: rnd_q(rng, 0.25)   # noqa: E731
+    q = lambda: rnd_q(rng, 0.1)   # noqa: E731
     if cplx:
         m["A"] = {"complex_diag": {"re": [str(a) for a, _ in ev], "im": [str(b) for _, b in ev]}}
         m["B"] = {"re": [[q() for _ in range(d)] for _ in range(N)], "im": [[q() for _ in range(d)] for _ in range(N)]}
@@ -453,6 +457,9 @@ def mode_mutants(cert, rng):
     return out
 
 
+MODE_MUTANTS_ACCEPTED = [0]   # mutants both checkers accept (a valid proof still): they must agree on those too
+
+
 def judge_modes(cert_path, rng, what):
     """Both checkers accept cert_path; on every mutant they agree, and
     must-reject mutants are rejected by both.  Returns (passed, failed)."""
@@ -469,6 +476,7 @@ def judge_modes(cert_path, rng, what):
         with open(mp, 'w') as f:
             json.dump(mc, f)
         cv, pv = c_accepts(mp), py_verdict(mc)
+        MODE_MUTANTS_ACCEPTED[0] += bool(cv and pv)
         if cv != pv or (must and (cv or pv)):
             failed += 1
             print('FAIL %s: mode mutant %d (%s) C %s, Python %s (kept at %s)'
@@ -523,11 +531,50 @@ def mode_cases(rng, tmp):
             p_, f_ = judge_modes(cert, rng, what)
             passed += p_
             failed += f_
-    print('modes: %d of %d runs decided' % (decided, tried))
+    print('modes: %d of %d runs decided, %d mutants accepted by both checkers'
+          % (decided, tried, MODE_MUTANTS_ACCEPTED[0]))
     if tried and decided < tried // 2:
         failed += 1
         print('FAIL modes: too few runs decided')
     return passed, failed
+
+
+def wide_mode_case(rng, tmp):
+    """A layer too wide for the enclosure (p d = 2304 > 2048 support
+    positions) at n = 32, where `auto` takes the enclosure's path for the
+    lags' bit size: it must answer by the mode certificate, with the exact
+    method's H (when that decides within its CPU budget), both checkers
+    accepting the certificate and judging its mutants alike."""
+    N, p, d = 3, 48, 48
+    q = lambda: "%d/%d" % (rng.randint(-4, 4), rng.choice([1, 2, 4]))   # noqa: E731
+    ev = []
+    while len(ev) < N:
+        a, b = Fraction(rng.randint(-60000, 60000), 65536), Fraction(rng.randint(-60000, 60000), 65536)
+        if a * a + b * b < 1:
+            ev.append((a, b if len(ev) != 1 else Fraction(0)))   # one real mode: two 1 x 1 blocks
+    model = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"]),
+             "A": {"complex_diag": {"re": [str(a) for a, _ in ev], "im": [str(b) for _, b in ev]}},
+             "B": {"re": [[q() for _ in range(d)] for _ in range(N)], "im": [[q() for _ in range(d)] for _ in range(N)]},
+             "C": {"re": [[q() for _ in range(N)] for _ in range(p)], "im": [[q() for _ in range(N)] for _ in range(p)]},
+             "D": [[q() if i == j else "0" for j in range(d)] for i in range(p)]}
+    path = os.path.join(tmp, 'wide.json')
+    with open(path, 'w') as f:
+        json.dump(model, f)
+    eps = rng.choice(['1/3', '1/10', '1/30'])
+    cert = os.path.join(tmp, 'wide_cert.json')
+    args = ['approx', path, '-n', '32', '--eps', eps, '--relative', '--json']
+    what = 'wide modes model eps=%s' % eps
+    r = run(args + ['--cert', cert])
+    if r.returncode != 0:
+        print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+        return 0, 1
+    got = json.loads(r.stdout)
+    ex = run(args + ['--method', 'exact', '--timeout', '120'])
+    exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
+    if got.get('method') != 'modes' or exact_h not in (None, got['H']):
+        print('FAIL %s: method %s H %s, exact method %s' % (what, got.get('method'), got['H'], exact_h))
+        return 0, 1
+    return judge_modes(cert, rng, what)
 
 
 def main():
@@ -591,6 +638,9 @@ def main():
     passed += p2
     failed += f2
     p2, f2 = mode_cases(random.Random(SEED + 17), tmp)
+    passed += p2
+    failed += f2
+    p2, f2 = wide_mode_case(random.Random(SEED + 18), tmp)
     passed += p2
     failed += f2
     print('approx_random: %d passed, %d failed' % (passed, failed))
