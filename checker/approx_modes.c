@@ -23,7 +23,7 @@
 
 #define MAX_S 96
 #define MAX_Q 4096
-#define CHUNK 62
+#define CHUNK 50   /* products below 2^100: 2^26 of them sum in 128 bits */
 
 /* ---- integer matrices ------------------------------------------------------ */
 
@@ -90,27 +90,65 @@ static long long *planes(long *chunks, const zmat *a)
     return p;
 }
 
-/* out = A B^T (A: r x k, Bt: c x k, rows contiguous), exactly. */
-static void zmat_mul_t(zmat *out, const zmat *A, const zmat *Bt)
+typedef __int128 i128;
+
+/* sum_k a_k b_k for |a_k| < 2^61, |b_k| < 2^50 and n < 2^16 (or |a_k| <
+   2^50 and n < 2^26): every partial sum stays below 2^127. */
+static i128 dot_small(const long long *a, const long long *b, long n)
 {
-    long ca, cb, x, y, i, j, k = A->c;
+    i128 acc = 0;
+    long k;
+    for (k = 0; k < n; k++)
+        acc += (i128)a[k] * b[k];
+    return acc;
+}
+
+static void mpz_set_i128(mpz_t out, i128 v)
+{
+    unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+    mpz_set_ui(out, (unsigned long)(u >> 64));
+    mpz_mul_2exp(out, out, 64);
+    mpz_add_ui(out, out, (unsigned long)(u & 0xFFFFFFFFFFFFFFFFULL));
+    if (v < 0)
+        mpz_neg(out, out);
+}
+
+/* out = A diag(w) B^T (A: r x k, Bt: c x k, rows contiguous; w NULL: 1;
+   0 < w_k < 2^11 and k < 2^16 otherwise), exactly. */
+static void zmat_mul_tw(zmat *out, const zmat *A, const zmat *Bt, const long *w)
+{
+    long ca, cb, x, y, i, j, k = A->c, l;
     long long *pa = planes(&ca, A), *pb = planes(&cb, Bt);
     size_t na = (size_t)A->r * (size_t)k, nb = (size_t)Bt->r * (size_t)k;
     mpz_t d;
+    if (w != NULL)   /* the weights into A's pieces: below 2^61 */
+        for (x = 0; x < ca; x++)
+            for (i = 0; i < A->r; i++)
+                for (l = 0; l < k; l++)
+                    pa[(size_t)x * na + (size_t)i * (size_t)k + (size_t)l] *= w[l];
     mpz_init(d);
     zmat_init(out, A->r, Bt->r);
     for (x = 0; x < ca; x++)
         for (y = 0; y < cb; y++)
             for (i = 0; i < A->r; i++)
                 for (j = 0; j < Bt->r; j++) {
-                    ssmhc_dot_i64(d, pa + (size_t)x * na + (size_t)i * (size_t)k, 1,
-                                  pb + (size_t)y * nb + (size_t)j * (size_t)k, 1, k);
+                    i128 v = dot_small(pa + (size_t)x * na + (size_t)i * (size_t)k,
+                                       pb + (size_t)y * nb + (size_t)j * (size_t)k, k);
+                    if (v == 0)
+                        continue;
+                    mpz_set_i128(d, v);
                     mpz_mul_2exp(d, d, (mp_bitcnt_t)(CHUNK * (x + y)));
                     mpz_add(ZM(out, i, j), ZM(out, i, j), d);
                 }
     mpz_clear(d);
     free(pa);
     free(pb);
+}
+
+/* out = A B^T, exactly. */
+static void zmat_mul_t(zmat *out, const zmat *A, const zmat *Bt)
+{
+    zmat_mul_tw(out, A, Bt, NULL);
 }
 
 /* out = A B (out initialised by the call). */
@@ -371,13 +409,21 @@ static void mode_gamma(zmat *Gam, const layout *w, const ssmhc_model *m, long n,
         mpz_set_ui(ZM(&Phi, j, 0), 1);
         mpz_mul_2exp(ZM(&Phi, j, 0), ZM(&Phi, j, 0), (mp_bitcnt_t)s);
     }
-    zmat_init(&PhiW, w->m, n);
-    for (j = 0; j < w->m; j++)
+    if (n < 2048) {   /* the weights n - l < 2^11 folded into 50-bit pieces */
+        long *wt = ssmhc_malloc(sizeof(long) * (size_t)n);
         for (l = 0; l < n; l++)
-            mpz_mul_ui(ZM(&PhiW, j, l), ZM(&Phi, j, l), (unsigned long)(n - l));
-    zmat_mul_t(Gam, &PhiW, &Phi);
+            wt[l] = n - l;
+        zmat_mul_tw(Gam, &Phi, &Phi, wt);
+        free(wt);
+    } else {
+        zmat_init(&PhiW, w->m, n);
+        for (j = 0; j < w->m; j++)
+            for (l = 0; l < n; l++)
+                mpz_mul_ui(ZM(&PhiW, j, l), ZM(&Phi, j, l), (unsigned long)(n - l));
+        zmat_mul_t(Gam, &PhiW, &Phi);
+        zmat_clear(&PhiW);
+    }
     zmat_clear(&Phi);
-    zmat_clear(&PhiW);
     mpz_clear(x); mpz_clear(y); mpz_clear(nx); mpz_clear(ny); mpz_clear(num); mpz_clear(t1);
     mpz_clear(den);
 }
@@ -603,6 +649,16 @@ ssmhc_verdict_t ssmhc_check_approx_modes(const json_t *cert, const ssmhc_model *
     if (mpq_cmp(y, E2) < 0) {
         v = ssmhc_fail(r, "witness.e: e^2 < E2");
         goto done;
+    }
+    {   /* the work is paid for before it is done: Gammat (m^2 n, two pieces each
+           side), the Gram matrices (M^2 (p + d)) and the m x m products */
+        double mq = (double)mm, M = (double)w.M;
+        if (ssmhc_work_spend(4.0 * mq * mq * (double)n + M * M * (double)(w.p + w.d)
+                                 + 40.0 * mq * mq * (mq + (double)H),
+                             "approx: the mode witness") != 0) {
+            v = ssmhc_limit(r, "%s", ssmhc_limit_note());
+            goto done;
+        }
     }
     mode_psi(&Psi, &w, m);
     mode_gamma(&Gam, &w, m, n, s);

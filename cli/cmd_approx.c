@@ -24,7 +24,7 @@ static const char usage[] =
     "                lags); enclosure: fixed-point lags with a certified error\n"
     "                (needs a stable model; looser curve); modes: the same in\n"
     "                the mode space of a wide diag/complex_diag layer;\n"
-    "                auto (default):\n"
+    "                it certifies H, not the curve; auto (default):\n"
     "                enclosure when the exact lags would be long, else (or if\n"
     "                it cannot decide and the lags stay short) exact\n"
     "  --cert OUT    write an `approx` certificate (doc/approx.md)\n"

@@ -292,7 +292,7 @@ START_TEST(test_approx)
                  "required");
     expect_error("{\"command\":\"approx\",\"model\":" ROT ",\"n\":4,\"eps\":\"1\","
                  "\"method\":\"fast\"}",
-                 3, "request", "$.method", "auto, exact or enclosure");
+                 3, "request", "$.method", "auto, exact, enclosure or modes");
     fmpq_clear(eps);
     ssmh_approx_clear(a);
     ssmh_model_clear(m);

@@ -9,6 +9,14 @@ model -- and every mutant classified by an independent computation:
   standard library) decides whether the mutant is still a valid proof, and
   when it is, tests/oracle.py (brute-force exact ranks) must confirm its
   claim -- so the classifier is itself cross-checked;
+- heads certificates with the mode form of the lower witness (the
+  producer's `heads --no-profile` on block-diagonal witnesses, and the
+  valid hand-made witnesses/verify/mode_*.cert): besides the systematic
+  mutants, each mode index moved to the next and previous mode, each part
+  flipped, adjacent entries and adjacent modes swapped (judged as above),
+  and the claims the mode form cannot prove whatever the model -- k moved
+  by one, the true n_star or profile added, n below F -- which the
+  classifier must itself reject;
 - gradient certificates (verdicts stable, marginal, unstable, or none): the
   same systematic mutants, judged by tests/verify_gradient.py (the second
   gradient checker: exact LDL^T of P, gamma^2 P - A^T P A and the beta
@@ -60,6 +68,20 @@ VERIFY = os.environ.get('SSMHEADS_VERIFY', os.path.join(os.path.dirname(PROG) or
 TOP = os.environ.get('top_srcdir', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
 
+# block-diagonal witnesses on which `heads --no-profile` writes the mode form
+# (with the imported S4D, S5, LRU and Mamba-2 weights: conjugate pairs, both parts)
+MODE_MODELS = ('heads/distinct_diag.json', 'heads/rotation_complex.json', 'heads/delayed.json',
+               'heads/lambda_I_diag.json', 'heads/float_trap_eigs.json')
+MODE_LAYOUTS = ('s4d', 's5', 'lru', 'mamba2')
+MIN_MODE_CERTS = 8   # of the producer's; fewer means the mode form went missing
+
+
+def hand_made_mode_certs():
+    """The valid hand-made mode-form certificates (witnesses/verify/mode_form.case)."""
+    return [f for f in sorted(glob.glob(os.path.join(TOP, 'witnesses', 'verify', 'mode_*.cert')))
+            if not os.path.basename(f).startswith('mode_bad_')]
+
+
 def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
@@ -82,6 +104,15 @@ def corpus(tmp, small=False):
             c = os.path.join(tmp, 'h%d_%d.json' % (i, n))
             if run(['heads', m, '-n', str(n), '--cert', c]).returncode == 0:
                 out.append(('heads', verify_heads.load(c)))
+    mode_models = [os.path.join(TOP, 'witnesses', m) for m in MODE_MODELS] + \
+        [p for p in models if os.path.basename(p).split('.')[0] in MODE_LAYOUTS]
+    for i, m in enumerate(mode_models):   # the mode form of the lower witness
+        c = os.path.join(tmp, 'hm%d.json' % i)
+        if run(['heads', m, '--no-profile', '--cert', c]).returncode == 0:
+            cert = verify_heads.load(c)
+            if is_mode_form(cert):
+                out.append(('heads', cert))
+    out += [('heads', verify_heads.load(f)) for f in hand_made_mode_certs()]
     gmodels = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'gradient', '*.json'))) + \
         [os.path.join(TOP, 'witnesses', 'heads', f) for f in ('rotation_complex.json', 'cancel_2re.json')]
     for i, m in enumerate(gmodels):   # stable, none, marginal (block), unstable (kernel, chain, block)
@@ -227,6 +258,54 @@ def approx_class(m):
     return verify_heads.verdict(verify_approx.check, m)
 
 
+def is_mode_form(cert):
+    w = cert.get('witness') if isinstance(cert, dict) else None
+    lw = w.get('lower') if isinstance(w, dict) else None
+    return isinstance(lw, dict) and 'modes' in lw
+
+
+def mode_mutants(cert):
+    """Mutants of a mode-form heads certificate (doc/cert-heads.md) that the
+    systematic ones reach only by chance, as (label, mutant): "mode ..."
+    ones to be judged, "contract ..." ones the mode form cannot prove
+    whatever the model (the classifier must reject them too)."""
+    if not is_mode_form(cert):
+        return []
+    out = []
+    lw, c = cert['witness']['lower'], cert['claim']
+    A = cert['model']['A']
+    N = len(A['diag']) if 'diag' in A else len(A['complex_diag']['re'])
+
+    def mutant(label, where, key, value):
+        m = copy.deepcopy(cert)
+        (m['witness']['lower'] if where == 'lower' else m['claim'])[key] = value
+        out.append((label, m))
+    for i, (s, part) in enumerate(lw['modes']):
+        for s2 in sorted({(s + 1) % N, (s - 1) % N} - {s}):
+            modes = copy.deepcopy(lw['modes'])
+            modes[i][0] = s2
+            mutant('mode index %d: %d -> %d' % (i, s, s2), 'lower', 'modes', modes)
+        modes = copy.deepcopy(lw['modes'])
+        modes[i][1] = 1 - part
+        mutant('mode part %d: %d -> %d' % (i, part, 1 - part), 'lower', 'modes', modes)
+    for key in ('entries', 'modes'):
+        for i in range(len(lw[key]) - 1):
+            v = copy.deepcopy(lw[key])
+            v[i], v[i + 1] = v[i + 1], v[i]
+            mutant('mode %s %d <-> %d' % (key, i, i + 1), 'lower', key, v)
+    truth = oracle.heads(cert['model'])
+    for dk in (-1, 1):
+        if c['k'] + dk >= 0:
+            mutant('contract k %+d' % dk, 'claim', 'k', c['k'] + dk)
+    mutant('contract n_star added', 'claim', 'n_star', truth['n_star'])
+    mutant('contract profile added', 'claim', 'profile', truth['profile'])
+    F = verify_heads.lag_bound(verify_heads.realify(cert['model']), cert['witness']['upper'])
+    for n in sorted({1, F - 1}):
+        if 1 <= n < F:
+            mutant('contract n = %d below F = %d' % (n, F), 'claim', 'n', n)
+    return out
+
+
 def claim_mutants(kind, cert):
     """Mutants whose claim is false by construction."""
     out = []
@@ -324,8 +403,9 @@ def run_resource(kind, lab, m, path, bad, counts):
 
 def main(argv):
     limit = int(argv[argv.index('--limit') + 1]) if '--limit' in argv else None
+    mult = float(os.environ.get('SSMH_TEST_MULT', '1'))
     if limit is not None:   # SSMH_TEST_MULT scales the sample (fractional under valgrind)
-        limit = max(1, int(limit * float(os.environ.get('SSMH_TEST_MULT', '1'))))
+        limit = max(1, int(limit * mult))
     seed = int(argv[argv.index('--seed') + 1]) if '--seed' in argv else \
         int(os.environ.get('SSMH_TEST_SEED', '20261124'))
     rng = random.Random(seed)
@@ -336,6 +416,15 @@ def main(argv):
         if kind in ('heads', 'represent', 'approx') or (kind == 'gradient' and gradient_class(cert)):
             jobs += [(kind, lab, m) for lab, m in structural_mutants(cert, rng)]
         fixed += [(kind, lab, m) for lab, m in claim_mutants(kind, cert)]
+        if kind == 'heads':
+            mm = mode_mutants(cert)
+            if limit is not None:   # make check: one of each sort per certificate, scaled
+                sorts = {}
+                for lab, m in mm:
+                    sorts.setdefault(' '.join(lab.split()[:2]), []).append((lab, m))
+                mm = [rng.choice(v) for _, v in sorted(sorts.items())]
+                mm = rng.sample(mm, min(len(mm), max(2, int(len(mm) * mult))))
+            fixed += [(kind, lab, m) for lab, m in mm]
     total = len(jobs) + len(fixed)
     if limit is not None and limit < len(jobs):   # a sample; the claim mutants always run
         jobs = rng.sample(jobs, limit)
@@ -354,8 +443,13 @@ def main(argv):
     bad = []
     path = os.path.join(tmp, 'mutant.json')
     for kind, lab, m in jobs:
-        structural = lab.split()[0] in ('number', 'shorten', 'lengthen', 'swap', 'add', 'delete')
-        if not structural:
+        word = lab.split()[0]
+        structural = word in ('number', 'shorten', 'lengthen', 'swap', 'add', 'delete', 'mode')
+        if word == 'contract':          # the mode form cannot prove it: the classifier must agree
+            valid = False
+            if heads_class(m):
+                bad.append('classifier accepted a mode-form mutant the contract forbids: %s' % lab)
+        elif not structural:
             valid = False               # claim mutants: false by construction
         elif kind == 'heads':
             valid = heads_class(m)
@@ -379,13 +473,19 @@ def main(argv):
             key = 'invalid_ACCEPTED'
             bad.append('ACCEPTED an invalid mutant: %s %s' % (kind, lab))
         counts[key] += 1
-        pk = per_kind.setdefault(kind, [0, 0])
+        pk = per_kind.setdefault('heads/modes' if kind == 'heads' and is_mode_form(m) else kind, [0, 0])
         pk[0] += 1
         pk[1] += valid
     for kind, lab, m in resource:
         run_resource(kind, lab, m, path, bad, counts)
-    print('corpus: %d certificates (%s)' % (len(certs), ', '.join(
-        '%s %d' % (k, sum(1 for c in certs if c[0] == k)) for k in ('heads', 'gradient', 'represent', 'approx'))))
+    n_mode = sum(1 for kind, c in certs if kind == 'heads' and is_mode_form(c)) - len(hand_made_mode_certs())
+    if n_mode < MIN_MODE_CERTS:
+        bad.append('only %d mode-form certificates from the producer (at least %d expected)'
+                   % (n_mode, MIN_MODE_CERTS))
+    print('corpus: %d certificates (%s; %d heads ones with the mode form, %d of those hand-made)' % (
+        len(certs), ', '.join('%s %d' % (k, sum(1 for c in certs if c[0] == k))
+                              for k in ('heads', 'gradient', 'represent', 'approx')),
+        n_mode + len(hand_made_mode_certs()), len(hand_made_mode_certs())))
     print('mutants: %d run of %d enumerated (seed %d)' % (len(jobs), total, seed))
     print('resource attacks: %d run of %d enumerated' % (len(resource), total_resource))
     for k, (n, v) in sorted(per_kind.items()):

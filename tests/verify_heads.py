@@ -11,7 +11,11 @@ It re-derives everything from the embedded model: the realified A, B, C, D;
 the lag entries modulo the certificate's prime for the lower bound (Gaussian
 elimination without pivoting, every pivot nonzero and invertible); the
 annihilating polynomial and every dependency exactly over Q; the structural
-support; and then the claimed k(n), k_inf, n_star and profile.
+support; and then the claimed k(n), k_inf, n_star and profile.  A lower
+witness of the mode form (diag and complex_diag models) names rows X_s / Y_s
+of groups of equal eigenvalues instead of lags; they are built from the
+realified B rows and C columns, eliminated the same way, and prove k_inf
+only, with the trivial upper bound min(Z, F).
 """
 import json
 import os
@@ -120,7 +124,8 @@ def realify(m):
 
         def cm(v, rows, cols):
             if isinstance(v, dict) and 'entries' not in v:
-                return matrix(v['re'], rows, cols), matrix(v['im'], rows, cols)
+                r_ = matrix(v['re'], rows, cols)
+                return r_, matrix(v['im'], len(r_), len(r_[0]) if r_ else cols)
             r_ = matrix(v, rows, cols)
             return r_, [[Fraction(0)] * len(r_[0]) for _ in r_]
         Br, Bi = cm(m['B'], N, None)
@@ -269,10 +274,152 @@ def annihilator_degree(model, ann):
     return mdeg
 
 
+def lag_bound(model, up):
+    """F of the upper witness up (doc/cert-heads.md): every K_l with l >= F
+    lies in span{K_l : l < F}; the annihilator is checked exactly."""
+    delayed, M, Aent, blocks, B, C, D = model
+    if not isinstance(up, dict):
+        raise Reject('no upper witness')
+    ann = up.get('annihilator')
+    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C', 'cayley_hamilton'):
+        raise Reject('bad annihilator')
+    mdeg = M if ann['side'] == 'cayley_hamilton' else annihilator_degree(model, ann)
+    dzero = not delayed and all(x == 0 for r in D for x in r)
+    return mdeg if dzero else mdeg + 1
+
+
 def ints(v, what):
     if not isinstance(v, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
         raise Reject('%s must be a list of integers' % what)
     return v
+
+
+def lower_prime(lw):
+    """The prime P of a lower witness (either form)."""
+    if not isinstance(lw, dict) or not isinstance(lw.get('prime'), str) or not lw['prime'].isdigit():
+        raise Reject('bad lower witness')
+    P = int(lw['prime'])
+    if not (2 < P < 1 << 63) or not is_prime(P):
+        raise Reject('the modulus is not a prime in (2, 2^63)')
+    return P
+
+
+def entry_positions(ents, r, p, d):
+    """r distinct positions (row, col) of a p x d lag matrix."""
+    if not isinstance(ents, list) or len(ents) != r or \
+            not all(isinstance(e, list) and len(e) == 2 for e in ents):
+        raise Reject('entries do not match the rows of the witness')
+    ents = [tuple(ints(e, 'entry')) for e in ents]
+    if any(not (0 <= i < p and 0 <= j < d) for i, j in ents) or len(set(ents)) != len(ents):
+        raise Reject('bad entry positions')
+    return ents
+
+
+def reducer(P):
+    """x -> x mod P for exact rationals; Reject when P divides a denominator."""
+    def red(x):
+        if x.denominator % P == 0:
+            raise Reject('the prime divides a denominator')
+        return x.numerator * pow(x.denominator, -1, P) % P
+    return red
+
+
+def eliminate(X, P):
+    """Gaussian elimination of the square X mod P in the given order, no
+    pivoting: Reject unless every leading principal minor is nonzero mod P."""
+    r = len(X)
+    for c in range(r):
+        if X[c][c] % P == 0:
+            raise Reject('a leading minor vanishes mod P')
+        inv = pow(X[c][c], -1, P)
+        if X[c][c] * inv % P != 1:
+            raise Reject('a pivot has no inverse mod P')
+        for i in range(c + 1, r):
+            f = X[i][c] * inv % P
+            if f:
+                X[i] = [(a - f * b) % P for a, b in zip(X[i], X[c])]
+
+
+def mode_states(raw, M):
+    """The modes of a block-diagonal model, each as its list of realified
+    states (diag: mode s owns state s; complex_diag: states 2s, 2s + 1);
+    Reject for a dense A."""
+    A = raw.get('A')
+    if isinstance(A, dict) and 'diag' in A:
+        return [[s] for s in range(M)]
+    if isinstance(A, dict) and 'complex_diag' in A:
+        return [[2 * s, 2 * s + 1] for s in range(M // 2)]
+    raise Reject('the mode form is for diag and complex_diag models')
+
+
+def check_mode_form(raw, model, claim, lw, up, F):
+    """The mode form of the lower witness (doc/cert-heads.md): r rows X_s /
+    Y_s of eigenvalue groups, independent mod P, prove k_inf >= r; with the
+    trivial upper bound r = min(Z, F) that is the claim k(n) = r, n >= F."""
+    delayed, M, Aent, blocks, B, C, D = model
+    p, d = len(C), len(B[0])
+    if 'lags' in lw:
+        raise Reject('lower: lags and modes together')
+    P = lower_prime(lw)
+    modes = lw['modes']
+    if not isinstance(modes, list) or not all(isinstance(x, list) and len(x) == 2 for x in modes):
+        raise Reject('lower: modes must be pairs [s, part]')
+    modes = [tuple(ints(x, 'mode')) for x in modes]
+    r = len(modes)
+    ents = entry_positions(lw.get('entries'), r, p, d)
+    states = mode_states(raw, M)
+    eig = [(Aent.get((st[0], st[0]), 0), Aent.get((st[0] + 1, st[0]), 0) if len(st) == 2 else 0)
+           for st in states]
+    group = {}
+    for u, (a, b) in enumerate(eig):
+        group.setdefault((a, abs(b)), []).append(u)
+    named = set()
+    for s, part in modes:
+        if not (0 <= s < len(states)) or part not in (0, 1):
+            raise Reject('lower: mode [%r, %r] out of range' % (s, part))
+        a, b = eig[s]
+        if a == 0 and b == 0:
+            raise Reject('lower: mode %d has eigenvalue 0' % s)
+        if part == 1 and b == 0:
+            raise Reject('lower: part 1 of mode %d, whose eigenvalue is real' % s)
+        if ((a, abs(b)), part) in named:
+            raise Reject('lower: mode [%d, %d] names a group and part already named' % (s, part))
+        named.add(((a, abs(b)), part))
+    red = reducer(P)                 # P may divide no denominator of B, C (A is not reduced)
+    Bp = [[red(x) for x in row] for row in B]
+    Cp = [[red(x) for x in row] for row in C]
+
+    def value(s, part, i, j):
+        a, b = eig[s]
+        v = 0
+        for u in group[(a, abs(b))]:
+            t = states[u][0]
+            if part == 0:
+                v += sum(Cp[i][t_] * Bp[t_][j] for t_ in states[u])
+            else:
+                sg = 1 if eig[u][1] > 0 else -1
+                v += sg * (Cp[i][t + 1] * Bp[t][j] - Cp[i][t] * Bp[t + 1][j])
+        return v % P
+
+    eliminate([[value(s, part, i, j) for (i, j) in ents] for s, part in modes], P)
+
+    # the claim: k_inf = r only
+    n, k = claim['n'], claim['k']
+    if 'n_star' in claim or 'profile' in claim:
+        raise Reject('the mode form proves k_inf only: no n_star, no profile')
+    deps = up.get('dependencies', [])
+    if deps != []:
+        raise Reject('the mode form takes no dependencies')
+    Z = support(model)
+    if n < F:
+        raise Reject('the mode form proves k(n) for n >= F = %d only (n = %d)' % (F, n))
+    if k != r or r != min(Z, F):
+        raise Reject('k(%d) = %d is not proven (r = %d modes, min(Z, F) = %d)' % (n, k, r, min(Z, F)))
+    if 'k_inf' in claim:
+        ki = claim['k_inf']
+        if not isinstance(ki, int) or isinstance(ki, bool) or ki != r:
+            raise Reject('k_inf not proven')
+    return 'k(%d) = %d' % (n, k)
 
 
 def check(cert):
@@ -290,50 +437,24 @@ def check(cert):
 
     # upper: the annihilator and F
     up = wit.get('upper')
-    if not isinstance(up, dict):
-        raise Reject('no upper witness')
-    ann = up.get('annihilator')
-    if not isinstance(ann, dict) or ann.get('side') not in ('B', 'C', 'cayley_hamilton'):
-        raise Reject('bad annihilator')
-    mdeg = M if ann['side'] == 'cayley_hamilton' else annihilator_degree(model, ann)
-    dzero = not delayed and all(x == 0 for r in D for x in r)
-    F = mdeg if dzero else mdeg + 1
+    F = lag_bound(model, up)
 
     # lower: pivots independent mod P
     lw = wit.get('lower')
+    if isinstance(lw, dict) and 'modes' in lw:
+        return check_mode_form(cert['model'], model, claim, lw, up, F)
     if lw is None:
         piv, ents, P = [], [], None
     else:
-        if not isinstance(lw, dict) or not isinstance(lw.get('prime'), str) or not lw['prime'].isdigit():
-            raise Reject('bad lower witness')
-        P = int(lw['prime'])
-        if not (2 < P < 1 << 63) or not is_prime(P):
-            raise Reject('the modulus is not a prime in (2, 2^63)')
+        P = lower_prime(lw)
         piv = ints(lw.get('lags'), 'lags')
-        ents = lw.get('entries')
-        if not isinstance(ents, list) or len(ents) != len(piv) or \
-                not all(isinstance(e, list) and len(e) == 2 for e in ents):
-            raise Reject('entries do not match lags')
-        ents = [tuple(ints(e, 'entry')) for e in ents]
-        if any(not (0 <= i < p and 0 <= j < d) for i, j in ents) or len(set(ents)) != len(ents):
-            raise Reject('bad entry positions')
+        ents = entry_positions(lw.get('entries'), len(piv), p, d)
         if any(a >= b for a, b in zip(piv, piv[1:])) or (piv and (piv[0] < 0 or piv[-1] >= F)):
             raise Reject('lags not increasing below F')
     r = len(piv)
     if r:
-        def red(x):
-            if x.denominator % P == 0:
-                raise Reject('the prime divides a denominator')
-            return x.numerator * pow(x.denominator, -1, P) % P
-        Kp = lags(model, piv[-1] + 1, red)
-        X = [[Kp[l][i][j] for (i, j) in ents] for l in piv]
-        for c in range(r):                         # no pivoting: leading minors
-            if X[c][c] % P == 0:
-                raise Reject('a leading minor vanishes mod P')
-            inv = pow(X[c][c], -1, P)
-            for i in range(c + 1, r):
-                f = X[i][c] * inv % P
-                X[i] = [(a - f * b) % P for a, b in zip(X[i], X[c])]
+        Kp = lags(model, piv[-1] + 1, reducer(P))
+        eliminate([[Kp[l][i][j] for (i, j) in ents] for l in piv], P)
 
     # dependencies, exactly
     deps = up.get('dependencies', [])

@@ -683,6 +683,15 @@ static void approx_reset(ssmh_approx_t a, slong n, const ssmh_model_t m, const f
     fmpq_set(a->eps, eps);
 }
 
+/* The mode method certifies H, not the curve E(h)^2. */
+static int modes_no_curve(ssmh_error_t *err)
+{
+    return ssmh_error_set(err, SSMH_E_UNDECIDED, NULL, NULL,
+                          "approx: this layer needs the mode method (doc/approx.md), which "
+                          "certifies H but not the curve: run without --curve and --plot "
+                          "(undecided)");
+}
+
 int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, const fmpq_t eps,
                                int relative, ssmh_approx_method_t method, int curve,
                                const ssmh_limits_t *lim, ssmh_error_t *err)
@@ -705,7 +714,7 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
         if (rc != SSMH_OK)
             return rc;
         if (method == SSMH_APPROX_MODES)
-            return _ssmh_approx_modes(a, m, lim, err);
+            return curve ? modes_no_curve(err) : _ssmh_approx_modes(a, m, lim, err);
         rc = _ssmh_approx_enclosure(a, m, curve, lim, err);
         if (rc == SSMH_E_UNDECIDED && fallback && a->too_wide
             && m->structure != SSMH_STRUCTURE_DENSE) {
@@ -713,7 +722,7 @@ int ssmh_approx_compute_method(ssmh_approx_t a, const ssmh_model_t m, slong n, c
             approx_reset(a, n, m, eps, relative);
             a->k = k;
             ssmh_error_clear(err);
-            return _ssmh_approx_modes(a, m, lim, err);
+            return curve ? modes_no_curve(err) : _ssmh_approx_modes(a, m, lim, err);
         }
         if (rc != SSMH_E_UNDECIDED || !fallback)
             return rc;

@@ -335,14 +335,14 @@ class Model:
         """The certified least H within eps (SPEC 1.6): ``ssmheads approx
         --json``.  eps is exact (a float is its binary value); relative: eps
         relative to ||T||_F; curve: the enclosures of E(h)^2 for h = 0..k;
-        plot (default: curve): the SVG of ``--plot``; method: "auto", "exact"
-        or "enclosure"."""
+        plot (default: curve): the SVG of ``--plot``; method: "auto", "exact",
+        "enclosure" or "modes" (wide diagonal layers, doc/approx.md)."""
         if eps is None:
             raise UsageError('approx needs eps', path='$.eps')
         if plot is None:
             plot = curve
-        if method not in ('auto', 'exact', 'enclosure'):
-            raise UsageError('method must be "auto", "exact" or "enclosure"', path='$.method')
+        if method not in ('auto', 'exact', 'enclosure', 'modes'):
+            raise UsageError('method must be "auto", "exact", "enclosure" or "modes"', path='$.method')
         members = {'n': _index(n, 'n'), 'eps': _eps(eps),
                    'relative': _flag(relative, 'relative'), 'curve': _flag(curve, 'curve'),
                    'plot': _flag(plot, 'plot'), 'method': method,
