@@ -8,7 +8,11 @@ method (`--method enclosure`: fixed-point lags with a certified error,
 doc/approx.md), which must give the same H whenever it decides; and long
 lengths (n = 20 .. 80) on contracting models, where the enclosure's
 rounding matters; and certificates of an independent toy producer
-(tests/approx_enclosure_gen.py).  Every certificate is verified by the C checker and by
+(tests/approx_enclosure_gen.py); and mode certificates (`--method modes`)
+of stable diag and complex_diag models, with the exact method's H, and of
+a layer too wide for the enclosure, where `auto` must take them (their
+mutants must be judged alike both ways, and those that break an equality
+or the witness's structure rejected by both).  Every certificate is verified by the C checker and by
 tests/verify_approx.py; mutated certificates must be judged alike (the
 Python checker is the oracle: a mutant it rejects must be rejected).
 Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
@@ -547,7 +551,8 @@ def wide_mode_case(rng, tmp):
     positions) at n = 32, where `auto` takes the enclosure's path for the
     lags' bit size: it must answer by the mode certificate, with the exact
     method's H (when that decides within its CPU budget), both checkers
-    accepting the certificate and judging its mutants alike."""
+    accepting the certificate and judging its mutants alike (the exact
+    method's H is compared when SSMH_TEST_MULT >= 1: it is the costly call)."""
     N, p, d = 3, 48, 48
     q = lambda: "%d/%d" % (rng.randint(-4, 4), rng.choice([1, 2, 4]))   # noqa: E731
     ev = []
@@ -572,8 +577,10 @@ def wide_mode_case(rng, tmp):
         print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
         return 0, 1
     got = json.loads(r.stdout)
-    ex = run(args + ['--method', 'exact', '--timeout', '120'])
-    exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
+    exact_h = None
+    if MULT >= 1:   # the exact method costs ~20 s under valgrind here; make check compares it
+        ex = run(args + ['--method', 'exact', '--timeout', '120'])
+        exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
     if got.get('method') != 'modes' or exact_h not in (None, got['H']):
         print('FAIL %s: method %s H %s, exact method %s' % (what, got.get('method'), got['H'], exact_h))
         return 0, 1
