@@ -120,6 +120,20 @@ def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
 
 
+def run_decided(args, what):
+    """Runs the producer: (None, 0) when it answers undecided (exit 2), (None,
+    1) after printing the failure when it exits otherwise, else (its JSON, 0)."""
+    r = run(args)
+    if r.returncode == 2:
+        if os.environ.get('SSMH_TEST_VERBOSE'):
+            print('undecided %s: %s' % (what, r.stderr.strip()))
+        return None, 0
+    if r.returncode != 0:
+        print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+        return None, 1
+    return json.loads(r.stdout), 0
+
+
 def mutants(cert, rng):
     out = []
     c = cert['claim']
@@ -272,19 +286,13 @@ def enclosure_cases(rng, tmp):
                     '--method', 'enclosure', '--curve']
             if relative:
                 args.append('--relative')
-            r = run(args)
             tried += 1
             what = 'enclosure model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
-            if r.returncode == 2:   # not contracting, or too close for the rounded lags
-                if os.environ.get('SSMH_TEST_VERBOSE'):
-                    print('undecided %s: %s' % (what, r.stderr.strip()))
-                continue
-            if r.returncode != 0:
-                failed += 1
-                print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+            got, bad = run_decided(args, what)   # undecided: not contracting, or too close for the rounded lags
+            failed += bad
+            if got is None:
                 continue
             decided += 1
-            got = json.loads(r.stdout)
             if got['H'] != want or got['k'] != len(lam) or got['method'] != 'enclosure' \
                     or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
                 failed += 1
@@ -514,19 +522,13 @@ def mode_cases(rng, tmp):
             eps, want = eps_near(tails, h, rng.choice(SIDES), scale)
             cert = os.path.join(tmp, 'mc%d_%d.json' % (case, h))
             args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json'] + (['--relative'] if relative else [])
-            r = run(args + ['--method', 'modes', '--cert', cert])
             tried += 1
             what = 'modes model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
-            if r.returncode == 2:
-                if os.environ.get('SSMH_TEST_VERBOSE'):
-                    print('undecided %s: %s' % (what, r.stderr.strip()))
-                continue
-            if r.returncode != 0:
-                failed += 1
-                print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+            got, bad = run_decided(args + ['--method', 'modes', '--cert', cert], what)
+            failed += bad
+            if got is None:
                 continue
             decided += 1
-            got = json.loads(r.stdout)
             ex = run(args + ['--method', 'exact'])
             exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
             if got['H'] != want or got.get('method') != 'modes' or exact_h not in (None, got['H']) \
