@@ -8,7 +8,11 @@ method (`--method enclosure`: fixed-point lags with a certified error,
 doc/approx.md), which must give the same H whenever it decides; and long
 lengths (n = 20 .. 80) on contracting models, where the enclosure's
 rounding matters; and certificates of an independent toy producer
-(tests/approx_enclosure_gen.py).  Every certificate is verified by the C checker and by
+(tests/approx_enclosure_gen.py); and mode certificates (`--method modes`)
+of stable diag and complex_diag models, with the exact method's H, and of
+a layer too wide for the enclosure, where `auto` must take them (their
+mutants must be judged alike both ways, and those that break an equality
+or the witness's structure rejected by both).  Every certificate is verified by the C checker and by
 tests/verify_approx.py; mutated certificates must be judged alike (the
 Python checker is the oracle: a mutant it rejects must be rejected).
 Seeded (SSMH_TEST_SEED); SSMH_TEST_MULT scales the count.
@@ -25,7 +29,7 @@ import tempfile
 from fractions import Fraction
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from heads_random import rnd_model  # noqa: E402
+from heads_random import rnd_model, rnd_q  # noqa: E402
 import verify_heads  # noqa: E402
 from verify_heads import realify, lags  # noqa: E402
 import verify_approx  # noqa: E402
@@ -114,6 +118,20 @@ def eps_near(tails, h, side, scale):
 
 def run(args):
     return subprocess.run([PROG] + args, capture_output=True, text=True, timeout=300)
+
+
+def run_decided(args, what):
+    """Runs the producer: (None, 0) when it answers undecided (exit 2), (None,
+    1) after printing the failure when it exits otherwise, else (its JSON, 0)."""
+    r = run(args)
+    if r.returncode == 2:
+        if os.environ.get('SSMH_TEST_VERBOSE'):
+            print('undecided %s: %s' % (what, r.stderr.strip()))
+        return None, 0
+    if r.returncode != 0:
+        print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+        return None, 1
+    return json.loads(r.stdout), 0
 
 
 def mutants(cert, rng):
@@ -268,19 +286,13 @@ def enclosure_cases(rng, tmp):
                     '--method', 'enclosure', '--curve']
             if relative:
                 args.append('--relative')
-            r = run(args)
             tried += 1
             what = 'enclosure model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
-            if r.returncode == 2:   # not contracting, or too close for the rounded lags
-                if os.environ.get('SSMH_TEST_VERBOSE'):
-                    print('undecided %s: %s' % (what, r.stderr.strip()))
-                continue
-            if r.returncode != 0:
-                failed += 1
-                print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+            got, bad = run_decided(args, what)   # undecided: not contracting, or too close for the rounded lags
+            failed += bad
+            if got is None:
                 continue
             decided += 1
-            got = json.loads(r.stdout)
             if got['H'] != want or got['k'] != len(lam) or got['method'] != 'enclosure' \
                     or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
                 failed += 1
@@ -349,6 +361,234 @@ def toy_producer_cases(rng, tmp):
     return passed, failed
 
 
+# ---------------------------------------------------------------------------
+# Mode certificates (`--method modes`, doc/approx.md "Mode certificates"):
+# stable diag and complex_diag models, H against the exact method, both
+# checkers, and mutants of the mode witness.
+
+def stable_eig(rng, cplx):
+    """(re, im) with re^2 + im^2 < 1, small denominators (im = 0 for diag,
+    and sometimes for complex_diag: two 1 x 1 blocks)."""
+    while True:
+        a = Fraction(rng.randint(-7, 7), rng.choice([4, 8]))
+        b = Fraction(rng.randint(-7, 7), rng.choice([4, 8])) if cplx and rng.random() < 0.8 else Fraction(0)
+        if a * a + b * b < 1:
+            return a, b
+
+
+def mode_model(rng):
+    """A stable diag or complex_diag model (|lambda| < 1), some repeated
+    eigenvalues, some with D, either convention."""
+    cplx = rng.random() < 0.5
+    N = rng.randint(1, 3)
+    while True:   # more vec positions than mode functions: generic Z_j are independent (Psi > 0)
+        p, d = rng.randint(1, 4), rng.randint(1, 4)
+        if p * d >= (2 if cplx else 1) * N + 2:
+            break
+    pool = [stable_eig(rng, cplx) for _ in range(2)]
+    ev = [rng.choice(pool) if rng.random() < 0.3 else stable_eig(rng, cplx) for _ in range(N)]
+    m = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"])}
+    q = lambda: rnd_q(rng, 0.1)   # noqa: E731
+    if cplx:
+        m["A"] = {"complex_diag": {"re": [str(a) for a, _ in ev], "im": [str(b) for _, b in ev]}}
+        m["B"] = {"re": [[q() for _ in range(d)] for _ in range(N)], "im": [[q() for _ in range(d)] for _ in range(N)]}
+        m["C"] = {"re": [[q() for _ in range(N)] for _ in range(p)], "im": [[q() for _ in range(N)] for _ in range(p)]}
+        if rng.random() < 0.3:
+            m["output"] = "re"
+    else:
+        m["A"] = {"diag": [str(a) for a, _ in ev]}
+        m["B"] = [[q() for _ in range(d)] for _ in range(N)]
+        m["C"] = [[q() for _ in range(N)] for _ in range(p)]
+    if rng.random() < 0.4:
+        m["D"] = [[rnd_q(rng, 0.5) for _ in range(d)] for _ in range(p)]
+    return m
+
+
+def mode_mutants(cert, rng):
+    """(mutant, must_reject) pairs for a mode certificate: must_reject when
+    the mutant breaks an equality of the claim or the witness's structure
+    (whatever the rest); the others are judged by the Python checker."""
+    out = []
+    c, w = cert['claim'], cert['witness']
+
+    def mut(f, must):
+        m = copy.deepcopy(cert)
+        f(m)
+        out.append((m, must))
+
+    def scale(d, k, by):
+        d[k] = str(Fraction(d[k]) * by)
+
+    for key in ('error2_upper', 'error2_lower_prev'):
+        if key in c:
+            mut(lambda x, key=key: x['claim'].__setitem__(key, str(Fraction(c[key]) + Fraction(1, 10 ** 9))), True)
+    for dh in (-1, 1):
+        if c['H'] + dh >= 0:
+            mut(lambda x, dh=dh: x['claim'].__setitem__('H', c['H'] + dh), True)
+    mut(lambda x: scale(x['claim'], 'eps', Fraction(rng.choice([999, 1001]), 1000)), False)
+    mut(lambda x: x['claim'].__setitem__('relative', not c['relative']), False)
+    mut(lambda x: x['claim'].__setitem__('n', c['n'] + 1), False)
+    mut(lambda x: scale(x['witness'], 'e', Fraction(1, 2)), False)
+    mut(lambda x: scale(x['witness'], 'u', Fraction(1, 2)), False)
+    mut(lambda x: x['witness'].__setitem__('s', w['s'] - 1 if w['s'] > 1 else 2), False)
+    mut(lambda x: x['witness'].__setitem__('s', 97), True)
+    mut(lambda x: x['witness'].__setitem__('extra', 1), True)
+    mut(lambda x: x['witness'].pop('eta'), True)
+    if w['basis']:
+        h = rng.randrange(len(w['basis']))
+        j = rng.randrange(len(w['basis'][h]))
+        mut(lambda x: x['witness']['basis'][h].__setitem__(j, str(Fraction(w['basis'][h][j]) + Fraction(1, 7))), False)
+    mut(lambda x: scale(x['witness'], 'eta', Fraction(1, 2)), False)
+    if 'lower' in w:
+        lw = w['lower']
+        mut(lambda x: scale(x['witness']['lower'], 't', Fraction(11, 10)) if Fraction(lw['t']) else
+            x['witness']['lower'].__setitem__('t', '1/1000'), True)
+        i = rng.randrange(len(lw['L']))
+        mut(lambda x: x['witness']['lower']['L'][i].__setitem__(i, '0'), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('c2', str(Fraction(lw['c2']) + 1)), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('q', lw['q'] + 1 if lw['q'] < 4096 else 0), False)
+        mut(lambda x: x['witness']['lower'].__setitem__('q', 4097), True)
+        mut(lambda x: x['witness']['lower'].pop('c2'), True)
+        mut(lambda x: x['witness']['lower'].__setitem__('rho', '0'), True)
+        if lw['vectors']:
+            k = rng.randrange(len(lw['vectors']))
+            j = rng.randrange(len(lw['vectors'][k]))
+            mut(lambda x: x['witness']['lower']['vectors'][k].__setitem__(
+                j, str(Fraction(lw['vectors'][k][j]) * Fraction(11, 10) + Fraction(1, 1000))), False)
+        r = rng.randrange(len(lw['L']))
+        j = rng.randrange(r + 1)
+        mut(lambda x: x['witness']['lower']['L'][r].__setitem__(j, str(Fraction(lw['L'][r][j]) * 2 + 1)), False)
+    A = cert['model']['A']
+    if 'diag' in A:
+        mut(lambda x: x['model']['A']['diag'].__setitem__(0, str(Fraction(A['diag'][0]) / 2 + Fraction(1, 3))), False)
+        mut(lambda x: x['model']['A']['diag'].__setitem__(0, '9/8'), True)     # |lambda| > 1
+    else:
+        mut(lambda x: x['model']['A']['complex_diag']['im'].__setitem__(
+            0, str(Fraction(A['complex_diag']['im'][0]) + Fraction(1, 8))), False)
+        mut(lambda x: x['model']['A']['complex_diag']['re'].__setitem__(0, '1'), False)
+    return out
+
+
+MODE_MUTANTS_ACCEPTED = [0]   # mutants both checkers accept (a valid proof still): they must agree on those too
+
+
+def judge_modes(cert_path, rng, what):
+    """Both checkers accept cert_path; on every mutant they agree, and
+    must-reject mutants are rejected by both.  Returns (passed, failed)."""
+    v = subprocess.run([CHECK, cert_path], capture_output=True, text=True)
+    with open(cert_path) as f:
+        c = json.load(f)
+    if v.returncode != 0 or not py_verdict(c):
+        print('FAIL %s: verify %d %s, python %s (certificate kept at %s)'
+              % (what, v.returncode, (v.stdout + v.stderr).strip()[:300], py_verdict(c), cert_path))
+        return 0, 1
+    passed, failed = 1, 0
+    muts = list(enumerate(mode_mutants(c, rng)))
+    if MULT < 1:   # under valgrind (SSMH_TEST_MULT = 0.25): a sample, each checker call is costly there
+        muts = rng.sample(muts, min(len(muts), max(6, int(len(muts) * MULT))))
+    for mi, (mc, must) in muts:
+        mp = cert_path + '.mut%d.json' % mi
+        with open(mp, 'w') as f:
+            json.dump(mc, f)
+        cv, pv = c_accepts(mp), py_verdict(mc)
+        MODE_MUTANTS_ACCEPTED[0] += bool(cv and pv)
+        if cv != pv or (must and (cv or pv)):
+            failed += 1
+            print('FAIL %s: mode mutant %d (%s) C %s, Python %s (kept at %s)'
+                  % (what, mi, 'must reject' if must else 'judged', cv, pv, mp))
+        else:
+            passed += 1
+            os.remove(mp)
+    return passed, failed
+
+
+def mode_cases(rng, tmp):
+    """`--method modes` on stable block-diagonal models: the oracle's H and
+    the exact method's whenever it decides; every certificate through both
+    checkers and the mode mutants."""
+    passed = failed = decided = tried = 0
+    for case in range(int(round(12 * MULT)) or 1):
+        model = mode_model(rng)
+        n = rng.randint(1, 8) if case % 3 else rng.randint(20, 60)
+        path = os.path.join(tmp, 'md%d.json' % case)
+        sp = spectrum(model, n, path)
+        if sp is None:
+            continue
+        total, lam, tails = sp
+        relative = rng.random() < 0.4
+        scale = float(total) if relative else 1.0
+        hs = [h for h in range(len(lam)) if separable(tails, h)]
+        for h in rng.sample(hs, min(2, len(hs))):
+            eps, want = eps_near(tails, h, rng.choice(SIDES), scale)
+            cert = os.path.join(tmp, 'mc%d_%d.json' % (case, h))
+            args = ['approx', path, '-n', str(n), '--eps', str(eps), '--json'] + (['--relative'] if relative else [])
+            tried += 1
+            what = 'modes model %d n=%d h=%d eps=%s%s' % (case, n, h, eps, ' rel' if relative else '')
+            got, bad = run_decided(args + ['--method', 'modes', '--cert', cert], what)
+            failed += bad
+            if got is None:
+                continue
+            decided += 1
+            ex = run(args + ['--method', 'exact'])
+            exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
+            if got['H'] != want or got.get('method') != 'modes' or exact_h not in (None, got['H']) \
+                    or Fraction(got['error2_upper']) > eps * eps * (total if relative else 1):
+                failed += 1
+                print('FAIL %s: H %s (oracle %s, exact method %s), method %s'
+                      % (what, got['H'], want, exact_h, got.get('method')))
+                continue
+            p_, f_ = judge_modes(cert, rng, what)
+            passed += p_
+            failed += f_
+    print('modes: %d of %d runs decided, %d mutants accepted by both checkers'
+          % (decided, tried, MODE_MUTANTS_ACCEPTED[0]))
+    if tried and decided < tried // 2:
+        failed += 1
+        print('FAIL modes: too few runs decided')
+    return passed, failed
+
+
+def wide_mode_case(rng, tmp):
+    """A layer too wide for the enclosure (p d = 2304 > 2048 support
+    positions) at n = 32, where `auto` takes the enclosure's path for the
+    lags' bit size: it must answer by the mode certificate, with the exact
+    method's H (when that decides within its CPU budget), both checkers
+    accepting the certificate and judging its mutants alike (the exact
+    method's H is compared when SSMH_TEST_MULT >= 1: it is the costly call)."""
+    N, p, d = 3, 48, 48
+    q = lambda: "%d/%d" % (rng.randint(-4, 4), rng.choice([1, 2, 4]))   # noqa: E731
+    ev = []
+    while len(ev) < N:
+        a, b = Fraction(rng.randint(-60000, 60000), 65536), Fraction(rng.randint(-60000, 60000), 65536)
+        if a * a + b * b < 1:
+            ev.append((a, b if len(ev) != 1 else Fraction(0)))   # one real mode: two 1 x 1 blocks
+    model = {"format": "ssmheads-model/1", "convention": rng.choice(["direct", "delayed"]),
+             "A": {"complex_diag": {"re": [str(a) for a, _ in ev], "im": [str(b) for _, b in ev]}},
+             "B": {"re": [[q() for _ in range(d)] for _ in range(N)], "im": [[q() for _ in range(d)] for _ in range(N)]},
+             "C": {"re": [[q() for _ in range(N)] for _ in range(p)], "im": [[q() for _ in range(N)] for _ in range(p)]},
+             "D": [[q() if i == j else "0" for j in range(d)] for i in range(p)]}
+    path = os.path.join(tmp, 'wide.json')
+    with open(path, 'w') as f:
+        json.dump(model, f)
+    eps = rng.choice(['1/3', '1/10', '1/30'])
+    cert = os.path.join(tmp, 'wide_cert.json')
+    args = ['approx', path, '-n', '32', '--eps', eps, '--relative', '--json']
+    what = 'wide modes model eps=%s' % eps
+    r = run(args + ['--cert', cert])
+    if r.returncode != 0:
+        print('FAIL %s: exit %d %s' % (what, r.returncode, r.stderr.strip()))
+        return 0, 1
+    got = json.loads(r.stdout)
+    exact_h = None
+    if MULT >= 1:   # the exact method costs ~20 s under valgrind here; make check compares it
+        ex = run(args + ['--method', 'exact', '--timeout', '120'])
+        exact_h = json.loads(ex.stdout)['H'] if ex.returncode == 0 else None
+    if got.get('method') != 'modes' or exact_h not in (None, got['H']):
+        print('FAIL %s: method %s H %s, exact method %s' % (what, got.get('method'), got['H'], exact_h))
+        return 0, 1
+    return judge_modes(cert, rng, what)
+
+
 def main():
     rng = random.Random(SEED + 6)
     passed = failed = 0
@@ -407,6 +647,12 @@ def main():
     passed += p2
     failed += f2
     p2, f2 = toy_producer_cases(rng, tmp)
+    passed += p2
+    failed += f2
+    p2, f2 = mode_cases(random.Random(SEED + 17), tmp)
+    passed += p2
+    failed += f2
+    p2, f2 = wide_mode_case(random.Random(SEED + 18), tmp)
     passed += p2
     failed += f2
     print('approx_random: %d passed, %d failed' % (passed, failed))

@@ -18,6 +18,18 @@ gamma^2 P - A^T P A >= 0, beta_C P - C^T C >= 0), e^2 >= E2, u^2 >= tr Gt,
 v^2 >= rt, error2_upper = rt + e (2 v + e) <= tau_lo, and the lower witness
 (support, rho >= delta, t >= rho, (rho - delta)^2 >= ||M - L D L^T||_F^2,
 error2_lower_prev = tr Gt - delta - (H-1) t - sum y_i ||x_i||^2 > tau_hi).
+
+Mode certificates (witness.method "modes", doc/approx.md) of diag and
+complex_diag models are checked in the m-dimensional mode space: the mode
+functions (each block's part 0, part 1 for a 2 x 2 block, then D), Psi =
+Zm^T Zm exactly (from the Gram matrices of C's columns and B's rows), the
+integer states z_{g+1} = round(lambda z_g) and Gammat = Phit W Phit^T / 4^s
+(lags after the joint state repeats in closed form), |lambda|^2 <= 1,
+1 <= s <= 96, e^2 >= E2, u^2 >= tr Gammat, T_lo/T_hi; the upper
+witness ((1 + eta) I - Y^T Psi Y >= 0, error2_upper = T_hi - (tr(S^T
+Gammat S) - delta tr(S^T S)) / (1 + eta) <= tau_lo) and the lower one
+((i) L L^T - c2 Psi_up >= 0, (ii) L^T (Yz - Gammat - delta I) L + t c2 I
+>= 0, error2_lower_prev = T_lo - (H-1) t - sum b_i^T Psi b_i > tau_hi).
 """
 import math
 import os
@@ -94,6 +106,8 @@ def check(cert):
         raise Reject('claim: error2_lower_prev exactly when H >= 1')
     if w.get('method') == 'enclosure':
         return check_enclosure(c, w, model, n, H, eps)
+    if w.get('method') == 'modes':
+        return check_modes(c, w, model, n, H, eps)
     if set(w) != ({'basis', 'lower'} if H >= 2 else {'basis'}):
         raise Reject('witness: keys')
     K = lags(model, n)
@@ -382,6 +396,268 @@ def check_enclosure(c, w, model, n, H, eps):
     if low <= tau_hi:
         raise Reject('claim.error2_lower_prev: not above tau_hi')
     return 'H = %d within eps on n = %d (enclosure, s = %d)' % (H, n, s)
+
+
+# ---------------------------------------------------------------------------
+# Mode certificates (doc/approx.md, "Mode certificates"): a diag or
+# complex_diag model's lags are K_l = sum_j phi_j(l) Z_j over its m mode
+# functions, so G = Zm Gamma Zm^T and every check lives in the m x m mode
+# space: Psi = Zm^T Zm exactly, Gammat from the integer fixed-point states.
+
+MODE_STATE_CAP = 1 << 22      # distinct fixed-point states run (a resource cap, not a rule)
+
+
+def mode_functions(model):
+    """(blocks, funcs, hasD): blocks as (t, a, beta, size) in the order of
+    their first state; funcs as lists of (coef, a, b) meaning
+    coef c_a b_b^T, in the doc's order (each block's part 0, then part 1
+    for a 2 x 2 block), plus 'D' last when D != 0.  Rejects a dense model
+    and any block with |lambda|^2 > 1."""
+    delayed, N, Aent, blocks, B, C, D = model
+    if blocks is None:
+        raise Reject('witness.method "modes": needs a diag or complex_diag model')
+    out, funcs = [], []
+    for blk in sorted(blocks, key=lambda b: b[0]):
+        t = blk[0]
+        a = Aent.get((t, t), Fraction(0))
+        if len(blk) == 1:
+            if a * a > 1:
+                raise Reject('model: the block at state %d has |lambda|^2 > 1' % t)
+            out.append((t, a, Fraction(0), 1))
+            funcs.append([(1, t, t)])
+        else:
+            beta = Aent.get((t + 1, t), Fraction(0))
+            if blk != [t, t + 1] or Aent.get((t + 1, t + 1)) != a or Aent.get((t, t + 1)) != -beta:
+                raise Reject('model: malformed 2 x 2 block at state %d' % t)
+            if a * a + beta * beta > 1:
+                raise Reject('model: the block at state %d has |lambda|^2 > 1' % t)
+            out.append((t, a, beta, 2))
+            funcs.append([(1, t, t), (1, t + 1, t + 1)])             # X
+            funcs.append([(1, t + 1, t), (-1, t, t + 1)])            # Y
+    hasD = any(x != 0 for row in D for x in row)
+    if hasD:
+        funcs.append('D')
+    return out, funcs, hasD
+
+
+def mode_gram(model, funcs):
+    """Psi_jk = <Z_j, Z_k>_F exactly, from the Gram matrices of C's columns
+    and B's rows (<c_a b_b^T, c_a' b_b'^T> = (c_a . c_a') (b_b . b_b'),
+    <D, c_a b_b^T> = c_a^T D b_b)."""
+    _, N, _, _, B, C, D = model
+    p, d = len(C), len(B[0])
+    used = sorted({x for f in funcs if f != 'D' for _, a, b in f for x in (a, b)})
+    CtC = {(a, b): sum(C[i][a] * C[i][b] for i in range(p)) for a in used for b in used}
+    BBt = {(a, b): sum(B[a][j] * B[b][j] for j in range(d)) for a in used for b in used}
+    DB = {b: [sum(D[i][j] * B[b][j] for j in range(d)) for i in range(p)] for b in used}
+    CDB = {(a, b): sum(C[i][a] * DB[b][i] for i in range(p)) for a in used for b in used}
+    DD = sum(x * x for row in D for x in row)
+    m = len(funcs)
+    Psi = [[Fraction(0)] * m for _ in range(m)]
+    for j, f in enumerate(funcs):
+        for k in range(j + 1):
+            g = funcs[k]
+            if f == 'D' and g == 'D':
+                v = DD
+            elif f == 'D' or g == 'D':
+                v = sum(cf * CDB[(a, b)] for cf, a, b in (g if f == 'D' else f))
+            else:
+                v = sum(c1 * c2 * CtC[(a1, a2)] * BBt[(b1, b2)] for c1, a1, b1 in f for c2, a2, b2 in g)
+            Psi[j][k] = Psi[k][j] = Fraction(v)
+    return Psi
+
+
+def mode_gamma(blocks, hasD, delayed, n, s):
+    """4^s Gammat = Phit W Phit^T as an m x m integer matrix.  The joint
+    integer state (z, or (x, y) per block) follows z_{g+1} = round(lambda
+    z_g), round(v) = floor(v + 1/2), from z_0 = 2^s, (x, y)_0 = (2^s, 0);
+    lag l = g (direct) or g + 1 (delayed) has weight n - l.  Once the joint
+    state repeats (mu, period P), the remaining lags are added in closed
+    form."""
+    one = 1 << s
+    steps = []
+    for t, a, beta, size in blocks:
+        q = a.denominator * beta.denominator // gcd(a.denominator, beta.denominator)
+        steps.append((size, int(a * q), int(beta * q), q))
+    state = []
+    for size, _, _, _ in steps:
+        state += [one] if size == 1 else [one, 0]
+    state = tuple(state)
+
+    def step(st):
+        out, i = [], 0
+        for size, an, bn, q in steps:
+            if size == 1:
+                out.append((2 * an * st[i] + q) // (2 * q))
+                i += 1
+            else:
+                x, y = st[i], st[i + 1]
+                out.append((2 * (an * x - bn * y) + q) // (2 * q))
+                out.append((2 * (bn * x + an * y) + q) // (2 * q))
+                i += 2
+        return tuple(out)
+
+    off = 1 if delayed else 0
+    cnt = n - off                  # the lags with g >= 0
+    seq, index, cycle = [], {}, None
+    first = state
+    for g in range(cnt):
+        if state in index:
+            cycle = (index[state], g - index[state])
+            break
+        if len(seq) >= MODE_STATE_CAP:
+            raise Reject('witness.s: more than %d distinct fixed-point states (resource cap of this checker)'
+                         % MODE_STATE_CAP)
+        index[state] = g
+        seq.append(state)
+        state = step(state)
+    weights = []
+    for i in range(len(seq)):
+        if cycle is None or i < cycle[0]:
+            weights.append(cnt - i)
+        else:
+            mu, P = cycle
+            r = i - mu
+            K = (cnt - 1 - mu - r) // P
+            weights.append((K + 1) * (cnt - mu - r) - P * K * (K + 1) // 2)
+    ms = len(first)
+    m = ms + (1 if hasD else 0)
+    Gi = [[0] * m for _ in range(m)]
+    for st, wt in zip(seq, weights):
+        nz = [(j, x) for j, x in enumerate(st) if x]
+        for j, x in nz:
+            row, wx = Gi[j], wt * x
+            for k, y in nz:
+                row[k] += wx * y
+    if hasD:
+        Gi[ms][ms] = n * one * one
+        if not delayed and cnt > 0:     # lag 0 holds both the states at g = 0 and D
+            for j, x in enumerate(first):
+                Gi[ms][j] = Gi[j][ms] = n * one * x
+    return Gi
+
+
+def _mode_vectors(a, count, m, path, what):
+    """A list of vectors of m exact numbers (count of them when given)."""
+    if not isinstance(a, list) or (count is not None and len(a) != count):
+        raise Reject('%s: must hold %s' % (path, what))
+    out = []
+    for h, v in enumerate(a):
+        if not isinstance(v, list) or len(v) != m:
+            raise Reject('%s[%d]: must hold m = %d numbers' % (path, h, m))
+        out.append([_number(x, '%s[%d][%d]' % (path, h, j)) for j, x in enumerate(v)])
+    return out
+
+
+def _quad(x, M, y):
+    return sum(xi * sum(a * b for a, b in zip(row, y) if a and b) for xi, row in zip(x, M) if xi)
+
+
+def check_modes(c, w, model, n, H, eps):
+    delayed = model[0]
+    keys = {'method', 's', 'e', 'u', 'basis', 'eta'} | ({'lower'} if H >= 2 else set())
+    if set(w) != keys:
+        raise Reject('witness: keys (modes: %s)' % ', '.join(sorted(keys)))
+    blocks, funcs, hasD = mode_functions(model)
+    m = len(funcs)
+    s = w['s']
+    if not _integer(s) or not 1 <= s <= 96:
+        raise Reject('witness.s: must be an integer in 1 ... 96')
+
+    # e^2 >= E2 = (n1 4^(-s-1) + n2 2^(-2s-1)) (n S2 - S3), checked before any lag
+    n1 = sum(1 for b in blocks if b[3] == 1)
+    n2 = len(blocks) - n1
+    S2 = (n - 1) * n * (2 * n - 1) // 6
+    S3 = ((n - 1) * n // 2) ** 2
+    E2 = (Fraction(n1, 4 ** (s + 1)) + Fraction(n2, 2 ** (2 * s + 1))) * (n * S2 - S3)
+    e = _number(w['e'], 'witness.e')
+    if e < 0 or e * e < E2:
+        raise Reject('witness.e: e >= 0 with e^2 >= E2 fails')
+    Gi = mode_gamma(blocks, hasD, delayed, n, s)
+    den = Fraction(1, 4 ** s)
+    Gt = [[x * den for x in row] for row in Gi]            # Gammat
+    trGt = sum(Gt[j][j] for j in range(m))
+    u = _number(w['u'], 'witness.u')
+    if u < 0 or u * u < trGt:
+        raise Reject('witness.u: u >= 0 with u^2 >= tr Gammat fails')
+    delta = e * (2 * u + e)
+    Psi = mode_gram(model, funcs)
+    trPsi = sum(Psi[j][j] for j in range(m))
+    trGP = sum(Gt[j][k] * Psi[k][j] for j in range(m) for k in range(m))
+    T_lo, T_hi = trGP - delta * trPsi, trGP + delta * trPsi
+    e2 = eps * eps
+    tau_lo, tau_hi = (e2 * T_lo, e2 * T_hi) if c['relative'] else (e2, e2)
+
+    # upper witness: (1 + eta) I - Y^T Psi Y >= 0, S = Psi Y,
+    # error2_upper = T_hi - (tr(S^T Gammat S) - delta tr(S^T S)) / (1 + eta)
+    Ys = _mode_vectors(w['basis'], H, m, 'witness.basis', 'H vectors of m numbers')
+    eta = _number(w['eta'], 'witness.eta')
+    if eta < 0:
+        raise Reject('witness.eta: negative')
+    Sv = [[sum(a * b for a, b in zip(row, y) if a and b) for row in Psi] for y in Ys]   # columns of S
+    YPY = [[sum(a * b for a, b in zip(y, sk)) for sk in Sv] for y in Ys]
+    if not psd([[(1 + eta) * (i == j) - YPY[i][j] for j in range(H)] for i in range(H)]):
+        raise Reject('witness.eta: (1 + eta) I - Y^T Psi Y is not positive semidefinite')
+    sgs = sum(_quad(sk, Gt, sk) for sk in Sv)
+    sts = sum(x * x for sk in Sv for x in sk)
+    up = num(c['error2_upper'])
+    if up != T_hi - (sgs - delta * sts) / (1 + eta):
+        raise Reject('claim.error2_upper: is not T_hi - (tr(S^T Gammat S) - delta tr(S^T S)) / (1 + eta)')
+    if up > tau_lo:
+        raise Reject('claim.error2_upper: exceeds tau_lo')
+
+    if H == 0:
+        return 'H = 0 within eps on n = %d (modes, m = %d, s = %d)' % (n, m, s)
+    low = num(c['error2_lower_prev'])
+    if H == 1:
+        if low != T_lo:
+            raise Reject('claim.error2_lower_prev: for H = 1 must be T_lo')
+    else:
+        lo = w['lower']
+        lkeys = {'t', 'vectors', 'L', 'c2', 'q'}
+        if not isinstance(lo, dict) or set(lo) != lkeys:
+            raise Reject('witness.lower: keys (%s)' % ', '.join(sorted(lkeys)))
+        t = _number(lo['t'], 'witness.lower.t')
+        if t < 0:
+            raise Reject('witness.lower.t: negative')
+        bs = _mode_vectors(lo['vectors'], None, m, 'witness.lower.vectors', 'a list of vectors')
+        Ls = lo['L']
+        if not isinstance(Ls, list) or len(Ls) != m:
+            raise Reject('witness.lower.L: must hold m = %d rows' % m)
+        L = []
+        for i, row in enumerate(Ls):
+            if not isinstance(row, list) or len(row) != i + 1:
+                raise Reject('witness.lower.L[%d]: must hold %d entries' % (i, i + 1))
+            vals = [_number(x, 'witness.lower.L[%d][%d]' % (i, k)) for k, x in enumerate(row)]
+            if vals[i] == 0:
+                raise Reject('witness.lower.L[%d][%d]: zero diagonal entry' % (i, i))
+            L.append(vals + [Fraction(0)] * (m - i - 1))
+        c2 = _number(lo['c2'], 'witness.lower.c2')
+        if not 0 < c2 <= 1:
+            raise Reject('witness.lower.c2: must be in (0, 1]')
+        q = lo['q']
+        if not _integer(q) or not 0 <= q <= 4096:
+            raise Reject('witness.lower.q: must be an integer in [0, 4096]')
+        # Psi_up = Psir + diag(sum_k |Psi_jk - Psir_jk|), Psir = round(2^q Psi) / 2^q
+        sc = 1 << q
+        Psir = [[Fraction(math.floor(x * sc + Fraction(1, 2)), sc) for x in row] for row in Psi]
+        Pup = [row[:] for row in Psir]
+        for j in range(m):
+            Pup[j][j] += sum(abs(a - b) for a, b in zip(Psi[j], Psir[j]))
+        LLt = mul(L, transpose(L))
+        if not psd([[LLt[i][j] - c2 * Pup[i][j] for j in range(m)] for i in range(m)]):
+            raise Reject('witness.lower: (i) L L^T - c2 Psi_up is not positive semidefinite')
+        Mx = [[sum(b[i] * b[j] for b in bs) - Gt[i][j] - (delta if i == j else 0) for j in range(m)]
+              for i in range(m)]
+        LtML = mul(mul(transpose(L), Mx), L)
+        if not psd([[LtML[i][j] + (t * c2 if i == j else 0) for j in range(m)] for i in range(m)]):
+            raise Reject('witness.lower: (ii) L^T (Yz - Gammat - delta I) L + t c2 I is not positive semidefinite')
+        bound = T_lo - (H - 1) * t - sum(_quad(b, Psi, b) for b in bs)
+        if low != bound:
+            raise Reject('claim.error2_lower_prev: is not T_lo - (H-1) t - sum b_i^T Psi b_i')
+    if low <= tau_hi:
+        raise Reject('claim.error2_lower_prev: not above tau_hi')
+    return 'H = %d within eps on n = %d (modes, m = %d, s = %d)' % (H, n, m, s)
 
 
 if __name__ == '__main__':
