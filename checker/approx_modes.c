@@ -243,8 +243,10 @@ static int layout_read(layout *w, const ssmhc_model *m, ssmhc_report_t *r)
     w->m = j;
     mpq_clear(r2);
     mpq_clear(x);
-    if (!ok)
+    if (!ok) {
+        layout_clear(w);
         return ssmhc_fail(r, "model: a block has |lambda|^2 > 1 (the mode witness needs <= 1)"), -1;
+    }
     return 0;
 }
 
