@@ -131,6 +131,11 @@ def corpus(tmp, small=False):
             if run(['approx', m, '-n', str(n), '--eps', eps, '--method', 'enclosure',
                     '--cert', c]).returncode == 0:
                 out.append(('approx', verify_heads.load(c)))
+        for n, eps in ((3, '5/2'), (12, '1')):   # the mode witness (diagonal models)
+            c = os.path.join(tmp, 'am%d_%d.json' % (i, n))
+            if run(['approx', m, '-n', str(n), '--eps', eps, '--method', 'modes',
+                    '--cert', c]).returncode == 0:
+                out.append(('approx', verify_heads.load(c)))
     atts = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'attention', '*.json')))
     heads_models = sorted(glob.glob(os.path.join(TOP, 'witnesses', 'heads', '*.json')))
     if small:
