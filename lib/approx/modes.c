@@ -588,7 +588,7 @@ static int lower_witness(ssmh_approx_t a, const modes_t *w, const double *Lc, co
     slong m_ = w->m, mp = a->H - 1, i, j, kb, kl;
     double sigma = FLINT_MAX(lam[0], 1e-300) * ldexp(1.0, -36 + 6 * (int)try_);
     double c2 = 1.0 - ldexp(1.0, -MODES_C2_BITS), td, *Bd, *x, *v;
-    fmpz_mat_t Bz, Lz, Lt, LB, Yz, G1, G2, LL, Pz, PB;
+    fmpz_mat_t Bz, Lz, Lt, Yz, G1, G2, LL, Pz, PB;
     fmpq_mat_t X, U;
     fmpz_t dP, z;
     fmpq_t q1, q2;
@@ -627,7 +627,6 @@ static int lower_witness(ssmh_approx_t a, const modes_t *w, const double *Lc, co
     fmpz_init(dP); fmpz_init(z);
     fmpq_init(q1); fmpq_init(q2);
     fmpz_mat_init(Lt, m_, m_);
-    fmpz_mat_init(LB, m_, mp);
     fmpz_mat_init(Yz, m_, m_);
     fmpz_mat_init(G1, m_, m_);
     fmpz_mat_init(G2, m_, m_);
@@ -697,7 +696,7 @@ static int lower_witness(ssmh_approx_t a, const modes_t *w, const double *Lc, co
         fmpq_mat_init(a->L, m_, m_);
         grid_to_fmpq(a->L, Lz, kl);
     }
-    fmpz_mat_clear(Bz); fmpz_mat_clear(Lz); fmpz_mat_clear(Lt); fmpz_mat_clear(LB);
+    fmpz_mat_clear(Bz); fmpz_mat_clear(Lz); fmpz_mat_clear(Lt);
     fmpz_mat_clear(Yz); fmpz_mat_clear(G1); fmpz_mat_clear(G2); fmpz_mat_clear(LL);
     fmpz_mat_clear(Pz); fmpz_mat_clear(PB);
     fmpq_mat_clear(X); fmpq_mat_clear(U);
