@@ -263,7 +263,8 @@ def mode_form(tmp, rng):
     its mutants rejected.  Returns (passed, failed, mode certificates,
     mutants)."""
     passed = failed = modes = mutated = 0
-    for it in range(max(1, int(80 * MULT))):
+    # valgrind (MULT < 1) runs a few: each costs a dozen checker runs
+    for it in range(max(1, int(80 * min(MULT, MULT * MULT)))):
         model = rnd_block_model(rng)
         mp = os.path.join(tmp, "b.json")
         cp = os.path.join(tmp, "bc.json")
