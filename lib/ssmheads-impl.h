@@ -82,6 +82,10 @@ int _ssmh_is_psd(const fmpq_mat_t S, int strict);
 /* 1: S proven PSD (PD when strict) by a rounded factor; 0: proven not;
    -1: undecided (lib/gradient/psd_factor.c).  S symmetric. */
 int _ssmh_psd_by_factor(const fmpq_mat_t S, int strict);
+/* Cholesky of s - delta I (n x n, row-major, doubles) into the lower
+   triangle of l: n on success, else the first pivot k <= 0 (*dk its value;
+   l then holds the leading k x k factor).  A guide only. */
+slong _ssmh_cholesky_d(double *l, const double *s, slong n, double delta, double *dk);
 void _ssmh_lmax_upper(fmpq_t beta, const fmpq_mat_t G);
 double _ssmh_power_iteration(const double *g, slong n, double *v, slong iters);
 void _ssmh_dominant_vector(fmpq_mat_t v, const fmpq_mat_t G);

@@ -106,6 +106,17 @@ def claim_true(cert):
     return True
 
 
+def emitted(tmp, path, what, model):
+    """The certificate the producer wrote to path, if the checker accepts it
+    (else a FAIL line and None)."""
+    with open(path) as f:
+        cert = json.load(f)
+    if verify(tmp, cert) != 0:
+        print("FAIL %s: emitted certificate rejected\n%s" % (what, json.dumps(model)))
+        return None
+    return cert
+
+
 def judge(tmp, what, muts):
     """Every mutant (description, mutant, must_reject) through the checker:
     an exit other than 0 or 1, or an accepted mutant whose claim is false
@@ -282,10 +293,8 @@ def mode_form(tmp, rng):
                   % (it, got["k_inf"], want["k_inf"], json.dumps(model)))
             failed += 1
             continue
-        with open(cp) as f:
-            cert = json.load(f)
-        if verify(tmp, cert) != 0:
-            print("FAIL block model %d: emitted certificate rejected\n%s" % (it, json.dumps(model)))
+        cert = emitted(tmp, cp, "block model %d" % it, model)
+        if cert is None:
             failed += 1
             continue
         ok = True
@@ -330,10 +339,8 @@ def main():
                     it, SEED, bad, [got[k] for k in bad], [want[k] for k in bad], json.dumps(model)))
                 failed += 1
                 continue
-            with open(cp) as f:
-                cert = json.load(f)
-            if verify(tmp, cert) != 0:
-                print("FAIL model %d: emitted certificate rejected\n%s" % (it, json.dumps(model)))
+            cert = emitted(tmp, cp, "model %d" % it, model)
+            if cert is None:
                 failed += 1
                 continue
             muts = mutants(cert, rng)

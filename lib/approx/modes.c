@@ -391,29 +391,6 @@ static void grid_to_fmpq(fmpq_mat_t out, const fmpz_mat_t Z, slong k)
         }
 }
 
-/* Lower Cholesky factor of the symmetric a (n x n) in doubles: 1 when every
-   pivot is positive. */
-static int cholesky_d(double *L, const double *a, slong n)
-{
-    slong i, j, k;
-    memset(L, 0, sizeof(double) * (size_t)(n * n));
-    for (j = 0; j < n; j++) {
-        double s = a[j * n + j];
-        for (k = 0; k < j; k++)
-            s -= L[j * n + k] * L[j * n + k];
-        if (!(s > 0))
-            return 0;
-        L[j * n + j] = sqrt(s);
-        for (i = j + 1; i < n; i++) {
-            double t = a[i * n + j];
-            for (k = 0; k < j; k++)
-                t -= L[i * n + k] * L[j * n + k];
-            L[i * n + j] = t / L[j * n + j];
-        }
-    }
-    return 1;
-}
-
 /* x = L^-T v (L lower triangular, doubles). */
 static void solve_lt(double *x, const double *L, const double *v, slong n)
 {
@@ -563,11 +540,8 @@ static void psi_up(fmpq_mat_t U, const fmpq_mat_t Psi, slong q)
         fmpq_zero(d);
         for (j = 0; j < n; j++) {
             const fmpq *p = fmpq_mat_entry(Psi, i, j);
-            fmpq_mul_2exp(x, p, (ulong)q);    /* round(x) = floor(x + 1/2) */
-            fmpz_mul_2exp(z, fmpq_numref(x), 1);
-            fmpz_add(z, z, fmpq_denref(x));
-            fmpz_fdiv_q(z, z, fmpq_denref(x));
-            fmpz_fdiv_q_2exp(z, z, 1);
+            fmpq_mul_2exp(x, p, (ulong)q);
+            round_q(z, fmpq_numref(x), fmpq_denref(x));
             fmpq_set_fmpz(fmpq_mat_entry(U, i, j), z);
             fmpq_div_2exp(fmpq_mat_entry(U, i, j), fmpq_mat_entry(U, i, j), (ulong)q);
             fmpq_sub(x, p, fmpq_mat_entry(U, i, j));
@@ -713,6 +687,7 @@ int _ssmh_approx_modes(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits_
     double *Pd = NULL, *Lc = NULL, *K = NULL, *V = NULL, *lam = NULL, *Gd = NULL, *T1 = NULL;
     fmpz_mat_t Yz;
     slong m_, i, j, k, h, ky = 0;
+    double dk;
     int rc = SSMH_OK, have_Y = 0;
 
     memset(&w, 0, sizeof(w));
@@ -796,7 +771,7 @@ int _ssmh_approx_modes(ssmh_approx_t a, const ssmh_model_t m, const ssmh_limits_
             Pd[i * m_ + j] = fmpq_get_d(fmpq_mat_entry(w.Psi, i, j));
             Gd[i * m_ + j] = ldexp(fmpz_get_d(fmpz_mat_entry(w.Gam, i, j)), (int)(-2 * w.s));
         }
-    if (!cholesky_d(Lc, Pd, m_)) {
+    if (_ssmh_cholesky_d(Lc, Pd, m_, 0.0, &dk) != m_) {
         rc = undecided(err, "the mode matrices are linearly dependent or too ill-conditioned "
                             "for the floating-point guidance");
         goto done;

@@ -24,7 +24,7 @@
 /* Cholesky of s - delta I (n x n, row-major) into the lower triangle of l.
    Returns n on success, else the index k of the first pivot <= 0 (then
    l holds the factor of the leading k x k block and *dk the pivot). */
-static slong cholesky_d(double *l, const double *s, slong n, double delta, double *dk)
+slong _ssmh_cholesky_d(double *l, const double *s, slong n, double delta, double *dk)
 {
     slong i, j, k;
     memset(l, 0, sizeof(double) * (size_t)(n * n));
@@ -177,7 +177,7 @@ int _ssmh_psd_by_factor(const fmpq_mat_t S, int strict)
        largest shift that factors wins). */
     for (step = 2; step >= 0 && result < 0; step--) {
         double delta = fmin(ldexp(scale * (double)n * (double)n, -46 + 4 * (int)step), scale / 4);
-        k = cholesky_d(l, s, n, delta, &dk);
+        k = _ssmh_cholesky_d(l, s, n, delta, &dk);
         if (k < n)
             continue;
         for (i = 0, lmax = 0; i < n * n; i++)
@@ -208,7 +208,7 @@ int _ssmh_psd_by_factor(const fmpq_mat_t S, int strict)
         break;   /* a smaller shift leaves less slack: no better chance */
     }
     if (result < 0) {
-        k = cholesky_d(l, s, n, 0, &dk);
+        k = _ssmh_cholesky_d(l, s, n, 0, &dk);
         if (k < n && dk < 0 && refuted(S, l, n, k))
             result = 0;
     }
